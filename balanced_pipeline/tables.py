@@ -1,0 +1,240 @@
+"""The warehouse tables BI tools read: grain, key and every column's meaning, in English and Chinese.
+
+This catalogue is the one definition of each table: the warehouse writer creates and checks
+tables from it, Dagster shows it as column metadata, and the table dictionary is generated from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from balanced_pipeline.schema import Form, Kind, FORMS
+
+DTYPES = {
+    # catalogue type: (pandas dtype, DuckDB type, PostgreSQL type)
+    "text": ("string", "VARCHAR", "TEXT"),
+    "int": ("Int64", "BIGINT", "BIGINT"),
+    "float": ("Float64", "DOUBLE", "DOUBLE PRECISION"),
+    "bool": ("boolean", "BOOLEAN", "BOOLEAN"),
+    "timestamp": ("datetime64[ns]", "TIMESTAMP", "TIMESTAMP"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str
+    en: str
+    zh: str
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    grain_en: str
+    grain_zh: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _c(name: str, dtype: str, en: str, zh: str, unit: str = "") -> Column:
+    return Column(name, dtype, en, zh, unit)
+
+
+YEAR = _c("year", "int", "Self-evaluation year (report due 15 December of this year)", "自评年度（当年12月15日前上报）")
+COUNTY = _c("county_code", "text", "6-digit county administrative code", "县（市、区）6位行政区划代码")
+SCHOOL = _c("school_code", "text", "10-digit school identification code", "10位学校标识码")
+CAMPUS = _c("campus_code", "text", "Campus code (a physically independent campus)", "校区代码（物理独立校区）")
+SCHOOL_NAME = _c("school_name", "text", "School (campus) name", "学校（校区）名称")
+SCHOOL_TYPE = _c("school_type", "text", "School type code (primary, junior, nine_year, ...)", "学校类型代码")
+LOCATION = _c("location_type", "text", "urban / town / rural", "城乡类型（城区/镇区/乡村）")
+STAGE = _c("stage", "text", "Stage: primary or junior ('' when not judged by stage)", "学段：primary 小学 / junior 初中")
+STANDARDS = _c("standards_version", "text", "Standards version that judged the row", "评判所依据的标准版本")
+SOURCE_FILE = _c("source_file", "text", "Submitted file, relative to the year folder", "来源文件（相对年度目录）")
+SHEET = _c("sheet", "text", "Workbook sheet ('' for CSV/Parquet)", "工作表名称（CSV/Parquet为空）")
+ROW_NUMBER = _c("row_number", "int", "Row in the file as the clerk sees it (header = 1)", "文件中的行号（表头为第1行）")
+SOURCE_SHA = _c("source_sha256", "text", "SHA-256 of the submitted file", "来源文件SHA-256摘要")
+PROVENANCE_COLUMNS = (SOURCE_FILE, SHEET, ROW_NUMBER, SOURCE_SHA)
+INDICATOR_ID = _c("indicator_id", "text", "Indicator id of the standards file (R1–R7, provincial extras)", "指标编号")
+INDICATOR_ZH = _c("indicator_name_zh", "text", "Indicator name in Chinese", "指标名称")
+
+_KIND_DTYPES = {
+    Kind.CODE: "text",
+    Kind.TEXT: "text",
+    Kind.CHOICE: "text",
+    Kind.DATE: "text",
+    Kind.INTEGER: "int",
+    Kind.NUMBER: "float",
+    Kind.BOOLEAN: "bool",
+}
+
+
+def _form_columns(form: Form) -> tuple[Column, ...]:
+    return tuple(
+        _c(f.name, _KIND_DTYPES[f.kind], f.name.replace("_", " "), f.label_zh, f.unit) for f in form.fields
+    )
+
+
+def form_table(name: str, form: Form, grain_en: str, grain_zh: str, key: tuple[str, ...]) -> Table:
+    """A table holding one form's records as submitted (normalised), with their provenance."""
+    return Table(name, grain_en, grain_zh, key, (YEAR, *_form_columns(form), *PROVENANCE_COLUMNS))
+
+
+TABLES: dict[str, Table] = {}
+
+
+def _register(*tables: Table) -> None:
+    for table in tables:
+        unknown_key = set(table.key) - set(table.column_names)
+        if unknown_key:
+            raise ValueError(f"table {table.name}: key columns {unknown_key} are not columns")
+        TABLES[table.name] = table
+
+
+_register(
+    form_table("school_registry", FORMS["registry"], "Expected campus (from the annual education statistics)",
+               "应报学校（校区）名录", ("year", "county_code", "school_code", "campus_code", "source_file", "row_number")),
+    form_table("school_submissions", FORMS["schools"], "Accepted campus submission, normalised",
+               "通过校验的学校（校区）填报记录", ("year", "county_code", "school_code", "campus_code")),
+    form_table("school_classes", FORMS["classes"], "Accepted class of a campus", "通过校验的班级记录",
+               ("year", "source_file", "sheet", "row_number")),
+    form_table("school_rooms", FORMS["rooms"], "Accepted music or art room of a campus", "通过校验的音乐美术专用教室记录",
+               ("year", "source_file", "sheet", "row_number")),
+)
+
+_register(
+    Table(
+        "data_quality_issues",
+        "One problem found in a submission or a computation",
+        "数据质量问题（一行一个问题）",
+        (),
+        (
+            YEAR, COUNTY, SCHOOL, CAMPUS,
+            _c("form", "text", "Input form or table the problem is in (schools, classes, ...)", "所属表单"),
+            SOURCE_FILE, SHEET, ROW_NUMBER,
+            _c("field", "text", "Field (column) at fault; '' when the whole record or file is", "问题字段"),
+            _c("value", "text", "The value as submitted", "填报值"),
+            _c("rule", "text", "Rule id that found the problem", "规则编号"),
+            _c("severity", "text", "error (record quarantined) or warning (reported only)", "严重程度：error 拦截记录 / warning 仅提示"),
+            _c("message_zh", "text", "What is wrong and what to do, in Chinese", "问题说明及整改提示（中文）"),
+            _c("message_en", "text", "What is wrong and what to do, in English", "问题说明及整改提示（英文）"),
+        ),
+    ),
+    Table(
+        "submission_files",
+        "One submitted file and its row accounting",
+        "提交文件及其记录核算",
+        ("year", "source_file"),
+        (
+            YEAR, SOURCE_FILE, SOURCE_SHA,
+            _c("kind", "text", "bulk (CSV/Parquet export) or workbook (per-campus .xlsx)", "文件类别：bulk 批量导出 / workbook 学校填报表"),
+            _c("forms", "text", "Forms read from the file", "文件包含的表单"),
+            _c("modified_at", "timestamp", "File modification time (UTC)", "文件修改时间（UTC）"),
+            _c("rows_read", "int", "Records read from the file", "读取记录数"),
+            _c("rows_accepted", "int", "Records accepted", "通过记录数"),
+            _c("rows_rejected", "int", "Records rejected (each has an error issue)", "被拦截记录数（均有error问题说明）"),
+            _c("status", "text", "read, or unreadable", "读取状态"),
+            _c("message", "text", "Why the file could not be read", "无法读取的原因"),
+        ),
+    ),
+    Table(
+        "school_parts",
+        "School part (campus × stage) and its scope in the resource-allocation computation",
+        "学校学段（校区×学段）及其参与资源配置计算的范围",
+        ("year", "county_code", "school_code", "campus_code", "stage"),
+        (
+            YEAR, COUNTY, SCHOOL, CAMPUS, SCHOOL_NAME, SCHOOL_TYPE, LOCATION, STAGE,
+            _c("students", "int", "Students of the part", "该学段在校生数", "人"),
+            _c("split_share", "float", "Share of the campus's undivided areas, equipment and rooms (spec §3)", "按加权学生数分摊的面积、设备等份额"),
+            _c("in_resource_allocation", "bool", "R1–R7 computed for this part", "是否计算资源配置指标"),
+            _c("in_difference_coefficient", "bool", "Part counted in the county difference coefficients", "是否计入县域校际差异系数"),
+            _c("scope_note", "text", "Why a part is left out", "未计入的原因"),
+            STANDARDS,
+        ),
+    ),
+    Table(
+        "school_indicators",
+        "School part × resource indicator",
+        "学校学段×资源配置指标",
+        ("year", "county_code", "school_code", "campus_code", "stage", "indicator_id"),
+        (
+            YEAR, COUNTY, SCHOOL, CAMPUS, STAGE, SCHOOL_NAME, SCHOOL_TYPE, LOCATION,
+            _c("students", "int", "Students of the part", "该学段在校生数", "人"),
+            INDICATOR_ID, INDICATOR_ZH,
+            _c("indicator_name_en", "text", "Indicator name in English", "指标英文名称"),
+            _c("unit", "text", "Unit of the value", "单位"),
+            _c("quantity", "float", "Resource attributed to the part (split for combined schools)", "分摊到该学段的资源量"),
+            _c("value", "float", "Indicator value (per student or per 100 students); NULL when not computable", "指标值（生均或每百名学生）"),
+            _c("threshold", "float", "Standard to meet", "达标标准"),
+            _c("comparison", "text", "How value is compared with threshold (>=, <=, ...)", "比较方式"),
+            _c("counts_toward_school_rule", "bool", "One of the indicators of the 6-of-7 school rule", "是否计入“6项达标、余项不低于85%”规则"),
+            _c("ratio", "float", "Value relative to the standard (1 = exactly at it)", "达标比（1为恰好达标）"),
+            _c("passed", "bool", "Standard met; NULL when the value is missing", "是否达标"),
+            STANDARDS,
+        ),
+    ),
+    Table(
+        "school_resource_verdict",
+        "School part: the resource-allocation school rule (≥6 of 7 met, the rest ≥85 %)",
+        "学校学段资源配置达标判定（至少6项达标、余项不低于85%）",
+        ("year", "county_code", "school_code", "campus_code", "stage"),
+        (
+            YEAR, COUNTY, SCHOOL, CAMPUS, STAGE, SCHOOL_NAME,
+            _c("indicators_met", "int", "Indicators meeting their standard", "达标指标数"),
+            _c("indicators_judged", "int", "Indicators with a value", "有数据的指标数"),
+            _c("unmet_below_floor", "int", "Unmet indicators below the floor ratio (85 %)", "未达标且低于标准85%的指标数"),
+            _c("weakest_indicator", "text", "Indicator with the lowest ratio (a missing one first)", "达标比最低的指标"),
+            _c("weakest_ratio", "float", "Its ratio to the standard", "最低达标比"),
+            _c("passed", "bool", "School part passes resource allocation", "该学段资源配置是否达标"),
+            STANDARDS,
+        ),
+    ),
+    Table(
+        "county_difference_coefficients",
+        "County × stage × resource indicator: student-weighted between-school difference coefficient",
+        "县×学段×指标：按学生数加权的校际差异系数",
+        ("year", "county_code", "stage", "indicator_id"),
+        (
+            YEAR, COUNTY, STAGE, INDICATOR_ID, INDICATOR_ZH,
+            _c("cv", "float", "Difference coefficient S / X̄ (unrounded); NULL when X̄ = 0", "差异系数（未取舍）"),
+            _c("weighted_mean", "float", "Student-weighted mean X̄", "加权平均值"),
+            _c("weighted_sd", "float", "Student-weighted standard deviation S", "加权标准差"),
+            _c("schools_in_scope", "int", "School parts in scope with a value", "参与计算的学校（学段）数"),
+            _c("students_in_scope", "int", "Their students", "参与计算的学生数", "人"),
+            _c("parts_without_value", "int", "Parts in scope left out for missing data", "因缺数据未计入的学校（学段）数"),
+            _c("threshold", "float", "Maximum coefficient allowed", "差异系数标准（不高于）"),
+            _c("passed", "bool", "Coefficient within the standard", "是否达标"),
+            _c("note", "text", "Why a coefficient is 0 or NULL, or parts were left out", "说明"),
+            STANDARDS,
+        ),
+    ),
+)
+
+
+class TableMismatch(ValueError):
+    pass
+
+
+def conform_to_table(frame, table: Table):
+    """The frame with exactly the table's columns, in order and in the catalogue's types.
+
+    A missing or undocumented column is an error: every column BI tools see is documented here.
+    """
+    missing = [c for c in table.column_names if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in table.column_names]
+    if missing or extra:
+        raise TableMismatch(
+            f"table {table.name}: frame does not match the catalogue (missing {missing}, undocumented {extra})"
+        )
+    conformed = frame[table.column_names].copy()
+    for column in table.columns:
+        conformed[column.name] = conformed[column.name].astype(DTYPES[column.dtype][0])
+    return conformed.reset_index(drop=True)
