@@ -17,7 +17,8 @@ from balanced_pipeline.formulas import (
     stage_split_shares,
     weighted_difference_coefficient,
 )
-from balanced_pipeline.schema import CAMPUS_KEY
+from balanced_pipeline.issues import WARNING, issues_frame
+from balanced_pipeline.schema import CAMPUS_KEY, STAGES
 from balanced_pipeline.standards import Standards
 
 PART_KEY = ["year", *CAMPUS_KEY, "stage"]
@@ -65,14 +66,14 @@ def school_parts(schools: pd.DataFrame, standards: Standards) -> pd.DataFrame:
     excluded = outside[["year", *CAMPUS_KEY, *SCHOOL_DESCRIPTION]].assign(
         stage="",
         students=outside[[c for c in schools.columns if c.startswith("students_")]].sum(axis=1).astype("Int64"),
-        split_share=pd.NA,
+        split_share=pd.Series(pd.NA, index=outside.index, dtype="Float64"),
         in_resource_allocation=False,
         in_difference_coefficient=False,
         scope_note="特殊教育学校不参与资源配置7项指标计算，由政府保障程度G7评价 / special-education school: "
         "judged by G7, not by R1–R7",
     )
-    parts = pd.concat([parts, excluded], ignore_index=True)
-    parts["split_share"] = parts["split_share"].astype("Float64")
+    if len(excluded):
+        parts = pd.concat([parts, excluded], ignore_index=True)
     parts["standards_version"] = standards.version
     return parts.sort_values(PART_KEY, ignore_index=True)
 
@@ -172,3 +173,21 @@ def county_difference_coefficients(
     table["passed"] = (table["cv"] <= table["threshold"]).astype("boolean").fillna(False)
     table["standards_version"] = standards.version
     return table.sort_values(by, ignore_index=True)
+
+
+def coefficient_issues(coefficients: pd.DataFrame) -> pd.DataFrame:
+    """A data-quality issue for each coefficient that could not be computed (X̄ = 0 or no values)."""
+    undefined = coefficients[coefficients["cv"].isna()]
+    stage_zh = undefined["stage"].map(STAGES).fillna(undefined["stage"])
+    return issues_frame(
+        {
+            "county_code": row.county_code,
+            "form": "county_difference_coefficients",
+            "field": row.indicator_id,
+            "rule": "difference_coefficient_undefined",
+            "severity": WARNING,
+            "message_zh": f"{label}{row.indicator_id}（{row.indicator_name_zh}）差异系数无法计算：{row.note}",
+            "message_en": f"{row.stage} {row.indicator_id} difference coefficient undefined: {row.note}",
+        }
+        for row, label in zip(undefined.itertuples(), stage_zh)
+    )
