@@ -54,11 +54,11 @@ def submission_completeness(
     accepted_keys = accepted[list(CAMPUS_KEY)].drop_duplicates()
 
     both = expected_keys.merge(received_keys, on=CAMPUS_KEY, how="outer", suffixes=("_expected", "_received"), indicator=True)
-    both = both.merge(accepted_keys.assign(_accepted=True), on=CAMPUS_KEY, how="left")
+    both = both.merge(accepted_keys, on=CAMPUS_KEY, how="left", indicator="_accepted")
     both["school_name"] = both["school_name_expected"].fillna(both["school_name_received"])
     both["is_expected"] = both["_merge"].isin(["both", "left_only"])
     both["is_received"] = both["_merge"].isin(["both", "right_only"])
-    both["is_accepted"] = both["_accepted"].fillna(False).astype(bool)
+    both["is_accepted"] = both["_accepted"] == "both"
     both["is_missing"] = both["_merge"] == "left_only"
     both["is_unknown"] = both["_merge"] == "right_only"
     both["label"] = both["school_name"].fillna("") + "（" + both["school_code"] + "-" + both["campus_code"] + "）"
