@@ -76,7 +76,7 @@ class Warehouse:
 
     def _replace_postgres(self, table: Table, year: int, rows: pd.DataFrame) -> None:
         with self._postgres_engine().begin() as connection:
-            self._ensure_table(lambda sql, params=None: connection.exec_driver_sql(sql, *(params or ())), table, "postgresql")
+            self._ensure_table(connection.exec_driver_sql, table, "postgresql")
             connection.exec_driver_sql(f'DELETE FROM "{table.name}" WHERE year = %s', (year,))
             buffer = io.StringIO()
             rows.to_csv(buffer, index=False, header=False, na_rep="\\N")
@@ -111,11 +111,8 @@ class Warehouse:
 
     @staticmethod
     def _existing_columns(execute, table_name: str, dialect: str) -> set[str]:
-        placeholder = "?" if dialect == "duckdb" else "%s"
-        result = execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = " + placeholder,
-            [table_name] if dialect == "duckdb" else (table_name,),
-        )
+        # Table names come from the catalogue, never from input, so inlining is safe here.
+        result = execute(f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table_name}'")
         return {row[0] for row in result.fetchall()}
 
     # -- reading ---------------------------------------------------------------------------
