@@ -1,0 +1,132 @@
+"""Stage 2, checks: run the Great Expectations suites, quarantine records with errors, account for every row."""
+
+import dagster as dg
+import pandas as pd
+
+from balanced_pipeline.completeness import file_accounting, submission_completeness
+from balanced_pipeline.ingest import STAGED_FORMS
+from balanced_pipeline.issues import conform_issues, split_accepted
+from balanced_pipeline.partitions import yearly_partitions
+from balanced_pipeline.quality import build_data_docs, validate_forms
+from balanced_pipeline.resources import StandardsResource, markdown_preview, table_column_schema
+from balanced_pipeline.settings import data_dir
+
+STAGING = "staging_io_manager"
+ACCEPTED_TABLES = {"registry": "school_registry", "schools": "school_submissions", "classes": "school_classes", "rooms": "school_rooms"}
+
+
+@dg.multi_asset(
+    outs={
+        "submission_issues": dg.AssetOut(
+            io_manager_key=STAGING,
+            description="Reading problems plus every failed expectation, one row per record and rule.",
+        )
+    },
+    ins={
+        **{f"staged_{form}": dg.AssetIn() for form in STAGED_FORMS},
+        "ingest_issues": dg.AssetIn(),
+    },
+    check_specs=[
+        dg.AssetCheckSpec(
+            f"{form}_suite",
+            asset="submission_issues",
+            description=f"Great Expectations suite expectations/{form}.json on this year's `{form}` records.",
+        )
+        for form in STAGED_FORMS
+    ],
+    partitions_def=yearly_partitions,
+    group_name="quality",
+    kinds={"great_expectations", "pandas"},
+)
+def submission_issues(context: dg.AssetExecutionContext, standards: StandardsResource, ingest_issues: pd.DataFrame, **staged):
+    """Validate every staged form with its suite; errors will quarantine their record, warnings only report."""
+    forms = {form: staged[f"staged_{form}"] for form in STAGED_FORMS}
+    report = validate_forms(forms, standards.load())
+    docs = build_data_docs(report, data_dir() / "data_docs" / context.partition_key)
+    issues = conform_issues(pd.concat([ingest_issues, report.issues], ignore_index=True))
+    yield dg.Output(
+        issues,
+        metadata={
+            "dagster/row_count": len(issues),
+            "errors": int((issues["severity"] == "error").sum()),
+            "warnings": int((issues["severity"] == "warning").sum()),
+            "data_docs": dg.MetadataValue.path(str(docs)),
+            "preview": dg.MetadataValue.md(markdown_preview(issues)),
+        },
+    )
+    for form in STAGED_FORMS:
+        summary = report.summaries[form]
+        yield dg.AssetCheckResult(
+            check_name=f"{form}_suite",
+            asset_key="submission_issues",
+            passed=summary.passed,
+            severity=dg.AssetCheckSeverity.ERROR if summary.error_records else dg.AssetCheckSeverity.WARN,
+            metadata={
+                "expectations_run": summary.expectations_run,
+                "records_with_errors": summary.error_records,
+                "records_with_warnings": summary.warning_records,
+                "failing_rows": dg.MetadataValue.md(summary.failing_rows_markdown or "_none_"),
+                "data_docs": dg.MetadataValue.path(str(docs)),
+            },
+        )
+
+
+@dg.multi_asset(
+    outs={
+        **{
+            table: dg.AssetOut(
+                description=f"Accepted `{form}` records (no error issue), normalised, with their source file and hash.",
+                metadata={"dagster/column_schema": table_column_schema(table)},
+            )
+            for form, table in ACCEPTED_TABLES.items()
+        },
+        "submission_files": dg.AssetOut(
+            description="One row per submitted file: rows read = rows accepted + rows rejected, each rejection explained.",
+            metadata={"dagster/column_schema": table_column_schema("submission_files")},
+        ),
+    },
+    partitions_def=yearly_partitions,
+    group_name="quality",
+    kinds={"pandas"},
+)
+def accepted_submissions(
+    staged_registry: pd.DataFrame,
+    staged_schools: pd.DataFrame,
+    staged_classes: pd.DataFrame,
+    staged_rooms: pd.DataFrame,
+    staged_files: pd.DataFrame,
+    submission_issues: pd.DataFrame,
+):
+    """Keep the records no error points at; the rest stay in data_quality_issues with their reason."""
+    staged = {"registry": staged_registry, "schools": staged_schools, "classes": staged_classes, "rooms": staged_rooms}
+    accepted = {form: split_accepted(frame, submission_issues, form)[0] for form, frame in staged.items()}
+    files = file_accounting(staged_files, accepted, submission_issues)
+    for form, table in ACCEPTED_TABLES.items():
+        yield dg.Output(
+            accepted[form],
+            output_name=table,
+            metadata={"rows_read": len(staged[form]), "rows_rejected": len(staged[form]) - len(accepted[form])},
+        )
+    yield dg.Output(
+        files,
+        output_name="submission_files",
+        metadata={
+            "rows_read": int(files["rows_read"].sum()),
+            "rows_accepted": int(files["rows_accepted"].sum()),
+            "rows_rejected": int(files["rows_rejected"].sum()),
+        },
+    )
+
+
+@dg.asset(
+    name="submission_completeness",
+    partitions_def=yearly_partitions,
+    group_name="quality",
+    kinds={"pandas"},
+    metadata={"dagster/column_schema": table_column_schema("submission_completeness")},
+)
+def submission_completeness_by_county(
+    context: dg.AssetExecutionContext, school_registry: pd.DataFrame, staged_schools: pd.DataFrame, school_submissions: pd.DataFrame
+) -> pd.DataFrame:
+    """Per county: expected, received, accepted, rejected, missing and unknown campuses, with names."""
+    return submission_completeness(school_registry, staged_schools, school_submissions, int(context.partition_key))

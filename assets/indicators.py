@@ -1,0 +1,69 @@
+"""Stage 3, indicators: resource allocation per school part and per county (spec §2.1, §3, §4)."""
+
+import dagster as dg
+import pandas as pd
+
+from balanced_pipeline import resource_allocation as ra
+from balanced_pipeline.partitions import yearly_partitions
+from balanced_pipeline.resources import StandardsResource, table_column_schema
+
+COMMON = {"partitions_def": yearly_partitions, "group_name": "indicators", "kinds": {"pandas"}}
+
+
+def _schema(name: str) -> dict:
+    return {"dagster/column_schema": table_column_schema(name)}
+
+
+@dg.asset(**COMMON, metadata=_schema("school_parts"))
+def school_parts(school_submissions: pd.DataFrame, standards: StandardsResource) -> dg.Output[pd.DataFrame]:
+    """Each campus split into its primary and junior parts (combined schools share areas and equipment by
+    weighted students); every part left out of a computation says why."""
+    parts = ra.school_parts(school_submissions, standards.load())
+    return dg.Output(
+        parts,
+        metadata={
+            "parts_in_resource_allocation": int(parts["in_resource_allocation"].sum()),
+            "parts_in_difference_coefficients": int(parts["in_difference_coefficient"].sum()),
+            "parts_left_out": int((~parts["in_difference_coefficient"]).sum()),
+        },
+    )
+
+
+@dg.asset(**COMMON, metadata=_schema("school_indicators"))
+def school_indicators(
+    school_submissions: pd.DataFrame, school_parts: pd.DataFrame, standards: StandardsResource
+) -> dg.Output[pd.DataFrame]:
+    """R1–R7 (and any provincial extra) per school part: value, threshold, ratio to it, pass."""
+    table = ra.school_indicators(school_submissions, school_parts, standards.load())
+    pass_rate = table.groupby("indicator_id")["passed"].mean().round(3).to_dict()
+    return dg.Output(table, metadata={"pass_rate_by_indicator": {k: float(v) for k, v in pass_rate.items()}})
+
+
+@dg.asset(**COMMON, metadata=_schema("school_resource_verdict"))
+def school_resource_verdict(school_indicators: pd.DataFrame, standards: StandardsResource) -> dg.Output[pd.DataFrame]:
+    """Per school part: at least 6 of the 7 indicators met and the remaining one at least 85 % of its standard."""
+    table = ra.school_resource_verdicts(school_indicators, standards.load())
+    return dg.Output(
+        table,
+        metadata={"parts_passing": int(table["passed"].sum()), "parts_failing": int((~table["passed"]).sum())},
+    )
+
+
+@dg.asset(**COMMON, metadata=_schema("county_difference_coefficients"))
+def county_difference_coefficients(
+    school_indicators: pd.DataFrame, school_parts: pd.DataFrame, standards: StandardsResource
+) -> dg.Output[pd.DataFrame]:
+    """Student-weighted between-school difference coefficient per county, stage and indicator
+    (≤ 0.50 primary, ≤ 0.45 junior, each indicator separately)."""
+    table = ra.county_difference_coefficients(school_indicators, school_parts, standards.load())
+    failing = table[~table["passed"]]
+    return dg.Output(
+        table,
+        metadata={
+            "coefficients_failing": len(failing),
+            "failing": dg.MetadataValue.md(
+                failing[["county_code", "stage", "indicator_id", "cv", "threshold", "note"]].head(20).to_markdown(index=False)
+                if len(failing) else "_none_"
+            ),
+        },
+    )

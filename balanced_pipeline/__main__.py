@@ -1,0 +1,3 @@
+from balanced_pipeline.cli import main
+
+main()

@@ -1,0 +1,107 @@
+"""`balanced-pipeline` command line: the demo run, a year's run, demo data and the workbook template."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from balanced_pipeline import settings
+from balanced_pipeline.partitions import TIMEZONE
+
+
+def current_year() -> int:
+    return datetime.now(ZoneInfo(TIMEZONE)).year
+
+
+def run_years(years: list[int]) -> None:
+    """Materialise every asset for each year, in order, on the Dagster instance of DAGSTER_HOME."""
+    os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home()))
+    import dagster as dg
+
+    from balanced_pipeline.definitions import ANNUAL_JOB, defs
+
+    job = defs.resolve_job_def(ANNUAL_JOB)
+    with dg.DagsterInstance.get() as instance:
+        for year in years:
+            print(f"— materialising every asset for {year} …", flush=True)
+            result = job.execute_in_process(partition_key=str(year), instance=instance, raise_on_error=True)
+            print(f"  run {result.run_id}: {'success' if result.success else 'FAILED'}", flush=True)
+
+
+def print_summary(year: int) -> None:
+    from balanced_pipeline.summary import year_summary
+    from balanced_pipeline.warehouse import Warehouse
+
+    print(year_summary(Warehouse(settings.warehouse_url()), year))
+
+
+def command_demo(args: argparse.Namespace) -> None:
+    from balanced_pipeline.demo_data import generate_demo_submissions
+
+    years = [args.year - 1, args.year]
+    if settings.uses_demo_submissions():
+        root = settings.demo_submissions_dir()
+        print(f"— writing demo submissions for {years} to {root}", flush=True)
+        generate_demo_submissions(root, years=years, schools=args.schools, seed=args.seed)
+    run_years(years)
+    print_summary(args.year)
+
+
+def command_run(args: argparse.Namespace) -> None:
+    run_years(args.years)
+    print_summary(args.years[-1])
+
+
+def command_demo_data(args: argparse.Namespace) -> None:
+    from balanced_pipeline.demo_data import generate_demo_submissions
+
+    manifest = generate_demo_submissions(Path(args.root), years=args.years, schools=args.schools, seed=args.seed)
+    print(f"wrote demo submissions for {args.years} to {args.root} ({len(manifest.get('broken_rows', []))} broken rows listed in demo_manifest.json)")
+
+
+def command_template(args: argparse.Namespace) -> None:
+    from balanced_pipeline.workbook import write_template
+
+    write_template(Path(args.out), year=args.year)
+    print(f"wrote the campus workbook template for {args.year} to {args.out}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="balanced-pipeline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="generate demo data, run the last two years end to end, print the summary")
+    demo.add_argument("--year", type=int, default=current_year())
+    demo.add_argument("--schools", type=int, default=300, help="campuses in the demo city")
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.set_defaults(handler=command_demo)
+
+    run = commands.add_parser("run", help="materialise every asset for the given years from BALANCED_SUBMISSIONS_DIR")
+    run.add_argument("years", type=int, nargs="+")
+    run.set_defaults(handler=command_run)
+
+    data = commands.add_parser("demo-data", help="write deterministic demo submissions (bulk files) to a folder")
+    data.add_argument("--root", required=True)
+    data.add_argument("--years", type=int, nargs="+", default=[current_year() - 1, current_year()])
+    data.add_argument("--schools", type=int, default=300)
+    data.add_argument("--seed", type=int, default=2026)
+    data.set_defaults(handler=command_demo_data)
+
+    template = commands.add_parser("template", help="write the per-campus Excel workbook template")
+    template.add_argument("--out", required=True)
+    template.add_argument("--year", type=int, default=current_year())
+    template.set_defaults(handler=command_template)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

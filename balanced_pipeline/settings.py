@@ -1,0 +1,41 @@
+"""Settings of the data contract, read from the environment, each with a working default."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """Where the embedded warehouse, staging files, reports and demo data live."""
+    return Path(os.environ.get("BALANCED_DATA_DIR", PROJECT_ROOT / "data")).resolve()
+
+
+def demo_submissions_dir() -> Path:
+    return data_dir() / "demo_submissions"
+
+
+def submissions_dir() -> Path:
+    configured = os.environ.get("BALANCED_SUBMISSIONS_DIR")
+    return Path(configured).resolve() if configured else demo_submissions_dir()
+
+
+def uses_demo_submissions() -> bool:
+    return "BALANCED_SUBMISSIONS_DIR" not in os.environ
+
+
+def warehouse_url() -> str:
+    return os.environ.get("BALANCED_WAREHOUSE_URL") or f"duckdb:///{data_dir() / 'warehouse.duckdb'}"
+
+
+def standards_name() -> str:
+    return os.environ.get("BALANCED_STANDARDS", "national")
+
+
+def dagster_home() -> Path:
+    """DAGSTER_HOME, defaulting to a folder of the project so runs are kept between sessions."""
+    home = Path(os.environ.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home")).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
