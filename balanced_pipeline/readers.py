@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from balanced_pipeline.issues import ERROR, PROVENANCE, WARNING, issues_frame
+from balanced_pipeline.issues import ERROR, PROVENANCE, WARNING
 from balanced_pipeline.parsing import SOURCE_HASH, half_width, location_en, location_zh
 from balanced_pipeline.schema import SURVEY_IDENTITY, Form
 
@@ -42,7 +42,7 @@ class RawTable:
     """What one file (or one sheet) yielded: raw records, issues, and how it went."""
 
     frame: pd.DataFrame
-    issues: pd.DataFrame
+    issues: list[dict]  # issue records (issues.ISSUE_COLUMNS); framed once per year, not per file
     rows_read: int
     status: str  # read | rejected | unreadable
     message: str = ""
@@ -144,20 +144,20 @@ def conform_table(table: pd.DataFrame, form: Form, relative_name: str, sheet: st
                 f"缺少必填列「{field.header_zh}」（或 {field.name}），本表 {rows} 行数据均未读取，请补上该列后重新提交",
                 f"the required column {field.name} ({field.header_zh}) is missing; none of the "
                 f"{rows} data rows were read; add the column and submit again"))
-        return RawTable(frame.iloc[0:0], issues_frame(issues), rows, "rejected",
+        return RawTable(frame.iloc[0:0], issues, rows, "rejected",
                         f"缺少必填列 / missing required columns: {', '.join(f.name for f in missing)}")
     frame = frame.reset_index(names="row_number")
     frame["source_file"] = relative_name
     frame["sheet"] = sheet
     frame[SOURCE_HASH] = sha
-    return RawTable(frame, issues_frame(issues), len(frame), "read")
+    return RawTable(frame, issues, len(frame), "read")
 
 
 def unreadable(relative_name: str, form_name: str, sheet: str, reason: str) -> RawTable:
     issue = file_issue(relative_name, form_name, sheet, "", "", "unreadable_file", ERROR,
                         f"无法读取（文件损坏、格式不对或为空），请重新导出后提交。原因：{reason}",
                         f"cannot be read (corrupt, wrong format or empty); export it again. Reason: {reason}")
-    return RawTable(pd.DataFrame(columns=[*PROVENANCE, SOURCE_HASH]), issues_frame([issue]), 0,
+    return RawTable(pd.DataFrame(columns=[*PROVENANCE, SOURCE_HASH]), [issue], 0,
                     "unreadable", reason)
 
 

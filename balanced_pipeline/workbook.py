@@ -13,8 +13,9 @@ Layout (one workbook = one physically independent campus, one year):
   they are copied from the school sheet.
 
 Reading uses python-calamine directly (cached formula values; merged ranges). Measured on a
-filled template (≈40 classes): calamine ≈ 2 ms per workbook, pandas.read_excel(engine=
-"calamine") ≈ 6 ms for the three sheets, openpyxl ≈ 40 ms — see the report in tests.
+filled template with 40 classes (2 shared cores): calamine ≈ 1 ms to load all sheets,
+pandas.read_excel(engine="calamine") ≈ 3 ms, openpyxl ≈ 14 ms read-only / 25 ms normal;
+`read_workbook` end to end (frames, provenance, formula scan) ≈ 12 ms.
 """
 
 from __future__ import annotations
@@ -80,8 +81,7 @@ def read_workbook(path: Path, relative_name: str, expected_year: int | None = No
     """A returned workbook → raw string frames per form (schools, classes, rooms) and issues."""
     tables = read_workbook_tables(path, relative_name, expected_year)
     frames = {name: table.frame for name, table in tables.items()}
-    issues = pd.concat([table.issues for table in tables.values()], ignore_index=True)
-    return frames, issues_frame(issues.to_dict("records"))
+    return frames, issues_frame([issue for table in tables.values() for issue in table.issues])
 
 
 def read_workbook_tables(path: Path, relative_name: str, expected_year: int | None = None
@@ -290,15 +290,14 @@ def _read_vertical_form(grid: list[list[str]], relative_name: str, sheet: str, s
     frame = pd.DataFrame([record]) if record else pd.DataFrame(index=[0])
     table = conform_table(frame, SCHOOLS, relative_name, sheet, [record_row], sha)
     if not table.frame.empty:
-        for name, cell in cells.items():
-            if name != YEAR_FIELD:
-                table.frame[CELL_PREFIX + name] = cell
+        located = {CELL_PREFIX + name: cell for name, cell in cells.items() if name != YEAR_FIELD}
+        table.frame = pd.concat([table.frame, pd.DataFrame(located, index=table.frame.index)], axis=1)
     identity = {k: record[k] for k in CAMPUS_KEY if clean_text_value(record.get(k)) is not None}
     formula_issues = [
         _formula_issue(relative_name, SCHOOLS, sheet, record_row, name, cell, identity)
         for name, cell in cells.items() if cell in uncalculated and name != YEAR_FIELD
     ]
-    table.issues = issues_frame([*table.issues.to_dict("records"), *formula_issues])
+    table.issues.extend(formula_issues)
     return table, year, identity
 
 
@@ -335,7 +334,7 @@ def _read_table_sheet(grid: list[list[str]], form: Form, relative_name: str, she
         for r in sorted(int(ref[len(letter):]) for ref in uncalculated if _column_of(ref) == letter):
             if r > header_row + 1:
                 formula_issues.append(_formula_issue(relative_name, form, sheet, r, name, f"{letter}{r}", identity))
-    table.issues = issues_frame([*table.issues.to_dict("records"), *formula_issues])
+    table.issues.extend(formula_issues)
     return table
 
 
@@ -369,10 +368,10 @@ def _check_year(tables: dict[str, RawTable], relative_name: str, year: int | Non
         return
     school = tables[SCHOOLS.name]
     if year is None:
-        school.issues = issues_frame([*school.issues.to_dict("records"), file_issue(
+        school.issues.append(file_issue(
             relative_name, SCHOOLS.name, SCHOOLS.label_zh, YEAR_FIELD, "", "year_missing", WARNING,
             f"未填写「{YEAR_LABEL}」，按所在年度文件夹视为 {expected} 年度",
-            f"the year cell is blank; taken as {expected} from the year folder")])
+            f"the year cell is blank; taken as {expected} from the year folder"))
         return
     for form_name, table in tables.items():
         if table.frame.empty:
@@ -387,7 +386,7 @@ def _check_year(tables: dict[str, RawTable], relative_name: str, year: int | Non
                 row_number=int(record["row_number"]), campus={k: record.get(k, "") for k in CAMPUS_KEY})
             for record in table.frame.to_dict("records")
         ]
-        table.issues = issues_frame([*table.issues.to_dict("records"), *mismatches])
+        table.issues.extend(mismatches)
 
 
 def _formula_issue(relative_name: str, form: Form, sheet: str, row_number: int, field_name: str, cell: str,
@@ -405,7 +404,7 @@ def _missing_sheet(relative_name: str, form: Form, severity: str) -> RawTable:
     issue = file_issue(relative_name, form.name, form.label_zh, "", "", "missing_sheet", severity,
                        f"工作簿中没有「{form.label_zh}」工作表，请使用下发的模板",
                        f"the workbook has no sheet {form.label_zh}; use the shipped template")
-    return RawTable(pd.DataFrame(), issues_frame([issue]), 0, "rejected" if severity == ERROR else "read",
+    return RawTable(pd.DataFrame(), [issue], 0, "rejected" if severity == ERROR else "read",
                     issue["message_en"])
 
 
@@ -413,7 +412,7 @@ def _layout_problem(relative_name: str, form: Form, sheet: str, problem_zh: str,
     issue = file_issue(relative_name, form.name, sheet, "", "", "unrecognised_layout", ERROR,
                        f"{problem_zh}，无法读取本工作表，请使用下发的模板",
                        f"{problem_en}; the sheet cannot be read; use the shipped template")
-    return RawTable(pd.DataFrame(), issues_frame([issue]), 0, "rejected", issue["message_en"])
+    return RawTable(pd.DataFrame(), [issue], 0, "rejected", issue["message_en"])
 
 
 def _uncalculated_formula_cells(path: Path) -> dict[str, set[str]]:

@@ -2,6 +2,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from balanced_pipeline.issues import issues_frame
 from balanced_pipeline.parsing import normalise_form
 from balanced_pipeline.readers import SURVEY_RESPONSES, read_bulk_file
 from balanced_pipeline.schema import CLASSES, ROOMS
@@ -14,6 +15,7 @@ CHINESE_CLASS_CSV = (
 
 
 def issue_rows(issues, columns=("source_file", "sheet", "row_number", "field", "rule", "severity")):
+    issues = issues_frame(issues) if isinstance(issues, list) else issues
     return issues[list(columns)].astype(object).where(issues[list(columns)].notna(), None).to_dict("records")
 
 
@@ -24,7 +26,7 @@ def test_gbk_csv_with_chinese_headers(tmp_path):
     table = read_bulk_file(path, "classes.csv", CLASSES)
     typed, issues = normalise_form(CLASSES, table.frame)
 
-    assert table.status == "read" and table.issues.empty and issues.empty
+    assert table.status == "read" and table.issues == [] and issues.empty
     assert typed[["county_code", "school_code", "stage", "grade", "class_name", "students", "row_number"]].to_dict(
         "records") == [
         {"county_code": "340403", "school_code": "0340403001", "stage": "primary", "grade": 1,
@@ -42,7 +44,7 @@ def test_utf8_bom_csv_with_english_headers_and_unit_headers(tmp_path):
         "340403,3404030001,01,music,\"1,096\"\n".encode("utf-8"))
     table = read_bulk_file(path, "rooms.csv", ROOMS)
     typed, issues = normalise_form(ROOMS, table.frame)
-    assert issues.empty and table.issues.empty
+    assert issues.empty and table.issues == []
     assert typed[["county_code", "room_type", "area_m2"]].iloc[0].tolist() == ["340403", "music", 1096.0]
 
 
@@ -75,7 +77,7 @@ def test_missing_required_column_rejects_the_file_with_a_reason(tmp_path):
     assert issue_rows(table.issues) == [{"source_file": "classes.csv", "sheet": "", "row_number": None,
                                          "field": "students", "rule": "missing_required_column",
                                          "severity": "error"}]
-    assert "2 行" in table.issues.at[0, "message_zh"] and "2 data rows" in table.issues.at[0, "message_en"]
+    assert "2 行" in table.issues[0]["message_zh"] and "2 data rows" in table.issues[0]["message_en"]
 
 
 def test_unknown_columns_are_one_warning_and_rows_survive(tmp_path):
@@ -117,5 +119,5 @@ def test_survey_keeps_question_columns(tmp_path):
     path = tmp_path / "survey_responses.csv"
     path.write_text("县（市、区）代码,问卷编号,调查对象类别,Q1,ｑ０２\n340403,R1,家长,满意,5\n", encoding="utf-8")
     table = read_bulk_file(path, "survey_responses.csv", SURVEY_RESPONSES)
-    assert table.issues.empty
+    assert table.issues == []
     assert table.frame[["respondent_id", "q01", "q02"]].iloc[0].tolist() == ["R1", "满意", "5"]
