@@ -1,0 +1,18 @@
+"""Data quality of the submitted forms: GX Core suites (expectations/*.json) and their runner."""
+
+from balanced_pipeline.quality.derive import derive_validation_columns
+from balanced_pipeline.quality.docs import build_data_docs
+from balanced_pipeline.quality.suites import SuiteError, load_suite, suite_names, suite_parameters
+from balanced_pipeline.quality.validate import FormSummary, QualityReport, validate_forms
+
+__all__ = [
+    "FormSummary",
+    "QualityReport",
+    "SuiteError",
+    "build_data_docs",
+    "derive_validation_columns",
+    "load_suite",
+    "suite_names",
+    "suite_parameters",
+    "validate_forms",
+]
