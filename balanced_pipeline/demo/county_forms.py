@@ -1,0 +1,161 @@
+"""The county forms of one year: counties.csv, quality_monitoring.csv, veto_incidents.csv and the
+raw survey, consistent with the year's school rows and each county's profile."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from balanced_pipeline.schema import COUNTIES as COUNTY_FORM
+from balanced_pipeline.schema import Kind
+
+from .profiles import (CITY, COUNTIES, DIGITS, LOW_CONSOLIDATION, LOW_ROTATION, MONITORING_BELOW_LEVEL_III,
+                       PAY_BELOW_CIVIL_SERVANTS, PROVINCE)
+from .random import stream
+
+PAY_SHORTFALL, LOW_ROTATION_RATE, LOW_CONSOLIDATION_RATE = 0.94, 0.07, 0.93
+PAY_DECLINE_PER_YEAR, RECOGNITION_DECLINE_PER_YEAR, CONSOLIDATION_DECLINE_PER_YEAR = 0.03, 0.02, 0.005
+SUBJECTS = ("语文", "数学", "科学", "体育与健康", "艺术", "德育")
+ROMAN_LEVELS = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}
+FAILING_SUBJECT_LEVEL = ("数学", 2)
+FAILING_SUBJECT_DIFF_RATE = ("科学", 0.17)
+ANSWERS = ("满意", "比较满意", "基本满意", "不满意", "不了解")  # digit = 5 − position
+SATISFIED_MIX = (0.5, 0.3, 0.2)
+UNINFORMED_SHARE = 0.05
+RESPONDENTS_PER_COUNTY = (600, 1500)
+QUESTIONS = 10
+RESPONDENT_GROUPS = {"学生": 0.30, "家长": 0.35, "教师": 0.15, "校长": 0.03, "人大代表": 0.04,
+                     "政协委员": 0.04, "其他群众": 0.09}
+VETO = ("以考试方式招生", "一所民办初级中学组织入学考试选拔新生，经督导检查核实。", "06-18")
+
+
+def _per_county(schools: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
+    codes = [c.code for c in COUNTIES]
+    public = schools["ownership"].eq("public")
+    special = schools["school_type"].eq("special_education")
+    totals = pd.DataFrame({
+        "teachers": schools["teachers_primary"] + schools["teachers_junior"],
+        "compulsory": schools["students_primary"] + schools["students_junior"],
+        "migrant_public": schools["migrant_children"].where(public, 0),
+        "migrant_private": schools["migrant_children"].where(~public, 0),
+        "special_students": (schools["students_primary"] + schools["students_junior"]).where(special, 0),
+        "special_funds": schools["public_funds_yuan"].where(special, 0),
+    }).groupby(schools["county_code"]).sum().reindex(codes, fill_value=0)
+    grade9 = classes.loc[classes["grade"].eq(9)].groupby("county_code")["students"].sum()
+    totals["grade9"] = grade9.reindex(codes, fill_value=0)
+    return totals
+
+
+def county_rows(schools: pd.DataFrame, classes: pd.DataFrame, seed: int, year: int, years: list[int]) -> pd.DataFrame:
+    rng = stream(seed, "counties")  # same draws every year: a county keeps its character
+    years_back = max(years) - year
+    totals = _per_county(schools, classes)
+    n = len(COUNTIES)
+    fails = {item: np.array([item in c.guarantee_failures + c.quality_failures for c in COUNTIES])
+             for item in (PAY_BELOW_CIVIL_SERVANTS, LOW_ROTATION, LOW_CONSOLIDATION)}
+    civil = np.round(rng.uniform(92_000, 108_000, n) * (1 - PAY_DECLINE_PER_YEAR * years_back), -2)
+    teacher = np.round(civil * np.where(fails[PAY_BELOW_CIVIL_SERVANTS], PAY_SHORTFALL, rng.uniform(1.01, 1.06, n)), -2)
+    eligible = np.rint(totals["teachers"].to_numpy() * rng.uniform(0.15, 0.25, n))
+    rotation_rate = rng.uniform(0.11, 0.16, n)
+    rotated = np.where(fails[LOW_ROTATION], np.floor(eligible * LOW_ROTATION_RATE), np.ceil(eligible * rotation_rate))
+    grade9 = totals["grade9"].to_numpy()
+    hs_quota = np.rint(grade9 * 0.6)
+    disabled = np.maximum(10, np.rint(totals["compulsory"].to_numpy() * 0.004))
+    cohort = np.rint(grade9 * rng.uniform(1.0, 1.04, n))
+    transfers_in, transfers_out = np.rint(cohort * rng.uniform(0.01, 0.03, n)), np.rint(cohort * rng.uniform(0.01, 0.03, n))
+    deaths = rng.integers(0, 4, n)
+    consolidation = np.where(fails[LOW_CONSOLIDATION], LOW_CONSOLIDATION_RATE, rng.uniform(0.97, 0.99, n))
+    consolidation -= CONSOLIDATION_DECLINE_PER_YEAR * years_back
+    with np.errstate(invalid="ignore", divide="ignore"):
+        special_per_student = np.round(totals["special_funds"] / totals["special_students"], 2)
+    counties = pd.DataFrame({
+        "county_code": [c.code for c in COUNTIES],
+        "county_name": [c.name for c in COUNTIES],
+        "city": CITY,
+        "province": PROVINCE,
+        "basic_balance_year": [min(years) - 3 - i % 3 if c.precondition_met else max(years) - 1
+                               for i, c in enumerate(COUNTIES)],
+        "target_year": [max(years) + c.target_year_offset for c in COUNTIES],
+        "teacher_avg_pay": teacher,
+        "civil_servant_avg_pay": civil,
+        "performance_pay_approved": 1,
+        "rotation_eligible": eligible,
+        "rotated": rotated,
+        "rotated_backbone": np.ceil(rotated * rng.uniform(0.22, 0.30, n)),
+        "hs_quota_total": hs_quota,
+        "hs_quota_allocated": np.ceil(hs_quota * rng.uniform(0.55, 0.65, n)),
+        "hs_quota_rural_tilt": 1,
+        "migrant_eligible": totals["migrant_public"].to_numpy() + totals["migrant_private"].to_numpy(),
+        "migrant_in_public": totals["migrant_public"].to_numpy(),
+        "migrant_in_purchased": np.floor(totals["migrant_private"].to_numpy() * 0.6),
+        "disabled_school_age": disabled,
+        "disabled_enrolled": np.minimum(disabled, np.ceil(disabled * rng.uniform(0.96, 0.99, n))),
+        "cohort_grade7": cohort,
+        "cohort_graduates": np.floor((cohort - deaths + transfers_in - transfers_out) * consolidation),
+        "cohort_transfers_in": transfers_in,
+        "cohort_transfers_out": transfers_out,
+        "cohort_deaths": deaths,
+        "special_ed_funds_per_student": special_per_student.to_numpy(),
+        **{flag: 1 for flag in ("layout_planned", "unified_standards", "staffing_coordinated",
+                                "ict_teaching", "curriculum_complete", "no_excess_homework")},
+        "evidence_ref": [f"{c.code}-{year}-县级佐证" for c in COUNTIES],
+    })
+    whole_numbers = [f.name for f in COUNTY_FORM.fields if f.kind in (Kind.INTEGER, Kind.BOOLEAN)]
+    counties[whole_numbers + ["teacher_avg_pay", "civil_servant_avg_pay"]] = (
+        counties[whole_numbers + ["teacher_avg_pay", "civil_servant_avg_pay"]].astype(np.int64))
+    return counties[COUNTY_FORM.field_names]
+
+
+def quality_monitoring_rows(seed: int, year: int, roman_levels: bool) -> pd.DataFrame:
+    rng = stream(seed, "quality_monitoring", year)
+    n = len(COUNTIES) * len(SUBJECTS)
+    frame = pd.DataFrame({
+        "county_code": np.repeat([c.code for c in COUNTIES], len(SUBJECTS)),
+        "subject": np.tile(SUBJECTS, len(COUNTIES)),
+        "level": rng.choice([3, 4], size=n, p=[0.4, 0.6]),
+        "between_school_diff_rate": np.round(rng.uniform(0.04, 0.13, n), 3),
+    })
+    failing = np.repeat([MONITORING_BELOW_LEVEL_III in c.quality_failures for c in COUNTIES], len(SUBJECTS))
+    frame.loc[failing & frame["subject"].eq(FAILING_SUBJECT_LEVEL[0]), "level"] = FAILING_SUBJECT_LEVEL[1]
+    frame.loc[failing & frame["subject"].eq(FAILING_SUBJECT_DIFF_RATE[0]),
+              "between_school_diff_rate"] = FAILING_SUBJECT_DIFF_RATE[1]
+    frame["level"] = frame["level"].map(ROMAN_LEVELS) if roman_levels else frame["level"].astype(str)
+    return frame
+
+
+def veto_rows(year: int) -> pd.DataFrame:
+    kind, description, month_day = VETO
+    return pd.DataFrame(
+        [{"county_code": c.code, "kind": kind, "description": c.name + description,
+          "reported_on": f"{year}-{month_day}"} for c in COUNTIES if c.vetoed],
+        columns=["county_code", "kind", "description", "reported_on"])
+
+
+def survey_rows(seed: int, year: int, years: list[int]) -> pd.DataFrame:
+    """One row per respondent. Recognition = (满意+比较满意+基本满意) / answers other than 不了解."""
+    rng = stream(seed, "survey", year)
+    years_back = max(years) - year
+    sizes = rng.integers(RESPONDENTS_PER_COUNTY[0], RESPONDENTS_PER_COUNTY[1] + 1, size=len(COUNTIES))
+    targets = np.array([c.recognition_rate for c in COUNTIES])
+    jitter = np.where(targets >= 0.85, rng.uniform(-0.02, 0.02, len(COUNTIES)), 0.0)
+    rate = np.repeat(targets + jitter - RECOGNITION_DECLINE_PER_YEAR * years_back, sizes)
+    county = np.repeat(np.arange(len(COUNTIES)), sizes)
+    total = int(sizes.sum())
+    groups = np.array(list(RESPONDENT_GROUPS), dtype=object)
+    answer = np.where(rng.random((total, QUESTIONS)) < rate[:, None],
+                      rng.choice(3, size=(total, QUESTIONS), p=SATISFIED_MIX), 3)
+    answer = np.where(rng.random((total, QUESTIONS)) < UNINFORMED_SHARE, 4, answer)
+    labels = np.array(ANSWERS, dtype=object)
+    digit_labels = np.array([str(5 - i) for i in range(len(ANSWERS))], dtype=object)
+    uses_digits = np.array([c.answer_style == DIGITS for c in COUNTIES])[county]
+    answer_text = np.where(uses_digits[:, None], digit_labels[answer], labels[answer])
+    codes = np.array([str(c.code) for c in COUNTIES], dtype=object)[county]
+    number = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes) + 1
+    survey = pd.DataFrame({
+        "county_code": codes,
+        "respondent_id": codes + f"-{year}-" + pd.Series(number).astype(str).str.zfill(5).to_numpy(object),
+        "respondent_group": groups[rng.choice(len(groups), size=total, p=list(RESPONDENT_GROUPS.values()))],
+    })
+    for q in range(QUESTIONS):
+        survey[f"q{q + 1:02d}"] = answer_text[:, q]
+    return survey

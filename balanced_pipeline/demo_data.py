@@ -1,0 +1,137 @@
+"""Deterministic demo submissions: a city of seven counties, each built to pass or fail for a
+stated reason, written as the bulk files of the data contract, one folder per year.
+
+    python -m balanced_pipeline.demo_data --root DIR --years 2025 2026 --schools 300 --seed 2026
+
+Same arguments, byte-identical files. `<root>/demo_manifest.json` records the county profiles
+(what each county should get and why), the deliberately broken rows (file, row, field), the
+missing and unknown campuses, and every file's SHA-256.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from balanced_pipeline.demo.broken import break_year, choose_victims
+from balanced_pipeline.demo.campuses import build_campuses
+from balanced_pipeline.demo.classes import build_classes, build_rooms
+from balanced_pipeline.demo.county_forms import county_rows, quality_monitoring_rows, survey_rows, veto_rows
+from balanced_pipeline.demo.profiles import CITY, COUNTIES, PROVINCE
+from balanced_pipeline.demo.random import stream
+from balanced_pipeline.demo.school_rows import school_rows
+from balanced_pipeline.schema import REGISTRY
+from balanced_pipeline.standards import Standards, load_standards
+
+MANIFEST_NAME = "demo_manifest.json"
+# The demo city is in Anhui: its overlay adds land area per student to the national seven.
+DEMO_STANDARDS = "anhui"
+MIN_SCHOOLS = 60  # enough for every type in every county plus one victim per broken row
+
+
+def generate_demo_submissions(root: Path, years: Sequence[int] = (2025, 2026), schools: int = 300,
+                              seed: int = 2026) -> dict:
+    """Writes `<root>/<year>/` bulk files for every year and returns the manifest."""
+    if schools < MIN_SCHOOLS:
+        raise ValueError(f"schools must be at least {MIN_SCHOOLS}, got {schools}")
+    years = sorted({int(y) for y in years})
+    if not years:
+        raise ValueError("give at least one year")
+    root = Path(root)
+    standards = load_standards(DEMO_STANDARDS)
+    campuses = build_campuses(schools, seed, _school_rule_ids(standards))
+    classes = build_classes(campuses, stream(seed, "classes"))
+    rooms = build_rooms(campuses, classes, stream(seed, "rooms"))
+
+    manifest = {
+        "generator": "balanced_pipeline.demo_data",
+        "arguments": {"years": years, "schools": schools, "seed": seed},
+        "standards_version": standards.version,
+        "city": CITY,
+        "province": PROVINCE,
+        "encoding": {"booleans": "1/0", "school_type": "English codes of the data contract",
+                     "text": "UTF-8 without BOM"},
+        "county_profiles": {str(c.code): c.describe() for c in COUNTIES},
+        "years": {},
+        "broken_rows": [],
+        "missing_campuses": [],
+        "unknown_campuses": [],
+    }
+    for year in years:
+        year_manifest, breakage = _write_year(root / str(year), year, years, seed, standards,
+                                              campuses, classes, rooms)
+        manifest["years"][str(year)] = year_manifest
+        manifest["broken_rows"] += breakage.rows
+        manifest["missing_campuses"] += breakage.missing
+        manifest["unknown_campuses"] += breakage.unknown
+    root.mkdir(parents=True, exist_ok=True)
+    (root / MANIFEST_NAME).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                      encoding="utf-8")
+    return manifest
+
+
+def _school_rule_ids(standards: Standards) -> list[str]:
+    return [i.id for i in standards.resource_indicators if i.school_rule]
+
+
+def _write_year(folder: Path, year: int, years: list[int], seed: int, standards: Standards,
+                campuses: pd.DataFrame, classes: pd.DataFrame, rooms: pd.DataFrame):
+    schools = school_rows(campuses, standards, year, years_back=max(years) - year)
+    counties = county_rows(schools, classes, seed, year, years)
+    victims = choose_victims(campuses, stream(seed, "broken", year))
+    broken_frames, breakage = break_year(year, campuses, schools, classes, rooms, victims)
+    registry = campuses.drop(index=victims["unknown_campus"])[REGISTRY.field_names]
+    roman_levels = len(years) > 1 and year == years[0]
+    tables = {
+        "registry.csv": registry,
+        "schools.csv": broken_frames["schools"],
+        "classes.csv": broken_frames["classes"],
+        "rooms.csv": broken_frames["rooms"],
+        "counties.csv": counties,
+        "quality_monitoring.csv": quality_monitoring_rows(seed, year, roman_levels),
+        "veto_incidents.csv": veto_rows(year),
+        "survey_responses.parquet": survey_rows(seed, year, years),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for name, frame in tables.items():
+        path = folder / name
+        if name.endswith(".parquet"):
+            frame.to_parquet(path, index=False, engine="pyarrow", compression="zstd")
+        else:
+            frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        files[name] = {"rows": len(frame), "sha256": _sha256(path)}
+    levels = "Ⅰ–Ⅳ" if roman_levels else "1–4"
+    return {"files": files, "quality_monitoring_levels": levels}, breakage
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write deterministic demo submissions (演示数据).")
+    parser.add_argument("--root", type=Path, required=True, help="landing folder; one sub-folder per year")
+    parser.add_argument("--years", type=int, nargs="+", default=[2025, 2026])
+    parser.add_argument("--schools", type=int, default=300, help="number of campuses")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    manifest = generate_demo_submissions(args.root, args.years, args.schools, args.seed)
+    for year, summary in manifest["years"].items():
+        counts = ", ".join(f"{name} {info['rows']}" for name, info in summary["files"].items())
+        print(f"{args.root / year}: {counts}")
+    print(f"{len(manifest['broken_rows'])} broken rows listed in {args.root / MANIFEST_NAME}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
