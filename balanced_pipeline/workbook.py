@@ -52,7 +52,6 @@ VERTICAL_HEADERS = ("字段", "填报值", "单位", "填写说明", "字段代�
 YEAR_FIELD = "year"
 YEAR_LABEL = "填报年度"
 TABLE_ROWS_WITH_VALIDATION = 500
-WORKBOOK_FORMS = (SCHOOLS, CLASSES, ROOMS)
 
 _REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
 _HEADER_FONT = Font(bold=True)
