@@ -19,6 +19,7 @@ ACCEPTED_TABLES = {"registry": "school_registry", "schools": "school_submissions
     outs={
         "submission_issues": dg.AssetOut(
             io_manager_key=STAGING,
+            kinds={"great_expectations", "pandas"},
             description="Reading problems plus every failed expectation, one row per record and rule.",
         )
     },
@@ -36,7 +37,6 @@ ACCEPTED_TABLES = {"registry": "school_registry", "schools": "school_submissions
     ],
     partitions_def=yearly_partitions,
     group_name="quality",
-    kinds={"great_expectations", "pandas"},
 )
 def submission_issues(context: dg.AssetExecutionContext, standards: StandardsResource, ingest_issues: pd.DataFrame, **staged):
     """Validate every staged form with its suite; errors will quarantine their record, warnings only report."""
@@ -46,6 +46,7 @@ def submission_issues(context: dg.AssetExecutionContext, standards: StandardsRes
     issues = conform_issues(pd.concat([ingest_issues, report.issues], ignore_index=True))
     yield dg.Output(
         issues,
+        output_name="submission_issues",
         metadata={
             "dagster/row_count": len(issues),
             "errors": int((issues["severity"] == "error").sum()),
@@ -60,12 +61,14 @@ def submission_issues(context: dg.AssetExecutionContext, standards: StandardsRes
             check_name=f"{form}_suite",
             asset_key="submission_issues",
             passed=summary.passed,
-            severity=dg.AssetCheckSeverity.ERROR if summary.error_records else dg.AssetCheckSeverity.WARN,
+            severity=dg.AssetCheckSeverity.ERROR if summary.errors else dg.AssetCheckSeverity.WARN,
             metadata={
+                "records": summary.records,
                 "expectations_run": summary.expectations_run,
-                "records_with_errors": summary.error_records,
-                "records_with_warnings": summary.warning_records,
-                "failing_rows": dg.MetadataValue.md(summary.failing_rows_markdown or "_none_"),
+                "error_issues": summary.errors,
+                "warning_issues": summary.warnings,
+                "failing_records_by_rule": summary.failing_records_by_rule,
+                "failing_rows": dg.MetadataValue.md(summary.preview_markdown or "_none_"),
                 "data_docs": dg.MetadataValue.path(str(docs)),
             },
         )
@@ -75,19 +78,20 @@ def submission_issues(context: dg.AssetExecutionContext, standards: StandardsRes
     outs={
         **{
             table: dg.AssetOut(
+                kinds={"pandas"},
                 description=f"Accepted `{form}` records (no error issue), normalised, with their source file and hash.",
                 metadata={"dagster/column_schema": table_column_schema(table)},
             )
             for form, table in ACCEPTED_TABLES.items()
         },
         "submission_files": dg.AssetOut(
+            kinds={"pandas"},
             description="One row per submitted file: rows read = rows accepted + rows rejected, each rejection explained.",
             metadata={"dagster/column_schema": table_column_schema("submission_files")},
         ),
     },
     partitions_def=yearly_partitions,
     group_name="quality",
-    kinds={"pandas"},
 )
 def accepted_submissions(
     staged_registry: pd.DataFrame,

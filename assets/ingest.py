@@ -7,6 +7,7 @@ from balanced_pipeline.partitions import yearly_partitions
 from balanced_pipeline.resources import SubmissionsFolder, markdown_preview
 
 STAGING = "staging_io_manager"
+KINDS = {"pandas", "csv", "excel"}
 
 
 @dg.multi_asset(
@@ -14,23 +15,25 @@ STAGING = "staging_io_manager"
         **{
             f"staged_{form}": dg.AssetOut(
                 io_manager_key=STAGING,
+                kinds=KINDS,
                 description=f"Every `{form}` record read this year, normalised, with its file, sheet and row; "
                 "nothing validated yet.",
             )
             for form in STAGED_FORMS
         },
         "staged_files": dg.AssetOut(
-            io_manager_key=STAGING, description="One row per submitted file: hash, time, kind, rows read."
+            io_manager_key=STAGING,
+            kinds=KINDS, description="One row per submitted file: hash, time, kind, rows read."
         ),
         "ingest_issues": dg.AssetOut(
             io_manager_key=STAGING,
+            kinds=KINDS,
             description="Problems met while reading: unreadable files and cells, missing columns, superseded "
             "submissions.",
         ),
     },
     partitions_def=yearly_partitions,
     group_name="ingest",
-    kinds={"pandas", "excel", "csv"},
 )
 def staged_submissions(context: dg.AssetExecutionContext, submissions: SubmissionsFolder):
     """Read the year folder once: each file's records become staged rows; a bad file or cell becomes

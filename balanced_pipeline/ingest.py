@@ -238,3 +238,6 @@ def _old_excel_issue(relative: str) -> dict:
     return file_issue(relative, "", "", "", "", "unsupported_format", ERROR,
                       "是旧版 .xls 格式，无法读取；请用下发的模板另存为 .xlsx 后提交",
                       "is in the old .xls format and cannot be read; save it as .xlsx from the template")
+
+STAGED_FORMS = tuple(BULK_FORMS)
+"""Every form a year folder can hold, in staging order (the ingest asset has one output per form)."""
