@@ -10,29 +10,45 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.schema import CAMPUS_KEY, STAGES
+from balanced_pipeline.schema import CAMPUS_KEY, FORMS, STAGES, Form, Kind
 from balanced_pipeline.standards import Standards
 
 YEAR_CAMPUS = ["year", *CAMPUS_KEY]
+_DTYPES = {Kind.INTEGER: "Int64", Kind.NUMBER: "Float64", Kind.BOOLEAN: "boolean"}
 
 
 def derive_validation_columns(forms: dict[str, pd.DataFrame], standards: Standards) -> dict[str, pd.DataFrame]:
     """Each form with a positional index and the derived columns its suite checks."""
     frames = {name: frame.reset_index(drop=True) for name, frame in forms.items()}
     if "schools" in frames:
-        frames["schools"] = with_school_columns(frames["schools"], frames.get("classes"),
-                                                frames.get("registry"), standards)
+        classes = judgeable(frames.get("classes"), [*YEAR_CAMPUS, "stage", "students"])
+        registry = judgeable(frames.get("registry"), YEAR_CAMPUS)
+        frames["schools"] = with_school_columns(frames["schools"], classes, registry, standards)
+    listed_campuses = judgeable(frames.get("schools"), YEAR_CAMPUS)
     for name in ("classes", "rooms"):
         if name in frames:
-            frames[name] = frames[name].assign(campus_submitted=campus_listed(frames[name], frames.get("schools")))
+            frames[name] = frames[name].assign(campus_submitted=campus_listed(frames[name], listed_campuses))
     if "survey_responses" in frames:
         frames["survey_responses"] = frames["survey_responses"].assign(
             unrecognised_answers=unrecognised_answers(frames["survey_responses"], standards))
     return frames
 
 
-def with_school_columns(schools: pd.DataFrame, classes: pd.DataFrame | None, registry: pd.DataFrame | None,
+def judgeable(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame | None:
+    """`frame` if it can serve as a reference (all `columns` present), else None: nothing is judged against it."""
+    return frame if frame is not None and set(columns) <= set(frame.columns) else None
+
+
+def with_missing_fields(frame: pd.DataFrame, form: Form) -> pd.DataFrame:
+    """`frame` plus an all-NA column for each absent field, so derivations run; the absence is the suite's to report."""
+    absent = [f for f in form.fields if f.name not in frame.columns]
+    return frame.assign(**{f.name: pd.Series(pd.NA, index=frame.index, dtype=_DTYPES.get(f.kind, "string"))
+                           for f in absent})
+
+
+def with_school_columns(submitted: pd.DataFrame, classes: pd.DataFrame | None, registry: pd.DataFrame | None,
                         standards: Standards) -> pd.DataFrame:
+    schools = with_missing_fields(submitted, FORMS["schools"])
     students_total = total_students(schools)
     derived = {
         "full_time_teachers": schools["teachers_primary"].add(schools["teachers_junior"], fill_value=0),
@@ -44,7 +60,7 @@ def with_school_columns(schools: pd.DataFrame, classes: pd.DataFrame | None, reg
     derived.update(class_students_gaps(schools, classes))
     for quantity in standards.section("data_quality")["plausibility"]:
         derived[f"{quantity}_per_student"] = per_student(schools[quantity], students_total)
-    return schools.assign(**derived)
+    return submitted.assign(**derived)
 
 
 def total_students(schools: pd.DataFrame) -> pd.Series:
@@ -67,7 +83,7 @@ def class_students_gaps(schools: pd.DataFrame, classes: pd.DataFrame | None) -> 
     A campus without classes of a stage sums to 0; without a class form at all nothing is
     judged. Zero reported students with classes gives an infinite gap.
     """
-    if classes is None:
+    if classes is None or "year" not in schools.columns:
         return {f"class_students_gap_{stage}": pd.Series(pd.NA, index=schools.index, dtype="Float64")
                 for stage in STAGES}
     sums = (classes.groupby([*YEAR_CAMPUS, "stage"], observed=True)["students"].sum()
@@ -92,7 +108,7 @@ def per_student(quantity: pd.Series, students: pd.Series) -> pd.Series:
 
 def campus_listed(rows: pd.DataFrame, listing: pd.DataFrame | None) -> pd.Series:
     """Whether each row's (year, county, school, campus) appears in `listing`; NA when unjudgeable."""
-    if listing is None:
+    if listing is None or not set(YEAR_CAMPUS) <= set(rows.columns):
         return pd.Series(pd.NA, index=rows.index, dtype="boolean")
     listed = pd.MultiIndex.from_frame(rows[YEAR_CAMPUS]).isin(pd.MultiIndex.from_frame(listing[YEAR_CAMPUS]))
     complete_key = rows[YEAR_CAMPUS].notna().all(axis=1)
