@@ -1,12 +1,18 @@
-"""Watching the landing folder: which files count, what is a change, and when a burst is over."""
+"""Watching the landing folder: which files count, what is a change, when a burst is over, and the sensor
+that turns it into runs, tick by tick with its cursor carried over."""
 
 import os
 import time
 from pathlib import Path, PurePosixPath
 
+import dagster as dg
 import pytest
 
 import balanced_pipeline.watch as watch
+from balanced_pipeline.partitions import yearly_partitions
+from balanced_pipeline.resources import SubmissionsFolder
+from balanced_pipeline.schedules import RUN_KIND_TAG
+from balanced_pipeline.sensors import CHANGED_FILES_TAG, DEFAULT_QUIET_SECONDS, build_submissions_sensor
 from balanced_pipeline.watch import WatchCursor, is_submission_file, run_key, watch_submissions
 
 QUIET = 60.0
@@ -225,3 +231,107 @@ def test_a_known_file_locked_while_rewritten_is_not_taken_for_deleted(landing, m
 
     assert tick.runs == ()
     assert tick.cursor.files["2026/schools.csv"] == cursor.files["2026/schools.csv"]  # hashed again next tick
+
+
+# The sensor, evaluated like the daemon does.
+
+
+@dg.asset(partitions_def=yearly_partitions)
+def evaluated_year() -> int:
+    return 1
+
+
+annual_evaluation = dg.define_asset_job("annual_evaluation", selection=[evaluated_year])
+
+
+class Clock:
+    """Real time plus a settable lead, because file times come from the real clock."""
+
+    def __init__(self):
+        self.ahead = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.ahead
+
+
+class Ticks:
+    """Evaluates the sensor like the daemon does: each tick starts from the cursor the previous one saved."""
+
+    def __init__(self, root):
+        self.clock = Clock()
+        self.sensor = build_submissions_sensor(annual_evaluation, clock=self.clock)
+        self.resources = {"submissions": SubmissionsFolder(path=str(root))}
+        self.cursor = None
+
+    def tick(self, settled: bool = True) -> dg.SensorResult:
+        self.clock.ahead = DEFAULT_QUIET_SECONDS + 1 if settled else 0.0
+        context = dg.build_sensor_context(cursor=self.cursor, resources=self.resources)
+        result = self.sensor(context)
+        self.cursor = result.cursor
+        return result
+
+
+def requested(result: dg.SensorResult) -> list[tuple[str, str]]:
+    return [(r.partition_key, r.tags[CHANGED_FILES_TAG]) for r in result.run_requests]
+
+
+def test_the_sensor_runs_each_year_once_per_content_change(tmp_path):
+    write(tmp_path, "2025/schools.csv")
+    write(tmp_path, "2026/schools.csv")
+    write(tmp_path, "2026/淮南/学校01.xlsx", "workbook")
+    ticks = Ticks(tmp_path)
+
+    first = ticks.tick()
+    assert requested(first) == [("2025", "1"), ("2026", "2")]
+    assert {r.tags[RUN_KIND_TAG] for r in first.run_requests} == {"new_submissions"}
+    assert len({r.run_key for r in first.run_requests}) == 2
+
+    unchanged = ticks.tick()
+    assert unchanged.run_requests == []
+    assert "no new submission content" in unchanged.skip_reason.skip_message
+
+    touched = tmp_path / "2026/schools.csv"
+    os.utime(touched, (time.time() + 5, time.time() + 5))
+    assert ticks.tick().run_requests == []
+
+    write(tmp_path, "2026/淮南/学校01.xlsx", "workbook, corrected")
+    changed = ticks.tick()
+    assert requested(changed) == [("2026", "1")]
+    assert changed.run_requests[0].tags["balanced/modified_files"] == "1"
+    assert changed.run_requests[0].run_key not in {r.run_key for r in first.run_requests}
+
+
+def test_a_burst_is_skipped_while_files_keep_arriving_then_gets_one_run(tmp_path):
+    write(tmp_path, "2026/schools.csv")
+    ticks = Ticks(tmp_path)
+    ticks.tick()
+
+    write(tmp_path, "2026/淮南/学校01.xlsx", "1")
+    write(tmp_path, "2026/淮南/学校02.xlsx", "2")
+    during = ticks.tick(settled=False)
+    assert during.run_requests == []
+    assert "waiting for the copy to finish" in during.skip_reason.skip_message
+
+    write(tmp_path, "2026/淮南/学校03.xlsx", "3")
+    assert requested(ticks.tick()) == [("2026", "3")]
+    assert ticks.tick().run_requests == []
+
+
+def test_a_folder_that_is_not_a_year_is_skipped_with_its_reason(tmp_path):
+    write(tmp_path, "templates/学校.xlsx")
+    result = Ticks(tmp_path).tick()
+    assert result.run_requests == []
+    assert "folder templates is not an evaluation year" in result.skip_reason.skip_message
+
+
+def test_the_sensor_loads_and_its_requests_carry_the_partition(tmp_path):
+    write(tmp_path, "2026/schools.csv")
+    ticks = Ticks(tmp_path)
+    defs = dg.Definitions(
+        assets=[evaluated_year], jobs=[annual_evaluation], sensors=[ticks.sensor], resources=ticks.resources
+    )
+    dg.Definitions.validate_loadable(defs)
+    ticks.clock.ahead = DEFAULT_QUIET_SECONDS + 1
+    context = dg.build_sensor_context(resources=ticks.resources, repository_def=defs.get_repository_def())
+    (request,) = ticks.sensor.evaluate_tick(context).run_requests
+    assert request.tags["dagster/partition"] == "2026"
