@@ -92,8 +92,10 @@ def deadline_status(
         table[["blocked_first_errors_zh", "blocked_first_errors_en"]].fillna("")
     )
     table["status"] = county_status(table["missing_count"], table["blocked_count"], remaining)
-    table["message_zh"] = [clerk_message_zh(row, year, calendar) for row in table.itertuples()]
-    table["message_en"] = [clerk_message_en(row, year, calendar) for row in table.itertuples()]
+    # One message per county (a few thousand at most), so a Python loop is cheap here.
+    rows = list(table.itertuples())
+    table["message_zh"] = pd.Series([clerk_message_zh(row, year, calendar) for row in rows], index=table.index, dtype="string")
+    table["message_en"] = pd.Series([clerk_message_en(row, year, calendar) for row in rows], index=table.index, dtype="string")
     return table[
         [
             "year",
