@@ -70,7 +70,7 @@ def submission_run_tags(run: YearRun) -> dict[str, str]:
 
 
 def _log_tick(context: dg.SensorEvaluationContext, tick: WatchTick) -> None:
-    for folder, reason in tick.skipped.items():
+    for reason in tick.skipped.values():
         context.log.info(reason)
     for year, reason in tick.waiting.items():
         context.log.info(f"{year}: {reason}")

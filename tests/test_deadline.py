@@ -128,3 +128,9 @@ def test_summary_puts_overdue_counties_first():
 def test_summary_of_a_complete_year_says_so():
     fine = deadline_status(completeness(COMPLETE), ISSUES, 2026, datetime(2026, 12, 1, tzinfo=SHANGHAI))
     assert deadline_summary_markdown(fine).endswith("every county is complete.")
+
+
+def test_a_year_without_completeness_rows_gives_an_empty_table():
+    status = deadline_status(completeness(), issues_frame(), 2026, datetime(2026, 12, 10, tzinfo=SHANGHAI))
+    assert status.empty
+    assert {"status", "message_zh", "message_en", "days_left"} <= set(status.columns)
