@@ -12,7 +12,17 @@ from balanced_pipeline.resources import StandardsResource, markdown_preview, tab
 from balanced_pipeline.settings import data_dir
 
 STAGING = "staging_io_manager"
-ACCEPTED_TABLES = {"registry": "school_registry", "schools": "school_submissions", "classes": "school_classes", "rooms": "school_rooms"}
+ACCEPTED_TABLES = {
+    "registry": "school_registry",
+    "schools": "school_submissions",
+    "classes": "school_classes",
+    "rooms": "school_rooms",
+    "counties": "county_submissions",
+    "quality_monitoring": "county_quality_monitoring",
+    "veto_incidents": "county_veto_incidents",
+}
+# Raw survey answers are the largest input; only the recognition rates they give go to the warehouse.
+ACCEPTED_STAGING = {"survey_responses": "survey_responses"}
 
 
 @dg.multi_asset(
@@ -84,31 +94,33 @@ def submission_issues(context: dg.AssetExecutionContext, standards: StandardsRes
             )
             for form, table in ACCEPTED_TABLES.items()
         },
+        **{
+            name: dg.AssetOut(
+                io_manager_key=STAGING,
+                kinds={"pandas"},
+                description=f"Accepted `{form}` records (no error issue), kept in staging for the indicators.",
+            )
+            for form, name in ACCEPTED_STAGING.items()
+        },
         "submission_files": dg.AssetOut(
             kinds={"pandas"},
             description="One row per submitted file: rows read = rows accepted + rows rejected, each rejection explained.",
             metadata={"dagster/column_schema": table_column_schema("submission_files")},
         ),
     },
+    ins={f"staged_{form}": dg.AssetIn() for form in STAGED_FORMS},
     partitions_def=yearly_partitions,
     group_name="quality",
 )
-def accepted_submissions(
-    staged_registry: pd.DataFrame,
-    staged_schools: pd.DataFrame,
-    staged_classes: pd.DataFrame,
-    staged_rooms: pd.DataFrame,
-    staged_files: pd.DataFrame,
-    submission_issues: pd.DataFrame,
-):
+def accepted_submissions(staged_files: pd.DataFrame, submission_issues: pd.DataFrame, **staged_forms):
     """Keep the records no error points at; the rest stay in data_quality_issues with their reason."""
-    staged = {"registry": staged_registry, "schools": staged_schools, "classes": staged_classes, "rooms": staged_rooms}
+    staged = {form: staged_forms[f"staged_{form}"] for form in STAGED_FORMS}
     accepted = {form: split_accepted(frame, submission_issues, form)[0] for form, frame in staged.items()}
     files = file_accounting(staged_files, accepted, submission_issues)
-    for form, table in ACCEPTED_TABLES.items():
+    for form, output in {**ACCEPTED_TABLES, **ACCEPTED_STAGING}.items():
         yield dg.Output(
             accepted[form],
-            output_name=table,
+            output_name=output,
             metadata={"rows_read": len(staged[form]), "rows_rejected": len(staged[form]) - len(accepted[form])},
         )
     yield dg.Output(

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from balanced_pipeline.schema import Form, Kind, FORMS
+import pandas as pd
+
+from balanced_pipeline.schema import FORMS, Form, Kind
 
 DTYPES = {
     # catalogue type: (pandas dtype, DuckDB type, PostgreSQL type)
@@ -107,6 +109,13 @@ _register(
     form_table("school_classes", FORMS["classes"], "Accepted class of a campus", "通过校验的班级记录",
                ("year", "source_file", "sheet", "row_number")),
     form_table("school_rooms", FORMS["rooms"], "Accepted music or art room of a campus", "通过校验的音乐美术专用教室记录",
+               ("year", "source_file", "sheet", "row_number")),
+    form_table("county_submissions", FORMS["counties"], "Accepted county form", "通过校验的县级填报记录",
+               ("year", "county_code")),
+    form_table("county_quality_monitoring", FORMS["quality_monitoring"],
+               "Accepted national quality-monitoring result of a county and subject", "通过校验的国家义务教育质量监测结果",
+               ("year", "county_code", "subject")),
+    form_table("county_veto_incidents", FORMS["veto_incidents"], "Reported one-vote-veto incident", "一票否决事项",
                ("year", "source_file", "sheet", "row_number")),
 )
 
@@ -255,5 +264,9 @@ def conform_to_table(frame, table: Table):
         )
     conformed = frame[table.column_names].copy()
     for column in table.columns:
-        conformed[column.name] = conformed[column.name].astype(DTYPES[column.dtype][0])
+        if column.dtype == "timestamp":
+            # Warehouse timestamps are naive UTC: DuckDB and PostgreSQL TIMESTAMP columns store no zone.
+            conformed[column.name] = pd.to_datetime(conformed[column.name], utc=True).dt.tz_localize(None)
+        else:
+            conformed[column.name] = conformed[column.name].astype(DTYPES[column.dtype][0])
     return conformed.reset_index(drop=True)
