@@ -247,6 +247,178 @@ _register(
 )
 
 
+ITEM_ID = _c("item_id", "text", "Item id of the standards file (G1–G15, Q1–Q9, S1, P1, V1, R1–R7)", "指标（项目）编号")
+ITEM_STAGE = _c("stage", "text", "Stage for items judged per stage (G13), else ''", "学段（仅分学段评价的项目）")
+VALUE = _c("value", "float", "Value found (rate as a fraction, count, area, money ...)", "实际值")
+THRESHOLD = _c("threshold", "float", "Standard to meet", "标准值")
+COMPARISON = _c("comparison", "text", "How value is compared with threshold", "比较方式")
+PASSED = _c("passed", "bool", "Standard met (NULL at school level when data are missing)", "是否达标")
+DETAIL = _c("detail", "text", "Why, in Chinese: failing schools, classes, missing data", "说明（未达标学校、班级或缺失数据）")
+SHORTFALL = _c("shortfall", "text", "存在不足情况: the value, the standard and the gap", "存在不足情况（实际值、标准、差距）")
+MEASURE = _c("measure", "text", "整改提升措施, left blank for the county to fill", "整改提升措施（由县填写）")
+DEADLINE_MONTH = _c("deadline_month", "text", "完成时限 (YYYY-MM), left blank for the county to fill", "完成时限（精确到月，由县填写）")
+COUNTY_NAME = _c("county_name", "text", "County name", "县（市、区）名称")
+CITY = _c("city", "text", "City (设区市)", "设区市")
+PROVINCE = _c("province", "text", "Province", "省份")
+
+
+def _county_items(name: str, grain_en: str, grain_zh: str) -> Table:
+    return Table(
+        name, grain_en, grain_zh, ("year", "county_code", "item_id", "stage"),
+        (YEAR, COUNTY, ITEM_ID, ITEM_STAGE, _c("name_zh", "text", "Item name in Chinese", "项目名称"),
+         VALUE, THRESHOLD, COMPARISON, PASSED, DETAIL, STANDARDS),
+    )
+
+
+def _count(name: str, en: str, zh: str) -> Column:
+    return _c(name, "int", en, zh)
+
+
+_register(
+    Table(
+        "school_guarantee_checks",
+        "Campus × school-level item of government guarantee and quality (G3–G6, G9, G12, G13, Q3, Q4, Q6)",
+        "校区×学校层面的政府保障与教育质量指标",
+        ("year", "county_code", "school_code", "campus_code", "item_id", "stage"),
+        (YEAR, COUNTY, SCHOOL, CAMPUS, SCHOOL_NAME, ITEM_ID, ITEM_STAGE, VALUE, THRESHOLD, COMPARISON, PASSED, DETAIL, STANDARDS),
+    ),
+    _county_items("county_guarantee", "County × government-guarantee item G1–G15", "县×政府保障程度指标G1–G15"),
+    _county_items("county_quality", "County × education-quality item Q1–Q9", "县×教育质量指标Q1–Q9"),
+    Table(
+        "county_social_recognition",
+        "County × respondent group (and 'all'): social recognition rate",
+        "县×调查对象类别（及全部）：社会认可度",
+        ("year", "county_code", "respondent_group"),
+        (
+            YEAR, COUNTY,
+            _c("respondent_group", "text", "Respondent group (学生, 家长, 教师, ...) or 全部 for all", "调查对象类别"),
+            _count("respondents", "Respondents", "答卷人数"),
+            _count("answers_counted", "Answers in the denominator (不了解 excluded)", "计入分母的回答数（不含“不了解”）"),
+            _count("satisfied", "Answers 满意, 比较满意 or 基本满意", "满意、比较满意、基本满意的回答数"),
+            _count("answers_excluded", "Answers left out of the denominator (不了解)", "未计入分母的回答数（不了解）"),
+            _count("answers_unrecognised", "Answers that are not one of the allowed options", "无法识别的回答数"),
+            _c("rate", "float", "Recognition rate satisfied / answers_counted", "认可度"),
+            THRESHOLD, PASSED,
+            _c("note", "text", "Why a rate is missing", "说明"),
+            STANDARDS,
+        ),
+    ),
+    Table(
+        "county_readiness",
+        "County: the headline — every dimension, precondition, vetoes, ready",
+        "县：是否达到优质均衡（各维度、前提条件、一票否决）",
+        ("year", "county_code"),
+        (
+            YEAR, COUNTY, COUNTY_NAME,
+            _c("resource_allocation_passed", "bool", "Every school part passes and every difference coefficient is within its standard", "资源配置达标"),
+            _c("government_guarantee_passed", "bool", "G1–G15 all pass", "政府保障程度达标"),
+            _c("education_quality_passed", "bool", "Q1–Q9 all pass", "教育质量达标"),
+            _c("social_recognition_passed", "bool", "Overall recognition ≥ 85 %", "社会认可度达标"),
+            _c("precondition_met", "bool", "Basic balance certified at least 3 years before", "通过基本均衡认定满3年"),
+            _c("vetoed", "bool", "A one-vote-veto incident applies", "存在一票否决事项"),
+            _c("veto_reasons", "text", "The veto incidents", "一票否决事项"),
+            _c("ready", "bool", "Ready for high-quality balance this year", "是否达到优质均衡"),
+            _c("reasons", "text", "Every failing item, in Chinese (the report headline)", "未达标原因汇总"),
+            STANDARDS,
+        ),
+    ),
+    Table(
+        "school_rectification_list",
+        "School shortfall (Zhejiang 附件1 整改清单): one failed item of one campus",
+        "义务教育学校达到优质均衡目标整改清单（附件1）",
+        ("year", "county_code", "school_code", "campus_code", "item_id", "stage"),
+        (YEAR, COUNTY, SCHOOL, CAMPUS, SCHOOL_NAME, ITEM_ID, ITEM_STAGE, SHORTFALL, MEASURE, DEADLINE_MONTH, STANDARDS),
+    ),
+    Table(
+        "county_rectification_list",
+        "County-government shortfall (Zhejiang 附件2 整改清单)",
+        "县级政府达到优质均衡目标整改清单（附件2）",
+        (),
+        (YEAR, COUNTY, ITEM_ID, ITEM_STAGE, SHORTFALL, MEASURE, DEADLINE_MONTH, STANDARDS),
+    ),
+    Table(
+        "county_indicator_values",
+        "County × indicator: this year's county-level value, the input of the trends",
+        "县×指标：本年度县级指标值（动态监测的基础）",
+        ("year", "county_code", "indicator_id", "stage"),
+        (
+            YEAR, COUNTY, INDICATOR_ID, ITEM_STAGE, INDICATOR_ZH, VALUE,
+            _c("higher_is_better", "bool", "Whether a higher value is an improvement", "数值越高越好"),
+        ),
+    ),
+    Table(
+        "county_trends",
+        "County × indicator: value and change since the previous year (动态监测)",
+        "县×指标：与上年相比的变化（动态监测）",
+        ("year", "county_code", "indicator_id", "stage"),
+        (
+            YEAR, COUNTY, INDICATOR_ID, ITEM_STAGE, INDICATOR_ZH, VALUE,
+            _c("previous_value", "float", "Value of the previous year (NULL when there is none)", "上年值"),
+            _c("change", "float", "value − previous_value", "变化量"),
+            _c("direction", "text", "improved, worsened, unchanged, new (no previous year) or unknown", "变化方向"),
+            STANDARDS,
+        ),
+    ),
+    Table(
+        "recommendation_form_summary",
+        "County: summary figures of the national recommendation form (推荐表)",
+        "县：国家认定推荐表汇总数据",
+        ("year", "county_code"),
+        (
+            YEAR, COUNTY, COUNTY_NAME, CITY, PROVINCE,
+            _c("basic_balance_year", "int", "Year basic balance was certified", "通过基本均衡认定年份"),
+            _count("schools", "学校数: compulsory-education schools (campuses; teaching points not counted)", "学校数（所，不含教学点）"),
+            _count("rural_schools", "乡村学校数: of which rural", "乡村学校数（所）"),
+            _count("teaching_points", "Teaching points", "教学点数（个）"),
+            _count("rural_teaching_points", "Rural teaching points", "乡村教学点数（个）"),
+            _count("students", "学生数: primary and junior students (teaching points included)", "学生数（人）"),
+            _count("rural_students", "乡村学生数", "乡村学生数（人）"),
+            _count("teachers", "专任教师数: full-time teachers of the compulsory stages", "专任教师数（人）"),
+            _count("rural_teachers", "乡村专任教师数", "乡村专任教师数（人）"),
+        ),
+    ),
+    Table(
+        "creation_timetable",
+        "City × target year: counties planning to reach high-quality balance (附件3 时间表)",
+        "设区市×计划创建年份：创建全国义务教育优质均衡发展县时间表（附件3）",
+        ("year", "province", "city", "target_year_bucket"),
+        (
+            YEAR, PROVINCE, CITY,
+            _c("target_year_bucket", "text", "Target year column (2019年 … 'YYYY年及以后', 合计)", "计划创建年份"),
+            _c("bucket_order", "int", "Column order of the target year", "列顺序"),
+            _count("counties", "Counties", "县（市、区）数"),
+        ),
+    ),
+    Table(
+        "deadline_status",
+        "County: what is still missing or blocked before the 15 December deadline",
+        "县：12月15日截止前仍未报送或被拦截的学校",
+        ("year", "county_code"),
+        (
+            YEAR, COUNTY,
+            _c("deadline", "timestamp", "Self-evaluation deadline (15 December, Asia/Shanghai date)", "自评上报截止日期"),
+            _c("as_of", "timestamp", "When the status was computed (UTC)", "统计时间（UTC）"),
+            _c("days_left", "int", "Calendar days left in Asia/Shanghai (negative after the deadline)", "距截止日剩余天数"),
+            _count("expected", "Campuses expected", "应报校区数"),
+            _count("missing_count", "Campuses still missing", "未报校区数"),
+            _c("missing_campuses", "text", "Their names", "未报校区名单"),
+            _count("blocked_count", "Campuses whose school form is blocked by errors", "被错误拦截的校区数"),
+            _c("blocked_campuses", "text", "Their names", "被拦截校区名单"),
+            _c("blocked_first_errors_zh", "text", "First error of each blocked campus, Chinese", "被拦截校区的首个错误（中文）"),
+            _c("blocked_first_errors_en", "text", "First error of each blocked campus, English", "被拦截校区的首个错误（英文）"),
+            _c("status", "text", "ok, action_needed or overdue", "状态"),
+            _c("message_zh", "text", "What the county clerk must do, Chinese", "提示（中文）"),
+            _c("message_en", "text", "What the county clerk must do, English", "提示（英文）"),
+        ),
+    ),
+)
+
+
+def pandas_dtypes(table_name: str) -> dict[str, str]:
+    """Column → pandas dtype of a catalogue table, for domain functions that build its frame."""
+    return {c.name: DTYPES[c.dtype][0] for c in TABLES[table_name].columns}
+
+
 class TableMismatch(ValueError):
     pass
 

@@ -9,25 +9,17 @@ import numpy as np
 import pandas as pd
 
 from balanced_pipeline.schema import STAGES
+from balanced_pipeline.tables import pandas_dtypes
 
 CAMPUS = ["year", "county_code", "school_code", "campus_code"]
 COUNTY = ["year", "county_code"]
 STAGE_ZH = STAGES
 COMPARISON_ZH = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 
-SCHOOL_CHECK_COLUMNS = {
-    "year": "Int64", "county_code": "string", "school_code": "string", "campus_code": "string",
-    "school_name": "string", "item_id": "string", "stage": "string", "value": "Float64",
-    "threshold": "Float64", "comparison": "string", "passed": "boolean", "detail": "string",
-    "standards_version": "string",
-}
+SCHOOL_CHECK_COLUMNS = pandas_dtypes("school_guarantee_checks")
 """school_guarantee_checks: one campus × school-level item (× stage for G13, else stage '')."""
 
-COUNTY_ITEM_COLUMNS = {
-    "year": "Int64", "county_code": "string", "item_id": "string", "stage": "string",
-    "name_zh": "string", "value": "Float64", "threshold": "Float64", "comparison": "string",
-    "passed": "boolean", "detail": "string", "standards_version": "string",
-}
+COUNTY_ITEM_COLUMNS = pandas_dtypes("county_guarantee")
 """county_guarantee and county_quality: one county × item (× stage for G13, else stage '')."""
 
 

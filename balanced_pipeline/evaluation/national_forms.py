@@ -7,17 +7,10 @@ import pandas as pd
 
 from balanced_pipeline.evaluation.common import COUNTY, county_universe
 from balanced_pipeline.standards import Standards
+from balanced_pipeline.tables import pandas_dtypes
 
-SUMMARY_COLUMNS = {
-    "year": "Int64", "county_code": "string", "county_name": "string", "city": "string", "province": "string",
-    "basic_balance_year": "Int64", "schools": "Int64", "rural_schools": "Int64", "teaching_points": "Int64",
-    "rural_teaching_points": "Int64", "students": "Int64", "rural_students": "Int64", "teachers": "Int64",
-    "rural_teachers": "Int64",
-}
-TIMETABLE_COLUMNS = {
-    "year": "Int64", "province": "string", "city": "string", "target_year_bucket": "string",
-    "bucket_order": "Int64", "counties": "Int64",
-}
+SUMMARY_COLUMNS = pandas_dtypes("recommendation_form_summary")
+TIMETABLE_COLUMNS = pandas_dtypes("creation_timetable")
 TOTAL = "合计"
 TEACHING_POINT = "teaching_point"
 COMPULSORY_STAGES = ["primary", "junior"]

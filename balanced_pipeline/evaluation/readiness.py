@@ -8,14 +8,9 @@ from balanced_pipeline.evaluation.common import COUNTY, county_universe
 from balanced_pipeline.evaluation.preconditions import county_vetoes
 from balanced_pipeline.evaluation.shortfalls import county_shortfalls, headline
 from balanced_pipeline.standards import Standards
+from balanced_pipeline.tables import pandas_dtypes
 
-READINESS_COLUMNS = {
-    "year": "Int64", "county_code": "string", "county_name": "string",
-    "resource_allocation_passed": "boolean", "government_guarantee_passed": "boolean",
-    "education_quality_passed": "boolean", "social_recognition_passed": "boolean",
-    "precondition_met": "boolean", "vetoed": "boolean", "veto_reasons": "string", "ready": "boolean",
-    "reasons": "string", "standards_version": "string",
-}
+READINESS_COLUMNS = pandas_dtypes("county_readiness")
 READY_TEXT = "各项指标均达到县域义务教育优质均衡发展要求，满足基本条件，无一票否决事项"
 DIMENSION_FLAGS = {
     "resource_allocation": "resource_allocation_passed",

@@ -15,16 +15,10 @@ from openpyxl.utils import get_column_letter
 
 from balanced_pipeline.evaluation.common import CAMPUS, STAGE_ZH, item_order, number_text
 from balanced_pipeline.standards import Standards
+from balanced_pipeline.tables import pandas_dtypes
 
-SCHOOL_LIST_COLUMNS = {
-    "year": "Int64", "county_code": "string", "school_code": "string", "campus_code": "string",
-    "school_name": "string", "item_id": "string", "stage": "string", "shortfall": "string",
-    "measure": "string", "deadline_month": "string", "standards_version": "string",
-}
-COUNTY_LIST_COLUMNS = {
-    "year": "Int64", "county_code": "string", "item_id": "string", "stage": "string", "shortfall": "string",
-    "measure": "string", "deadline_month": "string", "standards_version": "string",
-}
+SCHOOL_LIST_COLUMNS = pandas_dtypes("school_rectification_list")
+COUNTY_LIST_COLUMNS = pandas_dtypes("county_rectification_list")
 SCHOOL_SHEET_TITLE = "义务教育学校达到优质均衡目标整改清单"
 COUNTY_SHEET_TITLE = "县级政府达到优质均衡目标整改清单"
 SCHOOL_SHEET_NOTES = (

@@ -12,15 +12,11 @@ import pandas as pd
 
 from balanced_pipeline.evaluation.common import COUNTY, conform, county_universe, meets, safe_ratio
 from balanced_pipeline.standards import Standards
+from balanced_pipeline.tables import pandas_dtypes
 
 ALL_GROUPS = "all"
 GROUP_COUNT_COLUMNS = ["respondents", "answers_counted", "satisfied", "answers_excluded", "answers_unrecognised"]
-SOCIAL_RECOGNITION_COLUMNS = {
-    "year": "Int64", "county_code": "string", "respondent_group": "string", "respondents": "Int64",
-    "answers_counted": "Int64", "satisfied": "Int64", "answers_excluded": "Int64",
-    "answers_unrecognised": "Int64", "rate": "Float64", "threshold": "Float64", "passed": "boolean",
-    "note": "string", "standards_version": "string",
-}
+SOCIAL_RECOGNITION_COLUMNS = pandas_dtypes("county_social_recognition")
 
 
 def answer_text(answers: pd.DataFrame) -> pd.DataFrame:

@@ -8,16 +8,10 @@ import pandas as pd
 from balanced_pipeline.evaluation.common import COUNTY
 from balanced_pipeline.evaluation.social import ALL_GROUPS
 from balanced_pipeline.standards import Standards
+from balanced_pipeline.tables import pandas_dtypes
 
-VALUE_COLUMNS = {
-    "year": "Int64", "county_code": "string", "indicator_id": "string", "stage": "string",
-    "indicator_name_zh": "string", "value": "Float64", "higher_is_better": "boolean",
-}
-TREND_COLUMNS = {
-    "year": "Int64", "county_code": "string", "indicator_id": "string", "stage": "string",
-    "indicator_name_zh": "string", "value": "Float64", "previous_value": "Float64", "change": "Float64",
-    "direction": "string", "standards_version": "string",
-}
+VALUE_COLUMNS = pandas_dtypes("county_indicator_values")
+TREND_COLUMNS = pandas_dtypes("county_trends")
 SCHOOL_PASS_SHARE = "RA_PASS_SHARE"
 
 
