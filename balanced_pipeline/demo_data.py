@@ -18,7 +18,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from balanced_pipeline.demo.broken import break_year, choose_victims
+from balanced_pipeline.demo.broken import Breakage, choose_victims
 from balanced_pipeline.demo.campuses import build_campuses
 from balanced_pipeline.demo.classes import build_classes, build_rooms
 from balanced_pipeline.demo.county_forms import county_rows, quality_monitoring_rows, survey_rows, veto_rows
@@ -31,7 +31,10 @@ from balanced_pipeline.standards import Standards, load_standards
 MANIFEST_NAME = "demo_manifest.json"
 # The demo city is in Anhui: its overlay adds land area per student to the national seven.
 DEMO_STANDARDS = "anhui"
-MIN_SCHOOLS = 60  # enough for every type in every county plus one victim per broken row
+MIN_SCHOOLS = 100  # enough for every type in every county plus one victim per broken row
+CAMPUSES_PER_BLOCK = 10_000  # class and room rows are generated and written this many campuses at a time
+FILE_NAMES = ("registry.csv", "schools.csv", "classes.csv", "rooms.csv", "counties.csv",
+              "quality_monitoring.csv", "veto_incidents.csv", "survey_responses.parquet")
 
 
 def generate_demo_submissions(root: Path, years: Sequence[int] = (2025, 2026), schools: int = 300,
@@ -45,8 +48,6 @@ def generate_demo_submissions(root: Path, years: Sequence[int] = (2025, 2026), s
     root = Path(root)
     standards = load_standards(DEMO_STANDARDS)
     campuses = build_campuses(schools, seed, _school_rule_ids(standards))
-    classes = build_classes(campuses, stream(seed, "classes"))
-    rooms = build_rooms(campuses, classes, stream(seed, "rooms"))
 
     manifest = {
         "generator": "balanced_pipeline.demo_data",
@@ -63,8 +64,7 @@ def generate_demo_submissions(root: Path, years: Sequence[int] = (2025, 2026), s
         "unknown_campuses": [],
     }
     for year in years:
-        year_manifest, breakage = _write_year(root / str(year), year, years, seed, standards,
-                                              campuses, classes, rooms)
+        year_manifest, breakage = _write_year(root / str(year), year, years, seed, standards, campuses)
         manifest["years"][str(year)] = year_manifest
         manifest["broken_rows"] += breakage.rows
         manifest["missing_campuses"] += breakage.missing
@@ -80,25 +80,21 @@ def _school_rule_ids(standards: Standards) -> list[str]:
 
 
 def _write_year(folder: Path, year: int, years: list[int], seed: int, standards: Standards,
-                campuses: pd.DataFrame, classes: pd.DataFrame, rooms: pd.DataFrame):
+                campuses: pd.DataFrame):
     schools = school_rows(campuses, standards, year, years_back=max(years) - year)
-    counties = county_rows(schools, classes, seed, year, years)
     victims = choose_victims(campuses, stream(seed, "broken", year))
-    broken_frames, breakage = break_year(year, campuses, schools, classes, rooms, victims)
-    registry = campuses.drop(index=victims["unknown_campus"])[REGISTRY.field_names]
+    breakage = Breakage(year, campuses, victims)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = _write_classes_and_rooms(folder, campuses, breakage, seed)
     roman_levels = len(years) > 1 and year == years[0]
     tables = {
-        "registry.csv": registry,
-        "schools.csv": broken_frames["schools"],
-        "classes.csv": broken_frames["classes"],
-        "rooms.csv": broken_frames["rooms"],
-        "counties.csv": counties,
+        "registry.csv": campuses.drop(index=victims["unknown_campus"])[REGISTRY.field_names],
+        "schools.csv": breakage.schools(schools),
+        "counties.csv": county_rows(schools, files.pop("grade9_students"), seed, year, years),
         "quality_monitoring.csv": quality_monitoring_rows(seed, year, roman_levels),
         "veto_incidents.csv": veto_rows(year),
         "survey_responses.parquet": survey_rows(seed, year, years),
     }
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {}
     for name, frame in tables.items():
         path = folder / name
         if name.endswith(".parquet"):
@@ -106,8 +102,32 @@ def _write_year(folder: Path, year: int, years: list[int], seed: int, standards:
         else:
             frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         files[name] = {"rows": len(frame), "sha256": _sha256(path)}
-    levels = "Ⅰ–Ⅳ" if roman_levels else "1–4"
-    return {"files": files, "quality_monitoring_levels": levels}, breakage
+    ordered = {name: files[name] for name in FILE_NAMES}
+    return {"files": ordered, "quality_monitoring_levels": "Ⅰ–Ⅳ" if roman_levels else "1–4"}, breakage
+
+
+def _write_classes_and_rooms(folder: Path, campuses: pd.DataFrame, breakage: Breakage, seed: int) -> dict:
+    """Writes class and room rows block by block, so memory stays bounded at any scale.
+
+    Each block has its own random stream, so every year gets the same classes and rooms.
+    """
+    rows = {"classes.csv": 0, "rooms.csv": 0}
+    grade9 = []
+    with (folder / "classes.csv").open("w", encoding="utf-8", newline="") as classes_file, \
+            (folder / "rooms.csv").open("w", encoding="utf-8", newline="") as rooms_file:
+        for start in range(0, len(campuses), CAMPUSES_PER_BLOCK):
+            block = campuses.iloc[start:start + CAMPUSES_PER_BLOCK]
+            classes = build_classes(block, stream(seed, "classes", start))
+            rooms = build_rooms(block, classes, stream(seed, "rooms", start))
+            grade9.append(classes.loc[classes["grade"].eq(9)].groupby("county_code")["students"].sum())
+            for name, frame, handle in (
+                    ("classes.csv", breakage.classes(classes, rows["classes.csv"] + 2), classes_file),
+                    ("rooms.csv", breakage.rooms(rooms, rows["rooms.csv"] + 2), rooms_file)):
+                frame.to_csv(handle, index=False, header=start == 0, lineterminator="\n")
+                rows[name] += len(frame)
+    files = {name: {"rows": count, "sha256": _sha256(folder / name)} for name, count in rows.items()}
+    files["grade9_students"] = pd.concat(grade9).groupby(level=0).sum()
+    return files
 
 
 def _sha256(path: Path) -> str:

@@ -203,8 +203,7 @@ def test_rooms_cover_every_twelve_classes_outside_the_guarantee_county(demo):
     assert (areas.loc[areas["room_type"] == "art", "area_m2"] >= 90).all()
 
 
-def test_every_broken_row_is_broken_at_its_row_number(demo):
-    root, manifest = demo
+def assert_broken_rows_are_where_the_manifest_says(root, manifest):
     kinds = {b["kind"] for b in manifest["broken_rows"]}
     assert len(kinds) == 8 and all(b["year"] in YEARS for b in manifest["broken_rows"])
     for broken in manifest["broken_rows"]:
@@ -212,6 +211,7 @@ def test_every_broken_row_is_broken_at_its_row_number(demo):
         row = frame.iloc[broken["row_number"] - 2]
         value = row[broken["field"]]
         assert value == broken["value"], broken
+        assert row["school_code"].startswith(broken["school_code"]), broken
         kind = broken["kind"]
         if kind == "short_school_code":
             assert len(value) == 9 and value.isdigit()
@@ -234,6 +234,23 @@ def test_every_broken_row_is_broken_at_its_row_number(demo):
             assert row["school_type"] == "nine_year" and value == "0"
         else:
             pytest.fail(f"unexpected kind {kind}")
+
+
+def test_every_broken_row_is_broken_at_its_row_number(demo):
+    assert_broken_rows_are_where_the_manifest_says(*demo)
+
+
+def test_row_numbers_hold_across_write_blocks(tmp_path, monkeypatch):
+    import balanced_pipeline.demo_data as demo_data
+
+    monkeypatch.setattr(demo_data, "CAMPUSES_PER_BLOCK", 7)
+    manifest = generate_demo_submissions(tmp_path, YEARS, schools=SCHOOLS, seed=SEED)
+    assert_broken_rows_are_where_the_manifest_says(tmp_path, manifest)
+    for year in YEARS:
+        classes = read(tmp_path, year, "classes.csv")
+        assert len(classes) == manifest["years"][str(year)]["files"]["classes.csv"]["rows"]
+        assert (classes.columns == FORMS["classes"].field_names).all()
+        assert not classes.isin(["county_code"]).any().any()  # the header is written once
 
 
 def test_broken_rows_spare_the_passing_county(demo):
@@ -364,9 +381,9 @@ def test_too_few_schools_is_refused(tmp_path):
 
 
 def test_command_line_writes_the_manifest(tmp_path, capsys):
-    assert main(["--root", str(tmp_path), "--years", "2026", "--schools", "80", "--seed", "3"]) == 0
+    assert main(["--root", str(tmp_path), "--years", "2026", "--schools", "100", "--seed", "3"]) == 0
     manifest = json.loads((tmp_path / MANIFEST_NAME).read_text(encoding="utf-8"))
-    assert manifest["arguments"] == {"years": [2026], "schools": 80, "seed": 3}
+    assert manifest["arguments"] == {"years": [2026], "schools": 100, "seed": 3}
     assert "broken rows" in capsys.readouterr().out
 
 

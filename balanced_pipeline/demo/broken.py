@@ -7,15 +7,11 @@ than the passing one, each broken once, so the passing county's verdict stays cl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
 from .profiles import PASSING_COUNTY
 
-MARK = "_broken"  # index into Breakage.rows; NaN for sound rows
-POSITION = "_position"  # sort key: an inserted row sits right after the row it copies
 UNKNOWN_SCHOOL_TYPE = "vocational_high"
 NON_NUMERIC_AREA = "约100"
 ORPHAN_CAMPUS_CODE = "03"
@@ -38,17 +34,75 @@ VICTIMS = (
 )
 
 
-@dataclass
 class Breakage:
-    year: int
-    rows: list[dict] = field(default_factory=list)
-    missing: list[dict] = field(default_factory=list)
-    unknown: list[dict] = field(default_factory=list)
+    """Breaks one year's rows. Class and room rows arrive in blocks (they are written block by
+    block to bound memory); `first_row_number` is the file row of the block's first record."""
 
-    def mark(self, frame: pd.DataFrame, label, file: str, field_name: str, kind: str,
-             description: str) -> None:
+    def __init__(self, year: int, campuses: pd.DataFrame, victims: dict[str, int]):
+        self.year, self.campuses, self.victims = year, campuses, victims
+        self.rows: list[dict] = []
+        self.missing = [_identity(year, campuses, victims["missing_campus"])]
+        self.unknown = [_identity(year, campuses, victims["unknown_campus"])]
+        self._marked: list[tuple[object, int]] = []
+
+    def schools(self, schools: pd.DataFrame) -> pd.DataFrame:
+        """`schools` is aligned with the campus table (same index)."""
+        schools = schools.copy()
+        campus = self.victims["nine_year_without_junior"]
+        schools.loc[campus, list(JUNIOR_FIELDS)] = 0
+        self._mark(schools, campus, "schools.csv", "students_junior", "nine_year_without_junior",
+                   "九年一贯制学校没有初中学生 / a nine-year school reports no junior students (and no junior classes)")
+
+        campus = self.victims["pe_arts_above_teachers"]
+        schools.loc[campus, "pe_arts_teachers_junior"] = schools.loc[campus, "teachers_junior"] + PE_ARTS_EXCESS
+        self._mark(schools, campus, "schools.csv", "pe_arts_teachers_junior", "pe_arts_above_teachers",
+                   "初中体育艺术教师数多于初中专任教师数 / junior PE/arts teachers exceed the junior full-time teachers")
+
+        campus = self.victims["short_school_code"]
+        schools.loc[campus, "school_code"] = schools.loc[campus, "school_code"][:-1]
+        self._mark(schools, campus, "schools.csv", "school_code", "short_school_code",
+                   "学校标识码只有9位 / the school code has 9 digits; the campus's class and room rows keep "
+                   "the correct 10-digit code")
+
+        campus = self.victims["negative_area"]
+        schools.loc[campus, "sports_area_m2"] = -schools.loc[campus, "sports_area_m2"]
+        self._mark(schools, campus, "schools.csv", "sports_area_m2", "negative_area",
+                   "体育运动场馆面积为负数 / negative sports ground area")
+
+        campus = self.victims["unknown_school_type"]
+        schools.loc[campus, "school_type"] = UNKNOWN_SCHOOL_TYPE
+        self._mark(schools, campus, "schools.csv", "school_type", "unknown_school_type",
+                   f"学校类型'{UNKNOWN_SCHOOL_TYPE}'不在代码表中 / school type is not one of the contract's codes")
+
+        schools, copy = _insert_after(schools, self.victims["duplicate_campus"])
+        self._mark(schools, copy, "schools.csv", "campus_code", "duplicate_campus",
+                   "同一学校校区重复报送 / the same (school_code, campus_code) is submitted twice; this is the second row")
+        return self._number(schools.drop(index=self.victims["missing_campus"]), first_row_number=2)
+
+    def classes(self, classes: pd.DataFrame, first_row_number: int) -> pd.DataFrame:
+        campus_row = classes["campus_row"]
+        without_junior = campus_row.eq(self.victims["nine_year_without_junior"]) & classes["stage"].eq("junior")
+        classes = classes.loc[~without_junior & campus_row.ne(self.victims["missing_campus"])]
+        of_victim = classes.index[classes["campus_row"].eq(self.victims["class_of_unsubmitted_campus"]).to_numpy()]
+        if len(of_victim):
+            classes, orphan = _insert_after(classes, of_victim[0], campus_code=ORPHAN_CAMPUS_CODE)
+            self._mark(classes, orphan, "classes.csv", "campus_code", "class_of_unsubmitted_campus",
+                       f"班级所属校区{ORPHAN_CAMPUS_CODE}未报送学校基本情况 / the class belongs to a campus with no school row")
+        return self._number(classes, first_row_number).drop(columns="campus_row")
+
+    def rooms(self, rooms: pd.DataFrame, first_row_number: int) -> pd.DataFrame:
+        rooms = rooms.loc[rooms["campus_row"].ne(self.victims["missing_campus"])]
+        of_victim = rooms.index[rooms["campus_row"].eq(self.victims["non_numeric_room_area"]).to_numpy()]
+        if len(of_victim):
+            rooms = rooms.astype({"area_m2": object})
+            rooms.loc[of_victim[0], "area_m2"] = NON_NUMERIC_AREA
+            self._mark(rooms, of_victim[0], "rooms.csv", "area_m2", "non_numeric_room_area",
+                       f"教室面积填写为'{NON_NUMERIC_AREA}' / the room area is not a number")
+        return self._number(rooms, first_row_number).drop(columns="campus_row")
+
+    def _mark(self, frame: pd.DataFrame, label, file: str, field_name: str, kind: str, description: str) -> None:
         record = frame.loc[label]
-        frame.loc[label, MARK] = len(self.rows)
+        self._marked.append((label, len(self.rows)))
         self.rows.append({
             "year": self.year, "file": file, "row_number": None, "field": field_name, "kind": kind,
             "description": description, "county_code": str(record["county_code"]),
@@ -56,12 +110,14 @@ class Breakage:
             "value": str(record[field_name]),
         })
 
-    def number_rows(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Puts inserted rows in place and records each marked row's final row number."""
-        frame = frame.sort_values(POSITION, kind="stable").reset_index(drop=True)
-        for position in np.nonzero(frame[MARK].notna().to_numpy())[0]:
-            self.rows[int(frame[MARK].iat[position])]["row_number"] = int(position) + 2
-        return frame.drop(columns=[MARK, POSITION])
+    def _number(self, frame: pd.DataFrame, first_row_number: int) -> pd.DataFrame:
+        """Records the file row of every row marked in `frame` (header = row 1)."""
+        positions = frame.index.get_indexer([label for label, _ in self._marked])
+        for (_, record), position in zip(self._marked, positions):
+            if position >= 0:
+                self.rows[record]["row_number"] = first_row_number + int(position)
+        self._marked = []
+        return frame.reset_index(drop=True)
 
 
 def choose_victims(campuses: pd.DataFrame, rng: np.random.Generator) -> dict[str, int]:
@@ -81,84 +137,12 @@ def choose_victims(campuses: pd.DataFrame, rng: np.random.Generator) -> dict[str
     return victims
 
 
-def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.reset_index(drop=True)
-    frame[MARK] = np.nan
-    frame[POSITION] = np.arange(len(frame), dtype=float)
-    return frame
-
-
 def _insert_after(frame: pd.DataFrame, label, **changes) -> tuple[pd.DataFrame, int]:
     """A copy of row `label` (with `changes`) placed right after it; keeps the column types."""
+    position = frame.index.get_loc(label)
     new_label = int(frame.index.max()) + 1
-    copy = frame.loc[[label]].assign(**changes, **{POSITION: frame.loc[label, POSITION] + 0.5})
-    return pd.concat([frame, copy.set_axis([new_label])]), new_label
-
-
-def break_year(year: int, campuses: pd.DataFrame, schools: pd.DataFrame, classes: pd.DataFrame,
-               rooms: pd.DataFrame, victims: dict[str, int]) -> tuple[dict[str, pd.DataFrame], Breakage]:
-    """`schools` rows align with `campuses`; `classes` and `rooms` carry `campus_row`."""
-    broken = Breakage(year)
-    schools, classes, rooms = _prepare(schools), _prepare(classes), _prepare(rooms)
-
-    campus = victims["nine_year_without_junior"]
-    schools.loc[campus, list(JUNIOR_FIELDS)] = 0
-    classes = classes.loc[~(classes["campus_row"].eq(campus) & classes["stage"].eq("junior"))]
-    broken.mark(schools, campus, "schools.csv", "students_junior", "nine_year_without_junior",
-                "九年一贯制学校没有初中学生 / a nine-year school reports no junior students (and no junior classes)")
-
-    campus = victims["pe_arts_above_teachers"]
-    schools.loc[campus, "pe_arts_teachers_junior"] = schools.loc[campus, "teachers_junior"] + PE_ARTS_EXCESS
-    broken.mark(schools, campus, "schools.csv", "pe_arts_teachers_junior", "pe_arts_above_teachers",
-                "初中体育艺术教师数多于初中专任教师数 / junior PE/arts teachers exceed the junior full-time teachers")
-
-    campus = victims["short_school_code"]
-    schools.loc[campus, "school_code"] = schools.loc[campus, "school_code"][:-1]
-    broken.mark(schools, campus, "schools.csv", "school_code", "short_school_code",
-                "学校标识码只有9位 / the school code has 9 digits; the campus's class and room rows keep "
-                "the correct 10-digit code")
-
-    campus = victims["negative_area"]
-    schools.loc[campus, "sports_area_m2"] = -schools.loc[campus, "sports_area_m2"]
-    broken.mark(schools, campus, "schools.csv", "sports_area_m2", "negative_area",
-                "体育运动场馆面积为负数 / negative sports ground area")
-
-    campus = victims["unknown_school_type"]
-    schools.loc[campus, "school_type"] = UNKNOWN_SCHOOL_TYPE
-    broken.mark(schools, campus, "schools.csv", "school_type", "unknown_school_type",
-                f"学校类型'{UNKNOWN_SCHOOL_TYPE}'不在代码表中 / school type is not one of the contract's codes")
-
-    campus = victims["duplicate_campus"]
-    schools, copy = _insert_after(schools, campus)
-    broken.mark(schools, copy, "schools.csv", "campus_code", "duplicate_campus",
-                "同一学校校区重复报送 / the same (school_code, campus_code) is submitted twice; this is the second row")
-
-    campus = victims["class_of_unsubmitted_campus"]
-    first_class = classes.index[classes["campus_row"].eq(campus).to_numpy()][0]
-    classes, orphan = _insert_after(classes, first_class, campus_code=ORPHAN_CAMPUS_CODE)
-    broken.mark(classes, orphan, "classes.csv", "campus_code", "class_of_unsubmitted_campus",
-                f"班级所属校区{ORPHAN_CAMPUS_CODE}未报送学校基本情况 / the class belongs to a campus with no school row")
-
-    campus = victims["non_numeric_room_area"]
-    room = rooms.index[rooms["campus_row"].eq(campus).to_numpy()][0]
-    rooms["area_m2"] = rooms["area_m2"].astype(object)
-    rooms.loc[room, "area_m2"] = NON_NUMERIC_AREA
-    broken.mark(rooms, room, "rooms.csv", "area_m2", "non_numeric_room_area",
-                f"教室面积填写为'{NON_NUMERIC_AREA}' / the room area is not a number")
-
-    campus = victims["missing_campus"]
-    broken.missing.append(_identity(year, campuses, campus))
-    schools = schools.drop(index=campus)
-    classes = classes.loc[classes["campus_row"].ne(campus)]
-    rooms = rooms.loc[rooms["campus_row"].ne(campus)]
-    broken.unknown.append(_identity(year, campuses, victims["unknown_campus"]))
-
-    frames = {
-        "schools": broken.number_rows(schools),
-        "classes": broken.number_rows(classes).drop(columns="campus_row"),
-        "rooms": broken.number_rows(rooms).drop(columns="campus_row"),
-    }
-    return frames, broken
+    copy = frame.iloc[[position]].assign(**changes).set_axis([new_label])
+    return pd.concat([frame.iloc[: position + 1], copy, frame.iloc[position + 1:]]), new_label
 
 
 def _identity(year: int, campuses: pd.DataFrame, campus: int) -> dict:

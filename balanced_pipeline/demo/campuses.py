@@ -43,12 +43,15 @@ MULTI_CAMPUS_TYPES = ("primary", "junior", "nine_year", "complete_secondary")
 SOUND_RANGE = (1.10, 1.45)
 WEAK_BUT_PASSING_RANGE = (0.90, 0.98)  # one indicator of some sound schools: still 6 of 7
 WEAK_SHARE = 0.12
-RICH_RANGE, MODEST_RANGE, RICH_SHARE = (3.0, 4.5), (1.08, 1.30), 0.35
+# Unequal county: for each indicator its own 40 % of campuses are rich, so some stage ×
+# indicator coefficient exceeds its limit whatever the schools' sizes.
+RICH_RANGE, MODEST_RANGE, RICH_SHARE = (4.0, 5.5), (1.05, 1.20), 0.40
 FAILING_RANGE, FAILING_SHARE = (0.55, 0.84), 0.55
-# Class size the class split aims at (never exceeded); oversize targets for the G5 profile.
+# Class size the class split aims at (never exceeded, except by oversize campuses of the G5
+# profile, whose every class of a grade above the target is larger than it).
 CLASS_TARGETS = {"primary": 45, "junior": 50, "senior": 50}
 SMALL_CLASS_TARGETS = {"teaching_point": 30, "special_education": 10}
-OVERSIZE_TARGETS, OVERSIZE_SHARE = {"primary": 56, "junior": 60, "senior": 60}, 0.35
+OVERSIZE_SHARE = 0.35
 ROOM_SHORTFALL_SHARE = 0.30
 
 
@@ -68,12 +71,14 @@ def build_campuses(schools: int, seed: int, indicator_ids: list[str]) -> pd.Data
     drawn = rng.choice(len(types), size=schools, p=list(SCHOOL_TYPE_SHARES.values()))
     # The first campuses of every county cover every school type.
     position = np.arange(schools) - np.repeat(np.cumsum(counts) - counts, counts)
-    drawn = np.where(position < len(types), position % len(types), drawn)
+    anchor = position < len(types)
+    drawn = np.where(anchor, position % len(types), drawn)
     frame = pd.DataFrame({
         "county_index": county_index,
         "county_code": np.array([c.code for c in COUNTIES])[county_index],
         "county_name": np.array([c.name for c in COUNTIES], dtype=object)[county_index],
         "school_type": types[drawn],
+        "type_anchor": anchor,  # the county's guaranteed campus of its type
     })
     frame["location_type"] = _locations(frame["school_type"], rng)
     _add_students(frame, rng)
@@ -85,6 +90,12 @@ def build_campuses(schools: int, seed: int, indicator_ids: list[str]) -> pd.Data
     _add_resource_levels(frame, rng, indicator_ids)
     _add_habits(frame, rng)
     return frame
+
+
+def _share_per_county(county_index: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
+    """Exactly ceil(share × campuses) random campuses of every county: profiles hold at any size."""
+    rank = pd.Series(rng.random(len(county_index))).groupby(county_index).rank(method="first").to_numpy()
+    return rank <= np.ceil(share * np.bincount(county_index)[county_index])
 
 
 def _locations(school_type: pd.Series, rng: np.random.Generator) -> np.ndarray:
@@ -106,7 +117,7 @@ def _add_students(frame: pd.DataFrame, rng: np.random.Generator) -> None:
         drawn = low + rng.random(n) * (high - low)
         frame[f"students_{stage}"] = np.rint(drawn * scale).astype(np.int64)
     teaching_point = frame["school_type"].eq("teaching_point").to_numpy()
-    small = rng.random(n) < SMALL_TEACHING_POINT_SHARE
+    small = (rng.random(n) < SMALL_TEACHING_POINT_SHARE) | frame["type_anchor"].to_numpy()
     tp_students = np.where(small, rng.integers(8, 50, size=n), rng.integers(50, 141, size=n))
     frame.loc[teaching_point, "students_primary"] = tp_students[teaching_point]
     frame["students_total"] = frame[["students_primary", "students_junior", "students_senior"]].sum(axis=1)
@@ -118,10 +129,11 @@ def _add_ownership_and_boarding(frame: pd.DataFrame, rng: np.random.Generator) -
     private_share = np.where(school_type.eq("twelve_year"), 0.5,
                              np.where(school_type.isin(["teaching_point", "special_education"])
                                       | location.eq("rural"), 0.0, 0.08))
-    frame["ownership"] = np.where(rng.random(n) < private_share, "private", "public")
+    private = (rng.random(n) < private_share) | (frame["type_anchor"] & school_type.eq("twelve_year")).to_numpy()
+    frame["ownership"] = np.where(private, "private", "public")
     boarding_share = np.where(school_type.isin(["junior", "nine_year", "complete_secondary", "twelve_year"])
                               & ~location.eq("urban"), 0.5,
-                              np.where(school_type.eq("special_education"), 0.5,
+                              np.where(school_type.eq("special_education"), 1.0,
                                        np.where(location.eq("rural") & school_type.eq("primary"), 0.05, 0.0)))
     frame["boarding"] = (rng.random(n) < boarding_share).astype(np.int8)
 
@@ -133,6 +145,9 @@ def _add_identity(frame: pd.DataFrame, rng: np.random.Generator) -> None:
                         & frame["school_type"].eq(frame["school_type"].shift())).to_numpy()
     second = (same_as_previous & frame["school_type"].isin(MULTI_CAMPUS_TYPES).to_numpy()
               & (rng.random(n) < SECOND_CAMPUS_SHARE))
+    if not second.any():  # every demo has a two-campus school
+        second = np.zeros(n, bool)
+        second[np.argmax(same_as_previous & frame["school_type"].isin(MULTI_CAMPUS_TYPES).to_numpy())] = True
     second &= ~np.roll(second, 1)  # a school has at most two campuses
     serial = pd.Series(~second).groupby(frame["county_index"]).cumsum().to_numpy()
     frame["school_code"] = (2_000_000_000 + (frame["county_code"].to_numpy() % 10_000) * 100_000
@@ -161,12 +176,13 @@ def _add_resource_levels(frame: pd.DataFrame, rng: np.random.Generator, indicato
     weak_column = rng.integers(k, size=n)
     levels[weak, weak_column[weak]] = rng.uniform(*WEAK_BUT_PASSING_RANGE, size=int(weak.sum()))
 
-    unequal = resources == UNEQUAL
-    rich = rng.random(n) < RICH_SHARE
-    levels[unequal & rich] = rng.uniform(*RICH_RANGE, size=(int((unequal & rich).sum()), k))
-    levels[unequal & ~rich] = rng.uniform(*MODEST_RANGE, size=(int((unequal & ~rich).sum()), k))
+    county_index = frame["county_index"].to_numpy()
+    unequal = (resources == UNEQUAL)[:, None]
+    rich = np.column_stack([_share_per_county(county_index, RICH_SHARE, rng) for _ in range(k)])
+    levels = np.where(unequal & rich, rng.uniform(*RICH_RANGE, size=(n, k)), levels)
+    levels = np.where(unequal & ~rich, rng.uniform(*MODEST_RANGE, size=(n, k)), levels)
 
-    failing = (resources == BELOW_THRESHOLDS) & (rng.random(n) < FAILING_SHARE)
+    failing = (resources == BELOW_THRESHOLDS) & _share_per_county(county_index, FAILING_SHARE, rng)
     order = np.argsort(rng.random((n, k)), axis=1)
     how_many = rng.integers(2, 4, size=n)
     failed_cells = (np.arange(k)[None, :] < how_many[:, None]) & failing[:, None]
@@ -189,10 +205,10 @@ def _add_habits(frame: pd.DataFrame, rng: np.random.Generator) -> None:
     county_index = frame["county_index"].to_numpy()
     fails = {item: np.array([item in c.guarantee_failures for c in COUNTIES])[county_index]
              for item in (OVERSIZE_CLASSES, SMALL_ARTS_ROOMS)}
-    oversize = fails[OVERSIZE_CLASSES] & (rng.random(n) < OVERSIZE_SHARE)
+    frame["oversize_classes"] = fails[OVERSIZE_CLASSES] & (
+        (rng.random(n) < OVERSIZE_SHARE) | frame["type_anchor"].to_numpy())
     for stage, target in CLASS_TARGETS.items():
-        small = frame["school_type"].map(SMALL_CLASS_TARGETS).fillna(target).to_numpy()
-        frame[f"class_target_{stage}"] = np.where(oversize, OVERSIZE_TARGETS[stage], small).astype(int)
+        frame[f"class_target_{stage}"] = frame["school_type"].map(SMALL_CLASS_TARGETS).fillna(target).astype(int)
     frame["room_shortfall"] = fails[SMALL_ARTS_ROOMS] & (rng.random(n) < ROOM_SHORTFALL_SHARE)
     frame["funds_factor"] = rng.uniform(1.05, 1.30, n)
     frame["training_share"] = rng.uniform(0.055, 0.08, n)

@@ -46,6 +46,7 @@ def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def build_classes(campuses: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     part_campus, part_stage, part_students, part_first, part_grades, part_target = [], [], [], [], [], []
+    part_oversize = []
     teaching_point = campuses["school_type"].eq("teaching_point").to_numpy()
     for stage_code, (stage, (first_grade, grade_count)) in enumerate(GRADES.items()):
         students = campuses[f"students_{stage}"].to_numpy()
@@ -57,15 +58,26 @@ def build_classes(campuses: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
         grades = np.where(teaching_point & (stage == "primary"), TEACHING_POINT_GRADES, grade_count)
         part_grades.append(grades[has])
         part_target.append(campuses[f"class_target_{stage}"].to_numpy()[has])
+        part_oversize.append(campuses["oversize_classes"].to_numpy()[has])
+    part_oversize = np.concatenate(part_oversize)
     part_campus, part_stage, part_students, part_first, part_grades, part_target = (
         np.concatenate(a) for a in (part_campus, part_stage, part_students, part_first, part_grades,
                                     part_target))
+    # Campus by campus, stage by stage: the class rows come out in file order, no sort needed.
+    order = np.lexsort((part_stage, part_campus))
+    part_campus, part_stage, part_students, part_first, part_grades, part_target, part_oversize = (
+        a[order] for a in (part_campus, part_stage, part_students, part_first, part_grades, part_target,
+                           part_oversize))
 
     grade_part, grade_offset = _expand(part_grades)
     grade_students = split_within_groups(part_students, grade_part,
                                          rng.uniform(*GRADE_SIZE_SPREAD, size=len(grade_part)))
     target = part_target[grade_part]
-    class_count = -(-grade_students // target)  # ceil; a grade without students has no class
+    # As few classes as keep each within the target; an oversize campus packs every class of a
+    # grade beyond it. A grade without students has no class.
+    class_count = np.where(part_oversize[grade_part], np.maximum(grade_students // (target + 1), 1),
+                           -(-grade_students // target))
+    class_count = np.where(grade_students > 0, class_count, 0)
     class_grade, class_offset = _expand(class_count)
     size = grade_students[class_grade] // class_count[class_grade]
     extra = grade_students[class_grade] % class_count[class_grade]
@@ -81,32 +93,30 @@ def build_classes(campuses: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
         "grade": grade,
         "class_name": class_names(grade, class_offset + 1),
         "students": students,
-        "campus_row": campus,
+        "campus_row": campuses.index.to_numpy()[campus],
     })
-    return classes.sort_values(["campus_row", "grade", "class_name"], kind="stable").reset_index(drop=True)
+    return classes
 
 
 def build_rooms(campuses: pd.DataFrame, classes: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """≥1 music and ≥1 art room per 12 compulsory classes; shortfall campuses miss a music room
     or, with a single one, have it undersized."""
     compulsory = classes["stage"].isin(COMPULSORY).to_numpy()
-    class_count = np.bincount(classes["campus_row"].to_numpy()[compulsory], minlength=len(campuses))
+    position = np.searchsorted(campuses.index.to_numpy(), classes["campus_row"].to_numpy()[compulsory])
+    class_count = np.bincount(position, minlength=len(campuses))
     required = np.maximum(-(-class_count // CLASSES_PER_ROOM), 1)
     shortfall = campuses["room_shortfall"].to_numpy()
     music = required - (shortfall & (required >= 2))
-    music_campus, _ = _expand(music)
-    art_campus, _ = _expand(required)
-    small = shortfall[music_campus] & (required[music_campus] < 2)
-    music_area = np.where(small, rng.uniform(*SMALL_MUSIC_ROOM_AREA, len(music_campus)),
-                          rng.uniform(*MUSIC_ROOM_AREA, len(music_campus)))
-    art_area = rng.uniform(*ART_ROOM_AREA, len(art_campus))
-    campus = np.concatenate([art_campus, music_campus])
-    rooms = pd.DataFrame({
+    pair, _ = _expand(np.column_stack([required, music]).ravel())  # art rooms, then music rooms
+    campus, is_music = pair // 2, (pair % 2).astype(bool)
+    small = is_music & shortfall[campus] & (required[campus] < 2)
+    area = np.where(is_music, rng.uniform(*MUSIC_ROOM_AREA, len(pair)), rng.uniform(*ART_ROOM_AREA, len(pair)))
+    area = np.where(small, rng.uniform(*SMALL_MUSIC_ROOM_AREA, len(pair)), area)
+    return pd.DataFrame({
         "county_code": campuses["county_code"].to_numpy()[campus],
         "school_code": campuses["school_code"].to_numpy()[campus],
         "campus_code": campuses["campus_code"].to_numpy()[campus],
-        "room_type": np.repeat(["art", "music"], [len(art_campus), len(music_campus)]),
-        "area_m2": np.ceil(np.concatenate([art_area, music_area]) * 10) / 10,
-        "campus_row": campus,
+        "room_type": np.where(is_music, "music", "art"),
+        "area_m2": np.ceil(area * 10) / 10,
+        "campus_row": campuses.index.to_numpy()[campus],
     })
-    return rooms.sort_values(["campus_row", "room_type"], kind="stable").reset_index(drop=True)

@@ -29,7 +29,7 @@ RESPONDENT_GROUPS = {"学生": 0.30, "家长": 0.35, "教师": 0.15, "校长": 0
 VETO = ("以考试方式招生", "一所民办初级中学组织入学考试选拔新生，经督导检查核实。", "06-18")
 
 
-def _per_county(schools: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
+def _per_county(schools: pd.DataFrame, grade9_students: pd.Series) -> pd.DataFrame:
     codes = [c.code for c in COUNTIES]
     public = schools["ownership"].eq("public")
     special = schools["school_type"].eq("special_education")
@@ -41,15 +41,16 @@ def _per_county(schools: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
         "special_students": (schools["students_primary"] + schools["students_junior"]).where(special, 0),
         "special_funds": schools["public_funds_yuan"].where(special, 0),
     }).groupby(schools["county_code"]).sum().reindex(codes, fill_value=0)
-    grade9 = classes.loc[classes["grade"].eq(9)].groupby("county_code")["students"].sum()
-    totals["grade9"] = grade9.reindex(codes, fill_value=0)
+    totals["grade9"] = grade9_students.reindex(codes, fill_value=0)
     return totals
 
 
-def county_rows(schools: pd.DataFrame, classes: pd.DataFrame, seed: int, year: int, years: list[int]) -> pd.DataFrame:
+def county_rows(schools: pd.DataFrame, grade9_students: pd.Series, seed: int, year: int,
+                years: list[int]) -> pd.DataFrame:
+    """`grade9_students`: grade-9 class students per county code (the cohort about to graduate)."""
     rng = stream(seed, "counties")  # same draws every year: a county keeps its character
     years_back = max(years) - year
-    totals = _per_county(schools, classes)
+    totals = _per_county(schools, grade9_students)
     n = len(COUNTIES)
     fails = {item: np.array([item in c.guarantee_failures + c.quality_failures for c in COUNTIES])
              for item in (PAY_BELOW_CIVIL_SERVANTS, LOW_ROTATION, LOW_CONSOLIDATION)}

@@ -72,9 +72,9 @@ class CountyProfile:
 COUNTIES: tuple[CountyProfile, ...] = (
     CountyProfile(
         340402, "大通区", ("洛河镇", "上窑镇", "九龙岗镇", "孔店乡"), 0.10, "unequal_schools",
-        ("Every school meets the R1–R7 thresholds, but about a third of the schools are far richer "
-         "than the rest (3–4.5× the thresholds against 1.1–1.3×), so the student-weighted "
-         "difference coefficients of R4–R7 exceed 0.50 primary / 0.45 junior.",
+        ("Every school meets the R1–R7 thresholds, but for each indicator 40 % of the schools are far "
+         "richer than the rest (4–5.5× the threshold against 1.05–1.2×), so student-weighted "
+         "difference coefficients exceed 0.50 primary / 0.45 junior.",
          "Survey answers are coded as digits 5…1 (5=满意 … 1=不了解)."),
         resources=UNEQUAL, answer_style=DIGITS, target_year_offset=1,
     ),
@@ -108,7 +108,8 @@ COUNTIES: tuple[CountyProfile, ...] = (
     CountyProfile(
         340421, "凤台县", ("城关镇", "刘集镇", "朱马店镇", "岳张集镇", "顾桥镇", "毛集镇", "夏集镇", "桂集镇",
                        "焦岗湖镇", "杨村镇"), 0.18, "guarantee_fails",
-        ("About a third of the schools run oversize classes (up to 56 primary / 60 junior).",
+        ("About a third of the schools run oversize classes: every class of a grade with more than "
+         "45 primary / 50 junior students is above that size.",
          "Some schools lack a music room per 12 classes or have music rooms under 96 m².",
          "Teachers' average pay is 6 % below local civil servants'.",
          "Only 7 % of eligible teachers rotated."),
