@@ -393,3 +393,29 @@ def test_scale_20000_schools_finishes_within_20_seconds(tmp_path):
     elapsed = time.perf_counter() - started
     assert manifest["years"]["2026"]["files"]["schools.csv"]["rows"] == 20_000
     assert elapsed < 20, f"20,000 schools took {elapsed:.1f} s"
+
+
+def test_school_level_guarantee_and_quality_items_hold(demo):
+    """G4, G9, G12, G13 and Q4 are broken by no profile, so they hold in every county."""
+    root, manifest = demo
+    for year in YEARS:
+        schools = sound_schools(root, manifest, year)
+        teachers = schools["teachers_primary"] + schools["teachers_junior"]
+        assert (schools["certified_teachers"] == teachers).all() and (schools["trained_360h_teachers"] == teachers).all()
+        assert (schools["training_funds_yuan"] >= 0.05 * schools["public_funds_yuan"]).all()
+        compulsory = schools["students_primary"] + schools["students_junior"]
+        single_stage = schools["school_type"].isin(["primary", "junior"])
+        assert (compulsory[single_stage] <= 2000).all() and (compulsory <= 2500).all()
+        bound = schools[(schools["ownership"] == "public") & (schools["boarding"] == 0)
+                        & schools["location_type"].isin(["urban", "town"])]
+        assert (bound["catchment_students_primary"] == bound["students_primary"]).all()
+        assert (bound["catchment_students_junior"] >= 0.95 * bound["students_junior"]).all()
+        counties = numeric(read(root, year, "counties.csv"), ["special_ed_funds_per_student", "hs_quota_total",
+                                                               "hs_quota_allocated", "migrant_eligible",
+                                                               "migrant_in_public", "migrant_in_purchased",
+                                                               "disabled_school_age", "disabled_enrolled"])
+        assert (counties["special_ed_funds_per_student"] >= 6000).all()
+        assert (counties["hs_quota_allocated"] >= 0.5 * counties["hs_quota_total"]).all()
+        assert ((counties["migrant_in_public"] + counties["migrant_in_purchased"])
+                >= 0.85 * counties["migrant_eligible"]).all()
+        assert (counties["disabled_enrolled"] >= 0.95 * counties["disabled_school_age"]).all()

@@ -88,7 +88,7 @@ def county_rows(schools: pd.DataFrame, grade9_students: pd.Series, seed: int, ye
         "hs_quota_rural_tilt": 1,
         "migrant_eligible": totals["migrant_public"].to_numpy() + totals["migrant_private"].to_numpy(),
         "migrant_in_public": totals["migrant_public"].to_numpy(),
-        "migrant_in_purchased": np.floor(totals["migrant_private"].to_numpy() * 0.6),
+        "migrant_in_purchased": np.floor(totals["migrant_private"].to_numpy() * rng.uniform(0.88, 0.98, n)),
         "disabled_school_age": disabled,
         "disabled_enrolled": np.minimum(disabled, np.ceil(disabled * rng.uniform(0.96, 0.99, n))),
         "cohort_grade7": cohort,
