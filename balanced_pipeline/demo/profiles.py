@@ -126,5 +126,4 @@ COUNTIES: tuple[CountyProfile, ...] = (
     ),
 )
 
-PROFILE_BY_CODE = {county.code: county for county in COUNTIES}
 PASSING_COUNTY = next(c for c in COUNTIES if c.profile == "passes_everything")
