@@ -3,7 +3,9 @@
 import dagster as dg
 import pandas as pd
 
+from balanced_pipeline import evaluation
 from balanced_pipeline import resource_allocation as ra
+from balanced_pipeline.evaluation.social import ALL_GROUPS
 from balanced_pipeline.partitions import yearly_partitions
 from balanced_pipeline.resources import StandardsResource, table_column_schema
 
@@ -67,3 +69,62 @@ def county_difference_coefficients(
             ),
         },
     )
+
+
+@dg.asset(**COMMON, metadata=_schema("school_guarantee_checks"))
+def school_guarantee_checks(
+    school_submissions: pd.DataFrame, school_classes: pd.DataFrame, school_rooms: pd.DataFrame, standards: StandardsResource
+) -> dg.Output[pd.DataFrame]:
+    """The school-level items behind G3–G6, G9, G12, G13, Q3, Q4 and Q6, per campus: which schools make a
+    county item fail, and why (oversize classes, missing music rooms, ...)."""
+    table = evaluation.school_guarantee_checks(school_submissions, school_classes, school_rooms, standards.load())
+    return dg.Output(table, metadata=_failing_counts(table, "item_id"))
+
+
+@dg.asset(**COMMON, metadata=_schema("county_guarantee"))
+def county_guarantee(
+    county_submissions: pd.DataFrame,
+    school_submissions: pd.DataFrame,
+    school_guarantee_checks: pd.DataFrame,
+    standards: StandardsResource,
+) -> dg.Output[pd.DataFrame]:
+    """Government guarantee (政府保障程度) G1–G15 per county."""
+    table = evaluation.county_guarantee(county_submissions, school_submissions, school_guarantee_checks, standards.load())
+    return dg.Output(table, metadata=_failing_counts(table, "item_id"))
+
+
+@dg.asset(**COMMON, metadata=_schema("county_quality"))
+def county_quality(
+    county_submissions: pd.DataFrame,
+    school_submissions: pd.DataFrame,
+    school_guarantee_checks: pd.DataFrame,
+    county_quality_monitoring: pd.DataFrame,
+    standards: StandardsResource,
+) -> dg.Output[pd.DataFrame]:
+    """Education quality (教育质量) Q1–Q9 per county, with the consolidation rate and quality monitoring."""
+    table = evaluation.county_quality(
+        county_submissions, school_submissions, school_guarantee_checks, county_quality_monitoring, standards.load()
+    )
+    return dg.Output(table, metadata=_failing_counts(table, "item_id"))
+
+
+@dg.asset(**COMMON, metadata=_schema("county_social_recognition"))
+def county_social_recognition(
+    survey_responses: pd.DataFrame, county_submissions: pd.DataFrame, standards: StandardsResource
+) -> dg.Output[pd.DataFrame]:
+    """Social recognition (社会认可度) per county and respondent group from the raw survey answers (≥ 85 %)."""
+    table = evaluation.county_social_recognition(survey_responses, county_submissions, standards.load())
+    overall = table[table["respondent_group"] == ALL_GROUPS]
+    return dg.Output(
+        table,
+        metadata={
+            "respondents": int(overall["respondents"].sum()),
+            "counties_below_standard": int(overall["passed"].fillna(False).eq(False).sum()),
+            "overall": dg.MetadataValue.md(overall[["county_code", "respondents", "rate", "passed"]].to_markdown(index=False)),
+        },
+    )
+
+
+def _failing_counts(table: pd.DataFrame, by: str) -> dict:
+    failing = table[table["passed"].fillna(False).eq(False)].groupby(by).size().rename("failing").reset_index()
+    return {"failing_by_item": dg.MetadataValue.md(failing.to_markdown(index=False) if len(failing) else "_none_")}

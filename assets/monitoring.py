@@ -1,17 +1,25 @@
 """Stage 4, monitoring tables: what the office and BI tools read for the year."""
 
+from datetime import datetime, timezone
+
 import dagster as dg
 import pandas as pd
 
+from balanced_pipeline import deadline, evaluation
 from balanced_pipeline.issues import conform_issues
 from balanced_pipeline.partitions import yearly_partitions
 from balanced_pipeline.resource_allocation import coefficient_issues
-from balanced_pipeline.resources import table_column_schema
+from balanced_pipeline.resources import StandardsResource, WarehouseResource, markdown_preview, table_column_schema
+from balanced_pipeline.tables import TABLES
 
 COMMON = {"partitions_def": yearly_partitions, "group_name": "monitoring", "kinds": {"pandas"}}
 
 
-@dg.asset(**COMMON, metadata={"dagster/column_schema": table_column_schema("data_quality_issues")})
+def _schema(name: str) -> dict:
+    return {"dagster/column_schema": table_column_schema(name)}
+
+
+@dg.asset(**COMMON, metadata=_schema("data_quality_issues"))
 def data_quality_issues(
     submission_issues: pd.DataFrame, county_difference_coefficients: pd.DataFrame
 ) -> dg.Output[pd.DataFrame]:
@@ -27,5 +35,143 @@ def data_quality_issues(
             "errors": int((issues["severity"] == "error").sum()),
             "warnings": int((issues["severity"] == "warning").sum()),
             "by_rule": dg.MetadataValue.md(by_rule.to_markdown(index=False) if len(by_rule) else "_none_"),
+        },
+    )
+
+
+@dg.multi_asset(
+    outs={
+        "county_readiness": dg.AssetOut(
+            kinds={"pandas"},
+            description="The headline per county: each dimension, the precondition, vetoes, ready or not, and why.",
+            metadata=_schema("county_readiness"),
+        ),
+        "county_rectification_list": dg.AssetOut(
+            kinds={"pandas"},
+            description="县级政府整改清单 (Zhejiang attachment 2): every county-level shortfall, measure and deadline "
+            "left for the county to fill.",
+            metadata=_schema("county_rectification_list"),
+        ),
+    },
+    partitions_def=yearly_partitions,
+    group_name="monitoring",
+)
+def county_verdicts(
+    county_submissions: pd.DataFrame,
+    school_resource_verdict: pd.DataFrame,
+    county_difference_coefficients: pd.DataFrame,
+    county_guarantee: pd.DataFrame,
+    county_quality: pd.DataFrame,
+    county_social_recognition: pd.DataFrame,
+    county_veto_incidents: pd.DataFrame,
+    standards: StandardsResource,
+):
+    """Every county shortfall once; readiness and the county rectification list both come from it."""
+    rules = standards.load()
+    judged = (school_resource_verdict, county_difference_coefficients, county_guarantee, county_quality,
+              county_social_recognition, county_veto_incidents)
+    shortfalls = evaluation.county_shortfalls(county_submissions, *judged, rules)
+    readiness = evaluation.readiness_from_shortfalls(
+        shortfalls, county_submissions, school_resource_verdict, county_guarantee, county_quality,
+        county_social_recognition, county_veto_incidents, rules,
+    )
+    yield dg.Output(
+        readiness,
+        output_name="county_readiness",
+        metadata={
+            "ready": int(readiness["ready"].sum()),
+            "not_ready": int((~readiness["ready"]).sum()),
+            "preview": dg.MetadataValue.md(markdown_preview(readiness[["county_code", "county_name", "ready", "reasons"]], 50)),
+        },
+    )
+    yield dg.Output(evaluation.county_rectification_list(shortfalls, rules), output_name="county_rectification_list")
+
+
+@dg.asset(**COMMON, metadata=_schema("school_rectification_list"))
+def school_rectification_list(
+    school_indicators: pd.DataFrame, school_guarantee_checks: pd.DataFrame, standards: StandardsResource
+) -> dg.Output[pd.DataFrame]:
+    """学校整改清单 (Zhejiang attachment 1): each failed item of each campus stated with value, standard and gap."""
+    table = evaluation.school_rectification_list(school_indicators, school_guarantee_checks, standards.load())
+    return dg.Output(table, metadata={"campuses_with_shortfalls": int(table[["school_code", "campus_code"]].drop_duplicates().shape[0])})
+
+
+@dg.asset(**COMMON, metadata=_schema("county_indicator_values"))
+def county_indicator_values(
+    county_difference_coefficients: pd.DataFrame,
+    county_guarantee: pd.DataFrame,
+    county_quality: pd.DataFrame,
+    county_social_recognition: pd.DataFrame,
+    school_resource_verdict: pd.DataFrame,
+    standards: StandardsResource,
+) -> pd.DataFrame:
+    """This year's county-level value of every indicator in one long table: the base of the trends."""
+    return evaluation.county_indicator_values(
+        county_difference_coefficients, county_guarantee, county_quality, county_social_recognition,
+        school_resource_verdict, standards.load(),
+    )
+
+
+@dg.asset(**COMMON, metadata=_schema("county_trends"))
+def county_trends(
+    context: dg.AssetExecutionContext,
+    county_indicator_values: pd.DataFrame,
+    warehouse: WarehouseResource,
+    standards: StandardsResource,
+) -> dg.Output[pd.DataFrame]:
+    """动态监测: each county indicator against the previous year's values in the warehouse (direction 'new'
+    when that year was never materialised)."""
+    previous_year = int(context.partition_key) - 1
+    previous = warehouse.get().read_partition(TABLES["county_indicator_values"], previous_year)
+    table = evaluation.county_trends(county_indicator_values, previous, standards.load())
+    return dg.Output(
+        table,
+        metadata={"previous_year": previous_year, "previous_rows": len(previous),
+                  "by_direction": table["direction"].value_counts().to_dict()},
+    )
+
+
+@dg.asset(**COMMON, metadata=_schema("recommendation_form_summary"))
+def recommendation_form_summary(
+    school_submissions: pd.DataFrame, county_submissions: pd.DataFrame, standards: StandardsResource
+) -> pd.DataFrame:
+    """The counts of the national recommendation form: schools, rural schools, students, teachers."""
+    return evaluation.recommendation_form_summary(school_submissions, county_submissions, standards.load())
+
+
+@dg.asset(**COMMON, metadata=_schema("creation_timetable"))
+def creation_timetable(county_submissions: pd.DataFrame, standards: StandardsResource) -> pd.DataFrame:
+    """创建时间表: counties per city per target year (Zhejiang attachment 3)."""
+    return evaluation.creation_timetable(county_submissions, standards.load())
+
+
+@dg.asset(
+    **COMMON,
+    metadata=_schema("deadline_status"),
+    check_specs=[
+        dg.AssetCheckSpec(
+            "submissions_complete_before_deadline",
+            asset="deadline_status",
+            description="Before 15 December: every registry campus has submitted and none is blocked by errors.",
+        )
+    ],
+)
+def deadline_status(
+    context: dg.AssetExecutionContext, submission_completeness: pd.DataFrame, data_quality_issues: pd.DataFrame
+):
+    """Per county: days left until 15 December, campuses still missing or blocked by errors, what to do."""
+    status = deadline.deadline_status(
+        submission_completeness, data_quality_issues, int(context.partition_key), as_of=datetime.now(timezone.utc)
+    )
+    yield dg.Output(status, metadata={"by_status": status["status"].value_counts().to_dict()})
+    not_ok = status[status["status"] != "ok"]
+    yield dg.AssetCheckResult(
+        check_name="submissions_complete_before_deadline",
+        passed=not_ok.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "counties_needing_action": len(not_ok),
+            "days_left": int(status["days_left"].iloc[0]) if len(status) else None,
+            "summary": dg.MetadataValue.md(deadline.deadline_summary_markdown(status)),
         },
     )

@@ -3,8 +3,9 @@
 import dagster as dg
 
 from balanced_pipeline import settings
-from balanced_pipeline.resources import StandardsResource, SubmissionsFolder, WarehouseIOManager
-from balanced_pipeline.partitions import yearly_partitions
+from balanced_pipeline.resources import StandardsResource, SubmissionsFolder, WarehouseIOManager, WarehouseResource
+from balanced_pipeline.schedules import build_december_schedules
+from balanced_pipeline.sensors import build_submissions_sensor
 
 ANNUAL_JOB = "annual_evaluation"
 
@@ -19,7 +20,6 @@ def _executor() -> dg.ExecutorDefinition:
 annual_evaluation = dg.define_asset_job(
     ANNUAL_JOB,
     selection=dg.AssetSelection.all(),
-    partitions_def=yearly_partitions,
     executor_def=_executor(),
     description="Everything for one self-evaluation year: ingest, quality checks, indicators, monitoring tables.",
 )
@@ -28,6 +28,8 @@ defs = dg.Definitions.merge(
     dg.load_from_defs_folder(path_within_project=settings.PROJECT_ROOT),
     dg.Definitions(
         jobs=[annual_evaluation],
+        schedules=build_december_schedules(annual_evaluation),
+        sensors=[build_submissions_sensor(annual_evaluation)],
         resources={
             "submissions": SubmissionsFolder(
                 path=str(settings.submissions_dir()),
@@ -35,6 +37,7 @@ defs = dg.Definitions.merge(
             ),
             "standards": StandardsResource(name=settings.standards_name()),
             "io_manager": WarehouseIOManager(url=settings.warehouse_url()),
+            "warehouse": WarehouseResource(url=settings.warehouse_url()),
             "staging_io_manager": dg.FilesystemIOManager(base_dir=str(settings.data_dir() / "staging")),
         },
     ),

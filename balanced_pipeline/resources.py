@@ -43,6 +43,15 @@ class StandardsResource(dg.ConfigurableResource):
         return load_standards(self.name)
 
 
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse, for the few assets that read another year than their own (trends)."""
+
+    url: str
+
+    def get(self) -> Warehouse:
+        return Warehouse(self.url)
+
+
 class WarehouseIOManager(dg.ConfigurableIOManager):
     """Writes each asset to the warehouse table of the same name, one partition per year."""
 

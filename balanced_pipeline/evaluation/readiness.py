@@ -36,6 +36,21 @@ def county_readiness(
     lists every shortfall by dimension."""
     shortfalls = county_shortfalls(counties, school_resource_verdict, county_difference_coefficients, county_guarantee,
                                    county_quality, county_social_recognition, veto_incidents, standards)
+    return readiness_from_shortfalls(shortfalls, counties, school_resource_verdict, county_guarantee, county_quality,
+                                     county_social_recognition, veto_incidents, standards)
+
+
+def readiness_from_shortfalls(
+    shortfalls: pd.DataFrame,
+    counties: pd.DataFrame,
+    school_resource_verdict: pd.DataFrame,
+    county_guarantee: pd.DataFrame,
+    county_quality: pd.DataFrame,
+    county_social_recognition: pd.DataFrame,
+    veto_incidents: pd.DataFrame,
+    standards: Standards,
+) -> pd.DataFrame:
+    """county_readiness from shortfalls already computed (they also feed the rectification list)."""
     universe = county_universe(counties, school_resource_verdict, county_guarantee, county_quality)
     frame = universe.merge(
         counties.astype({"year": "Int64", "county_code": "string"})[[*COUNTY, "county_name"]], on=COUNTY, how="left"
