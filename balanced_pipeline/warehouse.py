@@ -76,7 +76,8 @@ class Warehouse:
 
     def _replace_postgres(self, table: Table, year: int, rows: pd.DataFrame) -> None:
         with self._postgres_engine().begin() as connection:
-            self._ensure_table(connection.exec_driver_sql, table, "postgresql")
+            # DDL goes straight to psycopg: SQLAlchemy would read the "%" of a comment as a placeholder.
+            self._ensure_table(connection.connection.driver_connection.execute, table, "postgresql")
             connection.exec_driver_sql(f'DELETE FROM "{table.name}" WHERE year = %s', (year,))
             buffer = io.StringIO()
             rows.to_csv(buffer, index=False, header=False, na_rep="\\N")

@@ -1,0 +1,201 @@
+"""The whole graph through Dagster's own `materialize`, on generated demo data, into real warehouses.
+
+Two years go into DuckDB (the second needs the first for its trends); the last year is run
+again to prove a re-run replaces its rows and nothing else; the same year goes into a real
+PostgreSQL server and must give the same tables.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import dagster as dg
+import numpy as np
+import pandas as pd
+import pytest
+
+from balanced_pipeline.demo_data import generate_demo_submissions
+from balanced_pipeline.definitions import defs
+from balanced_pipeline.resources import StandardsResource, SubmissionsFolder, WarehouseIOManager, WarehouseResource
+from balanced_pipeline.tables import TABLES
+from balanced_pipeline.warehouse import Warehouse
+
+YEARS = (2025, 2026)
+YEAR = YEARS[-1]
+SCHOOLS = 120
+ASSETS = list(defs.assets)
+# Columns that depend on when the run happened, not on the data.
+RUN_TIME_COLUMNS = {"deadline_status": ["as_of", "days_left", "status", "message_zh", "message_en"]}
+
+
+def materialize_year(year: int, submissions: Path, data_dir: Path, warehouse_url: str) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        ASSETS,
+        partition_key=str(year),
+        resources={
+            "submissions": SubmissionsFolder(path=str(submissions)),
+            "standards": StandardsResource(name="national"),
+            "io_manager": WarehouseIOManager(url=warehouse_url),
+            "warehouse": WarehouseResource(url=warehouse_url),
+            "staging_io_manager": dg.FilesystemIOManager(base_dir=str(data_dir / "staging")),
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo")
+    manifest = generate_demo_submissions(root / "submissions", years=YEARS, schools=SCHOOLS, seed=7)
+    return root, manifest
+
+
+@pytest.fixture(scope="module")
+def duckdb_run(demo):
+    root, manifest = demo
+    url = f"duckdb:///{root / 'warehouse.duckdb'}"
+    results = [materialize_year(year, root / "submissions", root, url) for year in YEARS]
+    return Warehouse(url), results, manifest
+
+
+def table(warehouse: Warehouse, name: str, year: int = YEAR) -> pd.DataFrame:
+    return warehouse.read_partition(TABLES[name], year)
+
+
+def test_every_asset_and_check_succeeds_for_both_years(duckdb_run):
+    warehouse, results, _ = duckdb_run
+    for result in results:
+        assert result.success
+        checks = result.get_asset_check_evaluations()
+        assert {c.check_name for c in checks} >= {"schools_suite", "classes_suite", "submissions_complete_before_deadline"}
+    for name in TABLES:
+        assert warehouse.has_table(name), name
+    assert len(table(warehouse, "school_submissions")) > 0.9 * SCHOOLS
+
+
+def test_nothing_submitted_is_lost(duckdb_run):
+    warehouse, _, manifest = duckdb_run
+    files = table(warehouse, "submission_files").set_index("source_file")
+    issues = table(warehouse, "data_quality_issues")
+    for name, expected in manifest["years"][str(YEAR)]["files"].items():
+        assert files.loc[name, "rows_read"] == expected["rows"], name
+        assert files.loc[name, "rows_accepted"] + files.loc[name, "rows_rejected"] == files.loc[name, "rows_read"]
+        assert files.loc[name, "source_sha256"] == expected["sha256"]
+        rejected = issues[(issues["source_file"] == name) & (issues["severity"] == "error")]
+        assert rejected[["sheet", "row_number"]].drop_duplicates().shape[0] == files.loc[name, "rows_rejected"]
+    accepted = table(warehouse, "school_submissions")
+    assert len(accepted) == files.loc["schools.csv", "rows_accepted"]
+
+
+def test_every_broken_row_is_reported_where_it_is(duckdb_run):
+    warehouse, _, manifest = duckdb_run
+    issues = table(warehouse, "data_quality_issues")
+    broken = [row for row in manifest["broken_rows"] if row["year"] == YEAR]
+    assert broken
+    for row in broken:
+        found = issues[(issues["source_file"] == row["file"]) & (issues["row_number"] == row["row_number"])]
+        assert len(found), f"no issue for {row}"
+        assert (found["message_zh"].str.len() > 0).all() and (found["message_en"].str.len() > 0).all()
+
+
+def test_completeness_names_the_missing_and_unknown_campuses(duckdb_run):
+    warehouse, _, manifest = duckdb_run
+    completeness = table(warehouse, "submission_completeness").set_index("county_code")
+    for campus in (c for c in manifest["missing_campuses"] if c["year"] == YEAR):
+        assert campus["school_name"] in completeness.loc[campus["county_code"], "missing_campuses"]
+    for campus in (c for c in manifest["unknown_campuses"] if c["year"] == YEAR):
+        assert campus["school_name"] in completeness.loc[campus["county_code"], "unknown_campuses"]
+
+
+def test_stored_coefficients_match_an_independent_recomputation(duckdb_run):
+    warehouse, _, _ = duckdb_run
+    parts = table(warehouse, "school_parts")
+    indicators = table(warehouse, "school_indicators")
+    coefficients = table(warehouse, "county_difference_coefficients")
+    in_scope = parts[parts["in_difference_coefficient"]][["county_code", "school_code", "campus_code", "stage"]]
+    rows = indicators.merge(in_scope).dropna(subset=["value"])
+    checked = 0
+    for (county, stage, indicator), group in rows.groupby(["county_code", "stage", "indicator_id"]):
+        if len(group) < 2:
+            continue
+        x = group["value"].astype(float).to_numpy()
+        p = group["students"].astype(float).to_numpy()
+        mean = (p * x).sum() / p.sum()
+        cv = math.sqrt((p / p.sum() * (x - mean) ** 2).sum()) / mean
+        stored = coefficients.set_index(["county_code", "stage", "indicator_id"]).loc[(county, stage, indicator)]
+        assert stored["cv"] == pytest.approx(cv, rel=1e-9)
+        checked += 1
+    assert checked >= 7 * 2 * 5
+
+
+def test_readiness_matches_each_county_profile(duckdb_run):
+    warehouse, _, manifest = duckdb_run
+    readiness = table(warehouse, "county_readiness").set_index("county_code")
+    coefficients = table(warehouse, "county_difference_coefficients")
+    verdicts = table(warehouse, "school_resource_verdict")
+    for county, profile in manifest["county_profiles"].items():
+        expected, row = profile["expected"], readiness.loc[county]
+        assert bool(row["ready"]) is expected["ready"], (county, row["reasons"])
+        assert bool(row["government_guarantee_passed"]) is expected["government_guarantee"], (county, row["reasons"])
+        assert bool(row["education_quality_passed"]) is expected["education_quality"], (county, row["reasons"])
+        assert bool(row["social_recognition_passed"]) is expected["social_recognition"], (county, row["reasons"])
+        assert bool(row["precondition_met"]) is expected["precondition_met"], (county, row["reasons"])
+        assert bool(row["vetoed"]) is expected["vetoed"], (county, row["reasons"])
+        assert bool(coefficients[coefficients["county_code"] == county]["passed"].all()) is expected["difference_coefficients"]
+        assert bool(verdicts[verdicts["county_code"] == county]["passed"].all()) is expected["resource_allocation_schools"]
+        if not expected["ready"]:
+            assert row["reasons"] and "【" in row["reasons"]
+
+
+def test_rectification_lists_state_value_standard_and_gap(duckdb_run):
+    warehouse, _, _ = duckdb_run
+    schools = table(warehouse, "school_rectification_list")
+    county = table(warehouse, "county_rectification_list")
+    assert len(schools) and len(county)
+    resource_rows = schools[schools["item_id"].str.match(r"R\d")]
+    assert resource_rows["shortfall"].str.contains("标准").all() and resource_rows["shortfall"].str.contains("差").all()
+    assert (schools["measure"] == "").all() and (schools["deadline_month"] == "").all()
+
+
+def test_trends_compare_with_the_previous_year(duckdb_run):
+    warehouse, _, _ = duckdb_run
+    trends = table(warehouse, "county_trends")
+    assert trends["previous_value"].notna().mean() > 0.9
+    first_year = table(warehouse, "county_trends", YEARS[0])
+    assert set(first_year["direction"]) <= {"new", "unknown"}
+
+
+def test_rerunning_a_year_replaces_only_that_year(duckdb_run, demo):
+    warehouse, _, _ = duckdb_run
+    root, _ = demo
+    before = {name: (len(table(warehouse, name, YEARS[0])), len(table(warehouse, name))) for name in TABLES}
+    assert materialize_year(YEAR, root / "submissions", root, str(warehouse.url)).success
+    after = {name: (len(table(warehouse, name, YEARS[0])), len(table(warehouse, name))) for name in TABLES}
+    assert after == before
+
+
+def _comparable(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    frame = frame.drop(columns=RUN_TIME_COLUMNS.get(name, []))
+    frame = frame.astype(object).where(frame.notna(), None)
+    for column in frame.columns:
+        if frame[column].map(lambda v: isinstance(v, float)).any():
+            frame[column] = frame[column].map(lambda v: None if v is None else round(float(v), 9))
+    return frame.sort_values(list(frame.columns), key=lambda s: s.astype(str)).reset_index(drop=True)
+
+
+def test_postgresql_warehouse_gives_the_same_tables(duckdb_run, demo, postgres_warehouse_url):
+    duck, _, _ = duckdb_run
+    root, _ = demo
+    assert materialize_year(YEARS[0], root / "submissions", root / "pg", postgres_warehouse_url).success
+    assert materialize_year(YEAR, root / "submissions", root / "pg", postgres_warehouse_url).success
+    postgres = Warehouse(postgres_warehouse_url)
+    for name in TABLES:
+        left, right = _comparable(table(duck, name), name), _comparable(table(postgres, name), name)
+        pd.testing.assert_frame_equal(left, right, check_dtype=False, obj=name)
+
+
+def test_demo_manifest_is_json(demo):
+    root, manifest = demo
+    assert json.loads((root / "submissions" / "demo_manifest.json").read_text(encoding="utf-8")) == manifest
+    assert np.isfinite(len(manifest["broken_rows"]))
