@@ -116,11 +116,15 @@ def _load_resolved(name_or_path: str, seen: tuple[Path, ...]) -> tuple[dict[str,
     return merge_overlay(base, document), str(path)
 
 
+LIST_KEYS = {"indicators": "id", "items": "id", "kinds": "code"}
+"""Lists of the standards file merged entry by entry, by the named key (others are replaced whole)."""
+
+
 def merge_overlay(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
     merged = copy.deepcopy(base)
     for key, value in overlay.items():
-        if key == "indicators" and isinstance(value, list):
-            merged[key] = _merge_by_id(merged.get(key, []), value)
+        if key in LIST_KEYS and isinstance(value, list):
+            merged[key] = _merge_by_key(merged.get(key, []), value, LIST_KEYS[key])
         elif isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = merge_overlay(merged[key], value)
         else:
@@ -128,10 +132,10 @@ def merge_overlay(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, An
     return merged
 
 
-def _merge_by_id(base: list[dict], overlay: list[dict]) -> list[dict]:
-    merged = {item["id"]: copy.deepcopy(item) for item in base}
+def _merge_by_key(base: list[dict], overlay: list[dict], key: str) -> list[dict]:
+    merged = {item[key]: copy.deepcopy(item) for item in base}
     for item in overlay:
-        merged[item["id"]] = {**merged.get(item["id"], {}), **copy.deepcopy(item)}
+        merged[item[key]] = {**merged.get(item[key], {}), **copy.deepcopy(item)}
     return list(merged.values())
 
 
