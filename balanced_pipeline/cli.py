@@ -70,6 +70,17 @@ def command_template(args: argparse.Namespace) -> None:
     print(f"wrote the campus workbook template for {args.year} to {args.out}")
 
 
+def command_tables(args: argparse.Namespace) -> None:
+    from balanced_pipeline.table_dictionary import table_dictionary
+
+    text = table_dictionary()
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote the table dictionary to {args.out}")
+    else:
+        print(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="balanced-pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -95,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("--out", required=True)
     template.add_argument("--year", type=int, default=current_year())
     template.set_defaults(handler=command_template)
+
+    tables = commands.add_parser("tables", help="print (or write) the table dictionary generated from the catalogue")
+    tables.add_argument("--out", help="file to write, e.g. docs/TABLES.md")
+    tables.set_defaults(handler=command_tables)
     return parser
 
 
