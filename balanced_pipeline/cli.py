@@ -81,6 +81,12 @@ def command_tables(args: argparse.Namespace) -> None:
         print(text)
 
 
+def command_benchmark(args: argparse.Namespace) -> None:
+    from balanced_pipeline.benchmark import main as benchmark
+
+    benchmark(args.schools)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="balanced-pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -110,6 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
     tables = commands.add_parser("tables", help="print (or write) the table dictionary generated from the catalogue")
     tables.add_argument("--out", help="file to write, e.g. docs/TABLES.md")
     tables.set_defaults(handler=command_tables)
+
+    benchmark = commands.add_parser("benchmark", help="time each stage on generated data and print the figures")
+    benchmark.add_argument("--schools", type=int, default=20000)
+    benchmark.set_defaults(handler=command_benchmark)
     return parser
 
 
