@@ -1,0 +1,155 @@
+"""County reports for a year: the report model from the warehouse tables, its HTML page and
+workbook, and the index of every county's files with the overview page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+
+from balanced_pipeline.evaluation.shortfalls import DIMENSIONS
+from balanced_pipeline.report.html import county_html
+from balanced_pipeline.report.model import CountyReport
+from balanced_pipeline.report.overview import render_overview
+from balanced_pipeline.report.sections import (
+    conclusion_section,
+    conditions_section,
+    data_section,
+    items_section,
+    parse_reasons,
+    rectification_section,
+    resource_section,
+    social_section,
+    trend_section,
+)
+from balanced_pipeline.report.workbook import write_workbook
+from balanced_pipeline.settings import standards_name
+from balanced_pipeline.standards import Standards, load_standards
+
+COUNTY_TABLES = (
+    "county_readiness", "county_guarantee", "county_quality", "county_social_recognition", "school_guarantee_checks",
+    "school_rectification_list", "county_rectification_list", "county_trends", "recommendation_form_summary",
+    "school_indicators", "school_resource_verdict", "county_difference_coefficients", "submission_completeness",
+    "data_quality_issues", "county_submissions", "school_parts",
+)
+"""The tables a county report reads (each has county_code); creation_timetable feeds the overview."""
+INDEX_COLUMNS = {
+    "year": "Int64", "county_code": "string", "county_name": "string", "city": "string", "province": "string",
+    "ready": "boolean", "failed_dimensions": "string", "html_path": "string", "xlsx_path": "string",
+}
+UNKNOWN_CITY = "未填报所属市"
+
+
+def report_file_stem(county_code: str, year: int) -> str:
+    return f"county_{county_code}_{year}"
+
+
+def _check_tables(tables: Mapping[str, pd.DataFrame]) -> None:
+    missing = [name for name in COUNTY_TABLES if name not in tables]
+    if missing:
+        raise ValueError(f"county report: tables missing from the input: {missing}")
+
+
+def _of_year(frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    return frame[frame["year"].astype("Int64") == year] if "year" in frame.columns else frame
+
+
+def county_slices(tables: Mapping[str, pd.DataFrame], year: int) -> dict[str, dict[str, pd.DataFrame]]:
+    """county_code → {table → that county's rows of `year`}, grouping each table once."""
+    _check_tables(tables)
+    grouped = {name: {str(code): rows for code, rows in _of_year(tables[name], year).groupby("county_code", sort=False)}
+               for name in COUNTY_TABLES}
+    codes = sorted(set(grouped["county_readiness"]) | set(grouped["submission_completeness"])
+                   | set(grouped["county_submissions"]))
+    empty = {name: tables[name].iloc[0:0] for name in COUNTY_TABLES}
+    slices = {code: {name: grouped[name].get(code, empty[name]) for name in COUNTY_TABLES} for code in codes}
+    unattributed = _of_year(tables["data_quality_issues"], year)
+    unattributed = int(unattributed["county_code"].astype("string").fillna("").eq("").sum())
+    for county in slices.values():
+        county["unattributed_issues"] = unattributed
+    return slices
+
+
+def county_report(county: Mapping[str, pd.DataFrame], county_code: str, year: int, standards: Standards) -> CountyReport:
+    """The report of one county from its slices of the tables (see county_slices)."""
+    readiness = county["county_readiness"]
+    counties = county["county_submissions"]
+    summary = county["recommendation_form_summary"]
+    row = readiness.iloc[0] if len(readiness) else pd.Series(dtype=object)
+    reasons = parse_reasons(str(row.get("reasons", "")) if not pd.isna(row.get("ready", pd.NA)) and not row["ready"] else "")
+    flags = {name: (None if pd.isna(row.get(name, pd.NA)) else bool(row[name])) for name in
+             ("resource_allocation_passed", "government_guarantee_passed", "education_quality_passed",
+              "social_recognition_passed")}
+    coefficients = county["county_difference_coefficients"]
+    sections = [
+        conclusion_section(readiness, reasons, counties, summary),
+        resource_section(flags["resource_allocation_passed"], county["school_resource_verdict"], coefficients,
+                         county["school_indicators"], county["school_parts"], standards),
+        items_section("government_guarantee", DIMENSIONS["government_guarantee"], "Government guarantee",
+                      flags["government_guarantee_passed"], county["county_guarantee"], county["school_guarantee_checks"]),
+        items_section("education_quality", DIMENSIONS["education_quality"], "Education quality",
+                      flags["education_quality_passed"], county["county_quality"], county["school_guarantee_checks"]),
+        social_section(flags["social_recognition_passed"], county["county_social_recognition"]),
+        conditions_section(readiness, reasons, counties),
+        rectification_section(county["school_rectification_list"], county["county_rectification_list"]),
+        data_section(county["data_quality_issues"], county.get("unattributed_issues", 0), county["submission_completeness"]),
+        trend_section(county["county_trends"], coefficients, year, standards),
+    ]
+    return CountyReport(
+        year=year, county_code=county_code,
+        county_name=_first(readiness, "county_name") or _first(counties, "county_name") or _first(summary, "county_name")
+        or county_code,
+        city=_first(counties, "city") or _first(summary, "city") or UNKNOWN_CITY,
+        province=_first(counties, "province") or _first(summary, "province") or "",
+        standards_version=_first(readiness, "standards_version") or standards.version,
+        ready=None if pd.isna(row.get("ready", pd.NA)) else bool(row["ready"]),
+        reasons=reasons, sections=sections,
+    )
+
+
+def _first(frame: pd.DataFrame, column: str) -> str:
+    if column not in frame.columns or frame.empty:
+        return ""
+    value = frame[column].iloc[0]
+    return "" if pd.isna(value) else str(value)
+
+
+def write_county_files(report: CountyReport, out_dir: Path) -> tuple[Path, Path]:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = report_file_stem(report.county_code, report.year)
+    html_path, xlsx_path = out_dir / f"{stem}.html", out_dir / f"{stem}.xlsx"
+    html_path.write_text(county_html(report, xlsx_name=xlsx_path.name), encoding="utf-8")
+    write_workbook(report, xlsx_path)
+    return html_path, xlsx_path
+
+
+def render_county_report(tables: Mapping[str, pd.DataFrame], county_code: str, year: int, out_dir: Path,
+                         standards: Standards | None = None) -> tuple[Path, Path]:
+    """Write one county's report for `year` (HTML page and .xlsx workbook) into `out_dir`."""
+    standards = standards or load_standards(standards_name())
+    slices = county_slices(tables, year)
+    if str(county_code) not in slices:
+        raise ValueError(f"county {county_code}: no readiness, completeness or county form rows for {year}")
+    report = county_report(slices[str(county_code)], str(county_code), year, standards)
+    return write_county_files(report, out_dir)
+
+
+def write_year_reports(tables: Mapping[str, pd.DataFrame], year: int, out_dir: Path,
+                       standards: Standards | None = None) -> pd.DataFrame:
+    """Every county's report for `year` and the overview page (index.html) in `out_dir`; returns
+    the index, one row per county."""
+    standards = standards or load_standards(standards_name())
+    out_dir = Path(out_dir)
+    rows = []
+    for code, county in county_slices(tables, year).items():
+        report = county_report(county, code, year, standards)
+        html_path, xlsx_path = write_county_files(report, out_dir)
+        rows.append({"year": year, "county_code": code, "county_name": report.county_name, "city": report.city,
+                     "province": report.province, "ready": report.ready,
+                     "failed_dimensions": "、".join(report.failed_dimensions),
+                     "html_path": str(html_path), "xlsx_path": str(xlsx_path)})
+    index = pd.DataFrame(rows, columns=list(INDEX_COLUMNS)).astype(INDEX_COLUMNS)
+    render_overview(index, year, out_dir, timetable=_of_year(tables.get("creation_timetable", pd.DataFrame()), year))
+    return index

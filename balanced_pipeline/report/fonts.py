@@ -1,0 +1,67 @@
+"""Chinese text in matplotlib charts without tofu boxes.
+
+With a CJK font installed (Debian `fonts-noto-cjk`), charts draw their glyphs as SVG paths, so
+the report looks the same on any computer. Without one, the SVG keeps its text as text
+(`svg.fonttype: none`) naming common Chinese fonts, and the reader's browser draws it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Iterator
+
+import matplotlib
+
+matplotlib.use("Agg")  # reports are rendered on servers without a display
+
+from matplotlib import font_manager  # noqa: E402  (after choosing the backend)
+
+PREFERRED_CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Noto Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "SimHei",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK TC",
+)
+"""Simplified-Chinese faces first; any installed face from this list is used."""
+
+BROWSER_FONT_STACK = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
+                      "Hiragino Sans GB", "SimHei", "sans-serif")
+"""What the page (and a text-as-text SVG) asks the browser for."""
+
+
+@lru_cache(maxsize=1)
+def cjk_font_name() -> str | None:
+    """The first installed font of PREFERRED_CJK_FONTS that matplotlib can use, or None."""
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return next((name for name in PREFERRED_CJK_FONTS if name in installed), None)
+
+
+def chart_rc(font_name: str | None) -> dict:
+    """matplotlib settings for a report chart drawn with `font_name` (None: text left to the browser)."""
+    common = {"axes.unicode_minus": False, "svg.hashsalt": "balanced-report", "font.size": 10}
+    if font_name:
+        return {**common, "font.family": "sans-serif", "font.sans-serif": [font_name, "DejaVu Sans"],
+                "svg.fonttype": "path"}
+    return {**common, "font.family": "sans-serif", "font.sans-serif": list(BROWSER_FONT_STACK),
+            "svg.fonttype": "none"}
+
+
+@contextmanager
+def chart_style() -> Iterator[str | None]:
+    """Draw inside this block; yields the CJK font used (None when the browser draws the text)."""
+    font_name = cjk_font_name()
+    with matplotlib.rc_context(chart_rc(font_name)), warnings.catch_warnings():
+        if font_name is None:
+            # matplotlib measures the text with a Latin font and warns of every missing glyph;
+            # the text stays text and the browser draws it with its own Chinese font.
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+            warnings.filterwarnings("ignore", message="findfont")
+        yield font_name

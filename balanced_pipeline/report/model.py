@@ -1,0 +1,153 @@
+"""What a county report says, independent of its format: sections of display tables (with a
+tone per coloured cell) and charts. The HTML page and the workbook render the same tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from balanced_pipeline.evaluation.common import scalar_text
+
+PASS, FAIL, WARN, MISSING, NEUTRAL = "pass", "fail", "warn", "missing", ""
+"""Cell tones: met, not met (or below the floor), below the standard but above the floor, no data."""
+
+VERDICT_TEXT = {PASS: "达标 pass", FAIL: "未达标 fail", MISSING: "无数据 n/a"}
+STAGE_EN = {"primary": "Primary", "junior": "Junior secondary"}
+NOTHING = "无 none"
+
+
+@dataclass
+class ReportTable:
+    title_zh: str
+    title_en: str
+    frame: pd.DataFrame
+    """Display values (text), columns labelled 中文 English."""
+    tones: pd.DataFrame | None = None
+    """Same shape as `frame`: a tone per cell ('' for uncoloured cells)."""
+    note: str = ""
+    grid: bool = False
+    """A school × indicator grid: numbers right-aligned, narrow headers."""
+    page_rows: int | None = None
+    """At most this many rows on the page (the workbook holds them all)."""
+
+    @property
+    def title(self) -> str:
+        return f"{self.title_zh} / {self.title_en}"
+
+
+@dataclass
+class Chart:
+    svg: str
+    caption: str
+
+
+@dataclass
+class ReportSection:
+    key: str
+    title_zh: str
+    title_en: str
+    verdict: bool | None = None
+    """Shown beside the heading: True 达标, False 未达标, None no verdict for this section."""
+    items: list[ReportTable | Chart | str] = field(default_factory=list)
+    """In page order; a str is a paragraph."""
+
+    @property
+    def title(self) -> str:
+        return f"{self.title_zh} / {self.title_en}"
+
+    @property
+    def tables(self) -> list[ReportTable]:
+        return [item for item in self.items if isinstance(item, ReportTable)]
+
+
+@dataclass
+class CountyReport:
+    year: int
+    county_code: str
+    county_name: str
+    city: str
+    province: str
+    standards_version: str
+    ready: bool | None
+    reasons: list[tuple[str, str]]
+    """(dimension in Chinese, why it fails) in dimension order; empty when ready."""
+    sections: list[ReportSection]
+
+    @property
+    def title_zh(self) -> str:
+        return f"{self.county_name}{self.year}年县域义务教育优质均衡发展自评报告"
+
+    @property
+    def title_en(self) -> str:
+        return f"{self.county_name} ({self.county_code}): {self.year} self-evaluation, high-quality balanced compulsory education"
+
+    @property
+    def failed_dimensions(self) -> list[str]:
+        return [dimension for dimension, _ in self.reasons]
+
+
+def verdict_tone(passed: pd.Series) -> pd.Series:
+    flags = pd.Series(passed).astype("boolean")
+    return pd.Series(np.where(flags.isna(), MISSING, np.where(flags.fillna(False), PASS, FAIL)), index=flags.index)
+
+
+def verdict_text(passed: pd.Series) -> pd.Series:
+    return verdict_tone(passed).map(VERDICT_TEXT)
+
+
+def ratio_tone(ratio: pd.Series, floor_ratio: float) -> pd.Series:
+    """Grid colour of a value's ratio to its standard: below the floor red, below 1 amber, else green."""
+    ratio = pd.Series(ratio).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    return pd.Series(np.select([np.isnan(ratio), ratio < floor_ratio, ratio < 1.0], [MISSING, FAIL, WARN], PASS))
+
+
+def numbers(values: pd.Series, decimals: int = 2) -> pd.Series:
+    return pd.Series(values).astype("Float64").astype(object).map(lambda v: scalar_text(v, decimals))
+
+
+def fixed(values: pd.Series, decimals: int) -> pd.Series:
+    """Numbers with exactly `decimals` decimals (coefficients are shown to 3); '—' when missing."""
+    values = pd.Series(values).astype("Float64").astype(object)
+    return values.map(lambda v: "—" if pd.isna(v) else f"{float(v):.{decimals}f}")
+
+
+def grid_numbers(values) -> pd.Series:
+    """Grid cells: two decimals, none from 100 up (yuan per student), '—' when missing."""
+    values = pd.Series(values).astype("Float64").astype(object)
+    return values.map(lambda v: "—" if pd.isna(v) else (f"{float(v):.0f}" if abs(v) >= 100 else f"{float(v):.2f}"))
+
+
+def signed_change(values: pd.Series, decimals: int) -> pd.Series:
+    """+0.012 / −0.004; a change that rounds to zero but is not zero shows as +<0.001."""
+    smallest = 10 ** -decimals
+    def one(v):
+        if pd.isna(v):
+            return "—"
+        if v != 0 and abs(v) < smallest / 2:
+            return f"{'+' if v > 0 else '−'}<{smallest:.{decimals}f}"
+        return f"{float(v):+.{decimals}f}".replace("-", "−")
+    return pd.Series(values).astype("Float64").astype(object).map(one)
+
+
+def percents(values: pd.Series, decimals: int = 1) -> pd.Series:
+    text = numbers(pd.Series(values).astype("Float64") * 100, decimals)
+    return text.where(text == "—", text + "%")
+
+
+def text(values: pd.Series, blank: str = "") -> pd.Series:
+    return pd.Series(values).astype("string").fillna(blank).replace("", blank).astype(object)
+
+
+def display(columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """A display frame from labelled columns (each aligned on position, not index)."""
+    return pd.DataFrame({label: pd.Series(values).reset_index(drop=True) for label, values in columns.items()})
+
+
+def tones_for(frame: pd.DataFrame, coloured: dict[str, pd.Series]) -> pd.DataFrame:
+    """A tone frame of `frame`'s shape: the given columns' tones, '' elsewhere."""
+    tones = pd.DataFrame(NEUTRAL, index=frame.index, columns=frame.columns)
+    for label, tone in coloured.items():
+        tones[label] = pd.Series(tone).reset_index(drop=True).to_numpy()
+    return tones

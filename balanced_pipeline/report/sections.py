@@ -1,0 +1,384 @@
+"""The sections of a county report, each from the county's slice of the warehouse tables."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from balanced_pipeline.evaluation.readiness import DIMENSION_FLAGS
+from balanced_pipeline.evaluation.shortfalls import DIMENSIONS
+from balanced_pipeline.evaluation.trends import SCHOOL_PASS_SHARE
+from balanced_pipeline.issues import ERROR, WARNING
+from balanced_pipeline.report.charts import coefficient_chart, coefficient_trend_chart
+from balanced_pipeline.report.model import (
+    FAIL,
+    MISSING,
+    NOTHING,
+    PASS,
+    STAGE_EN,
+    Chart,
+    ReportSection,
+    ReportTable,
+    display,
+    fixed,
+    grid_numbers,
+    numbers,
+    percents,
+    ratio_tone,
+    signed_change,
+    text,
+    tones_for,
+    verdict_text,
+    verdict_tone,
+)
+from balanced_pipeline.schema import STAGES
+from balanced_pipeline.standards import Standards
+
+ISSUE_ROWS_SHOWN = 200
+"""The page lists this many issue rows of a county; the workbook lists them all."""
+DIMENSION_EN = {
+    "resource_allocation": "Resource allocation",
+    "government_guarantee": "Government guarantee",
+    "education_quality": "Education quality",
+    "social_recognition": "Social recognition",
+    "precondition": "Precondition",
+    "veto": "One-vote veto",
+}
+DIRECTION_TEXT = {"improved": "改善 improved", "worsened": "退步 worsened", "unchanged": "持平 unchanged",
+                  "new": "新增 new", "unknown": "本年无数据 no value"}
+DIRECTION_TONE = {"improved": PASS, "worsened": FAIL, "unchanged": "", "new": "", "unknown": MISSING}
+SEVERITY_TEXT = {ERROR: "错误（记录被拦截） error", WARNING: "警告（仅提示） warning"}
+_REASON_BLOCK = re.compile(r"【(?P<dimension>[^】]+)】(?P<reason>[^【]*)")
+
+
+def stage_label(stage: pd.Series) -> pd.Series:
+    return pd.Series(stage).astype("string").map(lambda s: STAGES.get(s, "") if isinstance(s, str) else "").astype(object)
+
+
+def evaluated_stages(standards: Standards) -> dict[str, tuple[str, str]]:
+    return {stage: (STAGES[stage], STAGE_EN.get(stage, stage)) for stage in standards.evaluated_stages}
+
+
+def parse_reasons(reasons: str) -> list[tuple[str, str]]:
+    """county_readiness.reasons '【资源配置】…。【教育质量】…。' → [(资源配置, …), (教育质量, …)]."""
+    return [(m["dimension"], m["reason"].strip().rstrip("。")) for m in _REASON_BLOCK.finditer(reasons or "")]
+
+
+# ——— conclusion ————————————————————————————————————————————————————————————————————————
+
+def conclusion_section(readiness: pd.DataFrame, reasons: list[tuple[str, str]], counties: pd.DataFrame,
+                       summary: pd.DataFrame) -> ReportSection:
+    why = dict(reasons)
+    rows = []
+    row = readiness.iloc[0] if len(readiness) else None
+    for dimension, flag in [*DIMENSION_FLAGS.items(), ("veto", "vetoed")]:
+        value = pd.NA if row is None else row[flag]
+        passed = (not value) if (flag == "vetoed" and not pd.isna(value)) else value
+        rows.append((f"{DIMENSIONS[dimension]} {DIMENSION_EN[dimension]}", passed, why.get(DIMENSIONS[dimension], "")))
+    frame = pd.DataFrame(rows, columns=["dimension", "passed", "reason"])
+    table = display({"维度 Dimension": frame["dimension"], "结果 Result": verdict_text(frame["passed"]),
+                     "未达标原因 Why not met": frame["reason"]})
+    dimensions = ReportTable("各维度结论", "Verdict per dimension", table,
+                             tones_for(table, {"结果 Result": verdict_tone(frame["passed"])}))
+    return ReportSection("conclusion", "评估结论", "Conclusion", items=[dimensions, basic_figures(counties, summary)])
+
+
+def basic_figures(counties: pd.DataFrame, summary: pd.DataFrame) -> ReportTable:
+    """The national recommendation form's figures and the basic-balance certification year."""
+    figures = summary.iloc[0] if len(summary) else pd.Series(dtype=object)
+    county = counties.iloc[0] if len(counties) else pd.Series(dtype=object)
+    items = [
+        ("学校数 Schools (campuses)", figures.get("schools")),
+        ("其中乡村学校 of which rural", figures.get("rural_schools")),
+        ("教学点 Teaching points", figures.get("teaching_points")),
+        ("其中乡村教学点 of which rural", figures.get("rural_teaching_points")),
+        ("学生数 Students", figures.get("students")),
+        ("其中乡村学生 of which rural", figures.get("rural_students")),
+        ("专任教师数 Full-time teachers", figures.get("teachers")),
+        ("其中乡村专任教师 of which rural", figures.get("rural_teachers")),
+        ("通过基本均衡认定年份 Basic-balance certification year", county.get("basic_balance_year")),
+        ("计划达到优质均衡年份 Target year", county.get("target_year")),
+    ]
+    labels, values = zip(*items)
+    table = display({"项目 Item": pd.Series(labels), "数值 Value": numbers(pd.Series(values, dtype="Float64"), 0)})
+    return ReportTable("基本情况", "Basic figures", table)
+
+
+# ——— resource allocation ————————————————————————————————————————————————————————————————
+
+def resource_section(verdict: bool | None, verdicts: pd.DataFrame, coefficients: pd.DataFrame,
+                     indicators: pd.DataFrame, parts: pd.DataFrame, standards: Standards) -> ReportSection:
+    section = ReportSection("resource_allocation", "资源配置", "Resource allocation", verdict)
+    section.items.append(school_rule_summary(verdicts, standards))
+    for stage, (stage_zh, stage_en) in evaluated_stages(standards).items():
+        of_stage = coefficients[coefficients["stage"] == stage]
+        if len(of_stage):
+            section.items.append(Chart(coefficient_chart(of_stage, stage_zh, stage_en),
+                                       f"{stage_zh}各项指标校际差异系数 / {stage_en}: difference coefficient per indicator"))
+        section.items.append(coefficient_table(of_stage, stage_zh, stage_en))
+    for stage, (stage_zh, stage_en) in evaluated_stages(standards).items():
+        section.items.append(school_grid(indicators[indicators["stage"] == stage], verdicts[verdicts["stage"] == stage],
+                                         stage_zh, stage_en, standards))
+    section.items.append(parts_left_out(parts))
+    return section
+
+
+def school_rule_summary(verdicts: pd.DataFrame, standards: Standards) -> ReportTable:
+    stages = list(evaluated_stages(standards))
+    passed = verdicts["passed"].astype("boolean").fillna(False).astype(bool)
+    counts = pd.DataFrame({"stage": verdicts["stage"], "passed": passed, "failed": ~passed})
+    counts = counts.groupby("stage")[["passed", "failed"]].sum().reindex(stages, fill_value=0)
+    total = counts["passed"] + counts["failed"]
+    table = display({"学段 Stage": stage_label(pd.Series(counts.index)), "学校（学段）数 School parts": total.astype(str),
+                     "达标 Meeting": counts["passed"].astype(str), "未达标 Not meeting": counts["failed"].astype(str)})
+    tone = np.where(counts["failed"].to_numpy() > 0, FAIL, PASS)
+    rule = standards.school_rule
+    return ReportTable("学校资源配置达标情况", "Schools meeting the school rule", table,
+                       tones_for(table, {"未达标 Not meeting": tone}),
+                       note=f"校级标准：{rule['min_indicators_met']}项及以上达标、"
+                            f"其余不低于标准的{rule['floor_ratio']:.0%}。School rule: at least {rule['min_indicators_met']} "
+                            f"indicators met and the rest at least {rule['floor_ratio']:.0%} of the standard.")
+
+
+def coefficient_table(coefficients: pd.DataFrame, stage_zh: str, stage_en: str) -> ReportTable:
+    rows = coefficients.reset_index(drop=True)
+    table = display({
+        "指标 Indicator": rows["indicator_id"].astype(str) + " " + text(rows["indicator_name_zh"]),
+        "差异系数 CV": fixed(rows["cv"], 3),
+        "标准（不高于） Maximum": "≤" + fixed(rows["threshold"], 2),
+        "结果 Result": verdict_text(rows["passed"]),
+        "学校数 Schools": numbers(rows["schools_in_scope"], 0),
+        "学生数 Students": numbers(rows["students_in_scope"], 0),
+        "说明 Note": text(rows["note"]),
+    })
+    return ReportTable(f"{stage_zh}校际差异系数", f"{stage_en}: difference coefficients", table,
+                       tones_for(table, {"结果 Result": verdict_tone(rows["passed"])}),
+                       note="" if len(rows) else "本学段无学校参与计算 / no school of this stage in scope")
+
+
+def school_grid(indicators: pd.DataFrame, verdicts: pd.DataFrame, stage_zh: str, stage_en: str,
+                standards: Standards) -> ReportTable:
+    """School × indicator, value in the cell, coloured by the value's ratio to the standard."""
+    order = [i.id for i in standards.resource_indicators]
+    school_rule = {i.id: i.school_rule for i in standards.resource_indicators}
+    key = ["school_code", "campus_code"]
+    present = [i for i in order if i in set(indicators["indicator_id"])]
+    heads = indicators.drop_duplicates("indicator_id").set_index("indicator_id")
+    labels = {i: (f"{i} {heads.at[i, 'indicator_name_zh']}（≥{heads.at[i, 'threshold']:g}{heads.at[i, 'unit'] or ''}）"
+                  + ("" if school_rule.get(i, True) else "〔省定，不计入6项规则〕")) for i in present}
+    values = indicators.pivot_table(index=key, columns="indicator_id", values="value", aggfunc="first", dropna=False)
+    ratios = indicators.pivot_table(index=key, columns="indicator_id", values="ratio", aggfunc="first", dropna=False)
+    schools = verdicts.set_index(key)[["school_name", "passed", "indicators_met", "indicators_judged"]]
+    schools = schools.join(indicators.drop_duplicates(key).set_index(key)[["students"]], how="outer")
+    schools["school_name"] = schools["school_name"].fillna(indicators.drop_duplicates(key).set_index(key)["school_name"])
+    schools["failing_first"] = schools["passed"].astype("boolean").fillna(True).astype(bool)
+    schools = schools.sort_values(["failing_first", "school_name"]).reset_index()
+    values = values.reindex(pd.MultiIndex.from_frame(schools[key]), columns=present)
+    ratios = ratios.reindex(pd.MultiIndex.from_frame(schools[key]), columns=present)
+    duplicated = schools["school_name"].duplicated(keep=False)
+    names = text(schools["school_name"]).where(
+        ~duplicated, text(schools["school_name"]) + "（" + schools["school_code"] + "-" + schools["campus_code"] + "）")
+    columns = {"学校 School": names, "学生数 Students": numbers(schools["students"], 0)}
+    columns |= {labels[i]: grid_numbers(values[i].to_numpy()) for i in present}
+    columns |= {"达标项数 Met": numbers(schools["indicators_met"], 0) + "/" + numbers(schools["indicators_judged"], 0),
+                "学校判定 School verdict": verdict_text(schools["passed"])}
+    table = display(columns)
+    floor = float(standards.school_rule["floor_ratio"])
+    tones = tones_for(table, {labels[i]: ratio_tone(ratios[i].to_numpy(), floor) for i in present}
+                      | {"学校判定 School verdict": verdict_tone(schools["passed"])})
+    return ReportTable(f"{stage_zh}学校资源配置指标", f"{stage_en}: resource indicators per school", table, tones, grid=True,
+                       note=f"颜色按指标值与标准之比：红色低于{floor:.0%}，黄色达到{floor:.0%}但未达标，绿色达标，灰色缺数据；"
+                            f"未达标学校排在前面。Colour by ratio to the standard: red below {floor:.0%}, amber below "
+                            "the standard, green met, grey missing; schools not meeting the rule first.")
+
+
+def parts_left_out(parts: pd.DataFrame) -> ReportTable:
+    left_out = parts[~parts["in_difference_coefficient"].astype("boolean").fillna(False).astype(bool)]
+    table = display({"学校 School": text(left_out["school_name"]), "学段 Stage": stage_label(left_out["stage"]),
+                     "学生数 Students": numbers(left_out["students"], 0), "原因 Why": text(left_out["scope_note"])})
+    return ReportTable("未计入差异系数的学校", "School parts left out of the coefficients", table,
+                       note="" if len(table) else "所有学校（学段）均计入 / every school part is counted")
+
+
+# ——— government guarantee, education quality ————————————————————————————————————————
+
+def items_section(key: str, title_zh: str, title_en: str, verdict: bool | None, items: pd.DataFrame,
+                  school_checks: pd.DataFrame) -> ReportSection:
+    rows = items.reset_index(drop=True)
+    table = display({"编号 ID": text(rows["item_id"]), "指标 Indicator": text(rows["name_zh"]),
+                     "学段 Stage": stage_label(rows["stage"]), "结果 Result": verdict_text(rows["passed"]),
+                     "情况说明 Details": text(rows["detail"])})
+    item_table = ReportTable(f"{title_zh}指标", f"{title_en} indicators", table,
+                             tones_for(table, {"结果 Result": verdict_tone(rows["passed"])}),
+                             note="" if len(rows) else "无评估结果（县级表未报送？） / no results (county form missing?)")
+    ids = set(rows["item_id"].dropna())
+    failing = school_checks[school_checks["item_id"].isin(ids)
+                            & school_checks["passed"].astype("boolean").eq(False).fillna(False)].reset_index(drop=True)
+    schools = display({"学校 School": text(failing["school_name"]), "编号 ID": text(failing["item_id"]),
+                       "学段 Stage": stage_label(failing["stage"]), "情况说明 Details": text(failing["detail"])})
+    school_table = ReportTable("未达标学校明细", "Schools not meeting a school-level item", schools,
+                               note="" if len(schools) else "所有学校均达标 / every school meets these items")
+    return ReportSection(key, title_zh, title_en, verdict, [item_table, school_table])
+
+
+def social_section(verdict: bool | None, recognition: pd.DataFrame) -> ReportSection:
+    rows = recognition.reset_index(drop=True)
+    table = display({"调查对象 Respondents": text(rows["respondent_group"]).replace("all", "合计 all"),
+                     "人数 People": numbers(rows["respondents"], 0), "有效作答 Answers counted": numbers(rows["answers_counted"], 0),
+                     "满意 Satisfied": numbers(rows["satisfied"], 0), "认可度 Rate": percents(rows["rate"]),
+                     "标准 Standard": "≥" + percents(rows["threshold"], 0), "结果 Result": verdict_text(rows["passed"]),
+                     "说明 Note": text(rows["note"])})
+    return ReportSection("social_recognition", "社会认可度", "Social recognition", verdict, [
+        ReportTable("社会认可度调查", "Satisfaction survey", table,
+                    tones_for(table, {"结果 Result": verdict_tone(rows["passed"])}),
+                    note="认可度 = 满意、比较满意、基本满意的答案 ÷ 有效答案（不含“不了解”）。"
+                         "Rate = satisfied answers ÷ answers counted (\"don't know\" left out).")])
+
+
+def conditions_section(readiness: pd.DataFrame, reasons: list[tuple[str, str]], counties: pd.DataFrame) -> ReportSection:
+    why = dict(reasons)
+    row = readiness.iloc[0] if len(readiness) else pd.Series(dtype=object)
+    county = counties.iloc[0] if len(counties) else pd.Series(dtype=object)
+    precondition = row.get("precondition_met", pd.NA)
+    vetoed = row.get("vetoed", pd.NA)
+    certified = county.get("basic_balance_year", pd.NA)
+    veto_reasons = "" if pd.isna(row.get("veto_reasons", pd.NA)) else str(row.get("veto_reasons"))
+    frame = pd.DataFrame({
+        "item": ["基本条件：通过国家基本均衡认定3年以上 Precondition: basic balance certified ≥3 years before",
+                 "一票否决事项 One-vote veto incidents"],
+        "passed": pd.array([precondition, pd.NA if pd.isna(vetoed) else not vetoed], dtype="boolean"),
+        "detail": [why.get(DIMENSIONS["precondition"]) or f"通过基本均衡认定年份：{'未填报' if pd.isna(certified) else int(certified)}",
+                   veto_reasons or NOTHING],
+    })
+    table = display({"项目 Item": frame["item"], "结果 Result": verdict_text(frame["passed"]), "说明 Details": frame["detail"]})
+    verdict = None if frame["passed"].isna().any() else bool(frame["passed"].all())
+    return ReportSection("conditions", "基本条件与一票否决", "Precondition and vetoes", verdict, [
+        ReportTable("基本条件与一票否决", "Precondition and vetoes", table,
+                    tones_for(table, {"结果 Result": verdict_tone(frame["passed"])}))])
+
+
+# ——— rectification lists (Zhejiang attachments 1 and 2) ————————————————————————————————
+
+def numbered(values: pd.Series, groups: pd.Series | None = None) -> pd.Series:
+    """'1.text', '2.text', … numbered within each group (or overall)."""
+    values = pd.Series(values).reset_index(drop=True).astype(str)
+    keys = pd.Series(0, index=values.index) if groups is None else pd.Series(groups).reset_index(drop=True)
+    return (keys.groupby(keys, sort=False).cumcount() + 1).astype(str) + "." + values
+
+
+def rectification_section(school_list: pd.DataFrame, county_list: pd.DataFrame) -> ReportSection:
+    schools = school_list.reset_index(drop=True)
+    campus = schools["school_code"].astype(str) + "-" + schools["campus_code"].astype(str)
+    first_of_school = ~campus.duplicated()
+    school_number = first_of_school.cumsum().astype(str) + "." + text(schools["school_name"])
+    school_table = display({
+        "学校名称 School": school_number.where(first_of_school, ""),
+        "存在不足情况 Shortfall": numbered(schools["shortfall"], campus),
+        "整改提升措施 Measure": text(schools["measure"]), "完成时限 Deadline (month)": text(schools["deadline_month"])})
+    county = county_list.reset_index(drop=True)
+    county_table = display({"存在不足情况 Shortfall": numbered(county["shortfall"]),
+                            "整改提升措施 Measure": text(county["measure"]),
+                            "完成时限 Deadline (month)": text(county["deadline_month"])})
+    blank_note = "整改措施和完成时限（精确到月份）由县里填写。Measures and deadlines (to the month) are for the county to fill in."
+    return ReportSection("rectification", "整改清单", "Rectification lists", None, [
+        ReportTable("附件1 义务教育学校达到优质均衡目标整改清单", "Attachment 1: school rectification list", school_table,
+                    note=blank_note if len(school_table) else "无需整改的学校项目 / no school shortfall"),
+        ReportTable("附件2 县级政府达到优质均衡目标整改清单", "Attachment 2: county government rectification list",
+                    county_table, note=blank_note if len(county_table) else "无需整改的县级项目 / no county shortfall"),
+    ])
+
+
+# ——— data quality and completeness ——————————————————————————————————————————————————————
+
+def data_section(issues: pd.DataFrame, unattributed_issues: int, completeness: pd.DataFrame) -> ReportSection:
+    section = ReportSection("data", "数据报送与数据质量", "Submissions and data quality")
+    section.items += [completeness_table(completeness), campus_lists(completeness), issues_by_rule(issues),
+                      issue_rows(issues)]
+    if unattributed_issues:
+        section.items.append(f"另有 {unattributed_issues} 个问题无法归属到具体县区（例如整份文件无法读取），见数据质量问题表。"
+                             f" {unattributed_issues} further issue(s) belong to no county (e.g. an unreadable file): "
+                             "see the data_quality_issues table.")
+    return section
+
+
+def completeness_table(completeness: pd.DataFrame) -> ReportTable:
+    row = completeness.reset_index(drop=True)
+    table = display({"应报 Expected": numbers(row["expected"], 0), "已报 Received": numbers(row["received"], 0),
+                     "通过校验 Accepted": numbers(row["accepted"], 0), "被拦截 Rejected": numbers(row["rejected"], 0),
+                     "未报 Missing": numbers(row["missing"], 0), "名录外 Unknown": numbers(row["unknown"], 0),
+                     "完成率 Completion": percents(row["completion_rate"])})
+    complete = (row["rejected"].fillna(0) + row["missing"].fillna(0) + row["unknown"].fillna(0)).eq(0)
+    tone = np.where(complete, PASS, FAIL)
+    return ReportTable("学校报送完成情况", "School submissions against the registry", table,
+                       tones_for(table, {"完成率 Completion": tone}),
+                       note="" if len(row) else "无报送记录 / nothing submitted")
+
+
+def campus_lists(completeness: pd.DataFrame) -> ReportTable:
+    row = completeness.iloc[0] if len(completeness) else pd.Series(dtype=object)
+    kinds = [("未报校区 Missing (in the registry, sent nothing)", "missing_campuses"),
+             ("名录外校区 Unknown (not in the registry)", "unknown_campuses"),
+             ("被拦截校区 Rejected (school form has errors)", "rejected_campuses")]
+    names = [row.get(column) if isinstance(row.get(column), str) and row.get(column) else NOTHING for _, column in kinds]
+    table = display({"类别 Kind": pd.Series([label for label, _ in kinds]), "校区 Campuses": pd.Series(names)})
+    tones = tones_for(table, {"校区 Campuses": [PASS if n == NOTHING else FAIL for n in names]})
+    return ReportTable("未报、名录外和被拦截的校区", "Missing, unknown and rejected campuses", table, tones)
+
+
+def issues_by_rule(issues: pd.DataFrame) -> ReportTable:
+    counts = (issues.groupby(["severity", "rule"], sort=False)
+              .agg(issues=("rule", "size"), example=("message_zh", "first")).reset_index()
+              .sort_values(["severity", "issues"], ascending=[True, False]))
+    table = display({"严重程度 Severity": counts["severity"].map(SEVERITY_TEXT).fillna(counts["severity"]),
+                     "规则 Rule": counts["rule"], "问题数 Issues": counts["issues"].astype(str),
+                     "示例 Example": text(counts["example"])})
+    tones = tones_for(table, {"严重程度 Severity": np.where(counts["severity"] == ERROR, FAIL, "warn")})
+    errors, warnings = int((issues["severity"] == ERROR).sum()), int((issues["severity"] == WARNING).sum())
+    return ReportTable("数据质量问题汇总", "Data-quality issues by rule", table, tones,
+                       note=f"错误 {errors} 个、警告 {warnings} 个。Errors {errors}, warnings {warnings}.")
+
+
+def issue_rows(issues: pd.DataFrame) -> ReportTable:
+    rows = issues.reset_index(drop=True)
+    table = display({"文件 File": text(rows["source_file"]), "工作表 Sheet": text(rows["sheet"]),
+                     "行号 Row": numbers(rows["row_number"], 0), "学校标识码 School": text(rows["school_code"]),
+                     "字段 Field": text(rows["field"]), "填报值 Value": text(rows["value"]),
+                     "严重程度 Severity": rows["severity"].map(SEVERITY_TEXT).fillna(rows["severity"]),
+                     "问题及整改提示 What to fix": text(rows["message_zh"]), "Message": text(rows["message_en"])})
+    tones = tones_for(table, {"严重程度 Severity": np.where(rows["severity"] == ERROR, FAIL, "warn")})
+    return ReportTable("本县数据质量问题明细", "This county's data-quality issues", table, tones,
+                       note="" if len(rows) else "无 / none", page_rows=ISSUE_ROWS_SHOWN)
+
+
+# ——— trends ———————————————————————————————————————————————————————————————————————————
+
+def trend_section(trends: pd.DataFrame, coefficients: pd.DataFrame, year: int, standards: Standards) -> ReportSection:
+    section = ReportSection("trends", "动态监测（与上一年度比较）", "Change since the previous year")
+    rows = trends.reset_index(drop=True)
+    if not rows["previous_value"].notna().any():
+        section.items.append(f"无上一年度（{year - 1}年）数据，本年度为首次评估，暂无变化可比。"
+                             f"No data for the previous year ({year - 1}): this is the first evaluation, nothing to compare.")
+        return section
+    is_cv = rows["indicator_id"].str.endswith("_CV").fillna(False).astype(bool)
+    stage_order = {stage: position for position, stage in enumerate(["", *standards.evaluated_stages])}
+    rows = (rows.assign(_group=(~is_cv).astype(int) * 2 + rows["indicator_id"].eq(SCHOOL_PASS_SHARE).astype(int),
+                        _stage=rows["stage"].map(stage_order).fillna(len(stage_order)))
+            .sort_values(["_group", "_stage"], kind="stable").reset_index(drop=True))
+    cv_rows = rows[rows["indicator_id"].str.endswith("_CV").fillna(False).astype(bool)]
+    limits = coefficients.drop_duplicates("stage").set_index("stage")["threshold"]
+    cv_rows = cv_rows.assign(threshold=cv_rows["stage"].map(limits))
+    if cv_rows["previous_value"].notna().any():
+        section.items.append(Chart(coefficient_trend_chart(cv_rows, evaluated_stages(standards)),
+                                   "校际差异系数：上一年度与本年度 / Difference coefficients, previous year and this year"))
+    shown_id = rows["indicator_id"].str.replace("_CV", "", regex=False).mask(rows["indicator_id"] == SCHOOL_PASS_SHARE, "")
+    table = display({"指标 Indicator": (shown_id + " " + text(rows["indicator_name_zh"])).str.strip(),
+                     "学段 Stage": stage_label(rows["stage"]), f"{year - 1}年 Previous": numbers(rows["previous_value"], 3),
+                     f"{year}年 This year": numbers(rows["value"], 3), "变化 Change": signed_change(rows["change"], 3),
+                     "趋势 Direction": rows["direction"].map(DIRECTION_TEXT).fillna(rows["direction"])})
+    tones = tones_for(table, {"趋势 Direction": rows["direction"].map(DIRECTION_TONE).fillna("")})
+    section.items.append(ReportTable("各项指标变化", "Change per indicator", table, tones,
+                                     note="差异系数越低越好，其余指标越高越好。Lower is better for difference coefficients, "
+                                          "higher for the other indicators."))
+    return section
