@@ -1,0 +1,46 @@
+"""Stage 5, reports: each county's self-evaluation report (HTML page and workbook) and the year's
+overview page, written under <data dir>/reports/<year>/."""
+
+import dagster as dg
+import pandas as pd
+
+from balanced_pipeline.partitions import yearly_partitions
+from balanced_pipeline.report import write_year_reports
+from balanced_pipeline.report.build import COUNTY_TABLES
+from balanced_pipeline.report.overview import OVERVIEW_NAME
+from balanced_pipeline.resources import StandardsResource
+from balanced_pipeline.settings import data_dir
+
+REPORT_INPUTS = (*COUNTY_TABLES, "creation_timetable")
+
+
+def _markdown(index: pd.DataFrame) -> str:
+    if index.empty:
+        return "_no county_"
+    shown = index.assign(ready=index["ready"].map({True: "达到 ready", False: "未达到 not ready"}).fillna("无法判定"))
+    return shown[["city", "county_code", "county_name", "ready", "failed_dimensions", "html_path"]].to_markdown(index=False)
+
+
+@dg.asset(
+    partitions_def=yearly_partitions,
+    group_name="reports",
+    kinds={"pandas", "html", "excel"},
+    io_manager_key="io_manager",
+    ins={name: dg.AssetIn(name) for name in REPORT_INPUTS},
+)
+def county_reports(context: dg.AssetExecutionContext, standards: StandardsResource, **tables: pd.DataFrame) -> dg.Output[pd.DataFrame]:
+    """Per county: the self-evaluation report (readiness first, every dimension, charts, the school ×
+    indicator grid, rectification lists, data quality, change since last year) as a self-contained
+    HTML page and an .xlsx workbook; plus index.html listing every county by city."""
+    year = int(context.partition_key)
+    out_dir = data_dir() / "reports" / str(year)
+    index = write_year_reports(tables, year, out_dir, standards.load())
+    return dg.Output(
+        index,
+        metadata={
+            "overview": dg.MetadataValue.path(str(out_dir / OVERVIEW_NAME)),
+            "counties": dg.MetadataValue.md(_markdown(index)),
+            "counties_ready": int(index["ready"].fillna(False).sum()),
+            "files_written": 2 * len(index) + 1,
+        },
+    )
