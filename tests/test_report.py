@@ -318,3 +318,10 @@ def test_without_a_cjk_font_the_chart_keeps_chinese_as_text(monkeypatch):
     svg = charts.coefficient_chart(coefficients().query("county_code == @JIA and stage == 'primary'"), "小学", "Primary")
     assert "差异系数" in svg and "<text" in svg
     assert "Noto Sans CJK SC" in svg or "sans-serif" in svg
+
+
+def test_changes_show_their_sign_and_never_a_misleading_zero():
+    from balanced_pipeline.report.model import signed_change
+
+    assert signed_change(pd.Series([-0.08, 0.0, 0.0004, -0.0002, None]), 3).tolist() == [
+        "−0.080", "0.000", "+<0.001", "−<0.001", "—"]

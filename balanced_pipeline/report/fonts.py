@@ -7,6 +7,7 @@ the report looks the same on any computer. Without one, the SVG keeps its text a
 
 from __future__ import annotations
 
+import logging
 import warnings
 from contextlib import contextmanager
 from functools import lru_cache
@@ -58,10 +59,15 @@ def chart_rc(font_name: str | None) -> dict:
 def chart_style() -> Iterator[str | None]:
     """Draw inside this block; yields the CJK font used (None when the browser draws the text)."""
     font_name = cjk_font_name()
+    font_log = logging.getLogger("matplotlib.font_manager")
+    log_level = font_log.level
     with matplotlib.rc_context(chart_rc(font_name)), warnings.catch_warnings():
         if font_name is None:
-            # matplotlib measures the text with a Latin font and warns of every missing glyph;
-            # the text stays text and the browser draws it with its own Chinese font.
+            # matplotlib measures the text with a Latin font, warning of every missing glyph and
+            # absent family; the text stays text and the browser draws it with its own Chinese font.
             warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-            warnings.filterwarnings("ignore", message="findfont")
-        yield font_name
+            font_log.setLevel(logging.ERROR)
+        try:
+            yield font_name
+        finally:
+            font_log.setLevel(log_level)

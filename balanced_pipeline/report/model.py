@@ -127,6 +127,8 @@ def signed_change(values: pd.Series, decimals: int) -> pd.Series:
             return "—"
         if v != 0 and abs(v) < smallest / 2:
             return f"{'+' if v > 0 else '−'}<{smallest:.{decimals}f}"
+        if v == 0:
+            return f"{0:.{decimals}f}"
         return f"{float(v):+.{decimals}f}".replace("-", "−")
     return pd.Series(values).astype("Float64").astype(object).map(one)
 

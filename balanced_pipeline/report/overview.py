@@ -43,7 +43,7 @@ def timetable_html(timetable: pd.DataFrame) -> str:
     if timetable is None or timetable.empty:
         return ""
     wide = timetable.pivot_table(index=["province", "city"], columns=["bucket_order", "target_year_bucket"],
-                                 values="counties", aggfunc="sum", sort=True)
+                                 values="counties", aggfunc="sum", sort=False).sort_index(axis=1)
     head = "".join(f"<th>{escape(str(bucket))}</th>" for _, bucket in wide.columns)
     body = "".join(
         f"<tr><td>{escape(str(province))}</td><td>{escape(str(city))}</td>"

@@ -354,6 +354,11 @@ def issue_rows(issues: pd.DataFrame) -> ReportTable:
 
 # ——— trends ———————————————————————————————————————————————————————————————————————————
 
+def trend_values(values: pd.Series, is_cv: pd.Series) -> pd.Series:
+    """Coefficients to exactly 3 decimals, other indicators as a clerk writes them."""
+    return fixed(values, 3).where(is_cv.to_numpy(), numbers(values, 3))
+
+
 def trend_section(trends: pd.DataFrame, coefficients: pd.DataFrame, year: int, standards: Standards) -> ReportSection:
     section = ReportSection("trends", "动态监测（与上一年度比较）", "Change since the previous year")
     rows = trends.reset_index(drop=True)
@@ -366,7 +371,8 @@ def trend_section(trends: pd.DataFrame, coefficients: pd.DataFrame, year: int, s
     rows = (rows.assign(_group=(~is_cv).astype(int) * 2 + rows["indicator_id"].eq(SCHOOL_PASS_SHARE).astype(int),
                         _stage=rows["stage"].map(stage_order).fillna(len(stage_order)))
             .sort_values(["_group", "_stage"], kind="stable").reset_index(drop=True))
-    cv_rows = rows[rows["indicator_id"].str.endswith("_CV").fillna(False).astype(bool)]
+    is_cv = rows["indicator_id"].str.endswith("_CV").fillna(False).astype(bool)
+    cv_rows = rows[is_cv]
     limits = coefficients.drop_duplicates("stage").set_index("stage")["threshold"]
     cv_rows = cv_rows.assign(threshold=cv_rows["stage"].map(limits))
     if cv_rows["previous_value"].notna().any():
@@ -374,8 +380,8 @@ def trend_section(trends: pd.DataFrame, coefficients: pd.DataFrame, year: int, s
                                    "校际差异系数：上一年度与本年度 / Difference coefficients, previous year and this year"))
     shown_id = rows["indicator_id"].str.replace("_CV", "", regex=False).mask(rows["indicator_id"] == SCHOOL_PASS_SHARE, "")
     table = display({"指标 Indicator": (shown_id + " " + text(rows["indicator_name_zh"])).str.strip(),
-                     "学段 Stage": stage_label(rows["stage"]), f"{year - 1}年 Previous": numbers(rows["previous_value"], 3),
-                     f"{year}年 This year": numbers(rows["value"], 3), "变化 Change": signed_change(rows["change"], 3),
+                     "学段 Stage": stage_label(rows["stage"]), f"{year - 1}年 Previous": trend_values(rows["previous_value"], is_cv),
+                     f"{year}年 This year": trend_values(rows["value"], is_cv), "变化 Change": signed_change(rows["change"], 3),
                      "趋势 Direction": rows["direction"].map(DIRECTION_TEXT).fillna(rows["direction"])})
     tones = tones_for(table, {"趋势 Direction": rows["direction"].map(DIRECTION_TONE).fillna("")})
     section.items.append(ReportTable("各项指标变化", "Change per indicator", table, tones,
