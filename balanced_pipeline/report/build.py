@@ -77,7 +77,7 @@ def county_report(county: Mapping[str, pd.DataFrame], county_code: str, year: in
     counties = county["county_submissions"]
     summary = county["recommendation_form_summary"]
     row = readiness.iloc[0] if len(readiness) else pd.Series(dtype=object)
-    reasons = parse_reasons(str(row.get("reasons", "")) if not pd.isna(row.get("ready", pd.NA)) and not row["ready"] else "")
+    reasons = parse_reasons("" if pd.isna(row.get("reasons", pd.NA)) else str(row["reasons"]))
     flags = {name: (None if pd.isna(row.get(name, pd.NA)) else bool(row[name])) for name in
              ("resource_allocation_passed", "government_guarantee_passed", "education_quality_passed",
               "social_recognition_passed")}
