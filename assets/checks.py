@@ -8,8 +8,7 @@ from balanced_pipeline.ingest import STAGED_FORMS
 from balanced_pipeline.issues import conform_issues, split_accepted
 from balanced_pipeline.partitions import yearly_partitions
 from balanced_pipeline.quality import build_data_docs, validate_forms
-from balanced_pipeline.resources import StandardsResource, markdown_preview, table_column_schema
-from balanced_pipeline.settings import data_dir
+from balanced_pipeline.resources import ArtifactsFolder, StandardsResource, markdown_preview, table_column_schema
 
 STAGING = "staging_io_manager"
 ACCEPTED_TABLES = {
@@ -48,11 +47,17 @@ ACCEPTED_STAGING = {"survey_responses": "survey_responses"}
     partitions_def=yearly_partitions,
     group_name="quality",
 )
-def submission_issues(context: dg.AssetExecutionContext, standards: StandardsResource, ingest_issues: pd.DataFrame, **staged):
+def submission_issues(
+    context: dg.AssetExecutionContext,
+    standards: StandardsResource,
+    artifacts: ArtifactsFolder,
+    ingest_issues: pd.DataFrame,
+    **staged,
+):
     """Validate every staged form with its suite; errors will quarantine their record, warnings only report."""
     forms = {form: staged[f"staged_{form}"] for form in STAGED_FORMS}
     report = validate_forms(forms, standards.load())
-    docs = build_data_docs(report, data_dir() / "data_docs" / context.partition_key)
+    docs = build_data_docs(report, artifacts.data_docs(int(context.partition_key)))
     issues = conform_issues(pd.concat([ingest_issues, report.issues], ignore_index=True))
     yield dg.Output(
         issues,

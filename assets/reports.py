@@ -8,8 +8,7 @@ from balanced_pipeline.partitions import yearly_partitions
 from balanced_pipeline.report import write_year_reports
 from balanced_pipeline.report.build import COUNTY_TABLES
 from balanced_pipeline.report.overview import OVERVIEW_NAME
-from balanced_pipeline.resources import StandardsResource
-from balanced_pipeline.settings import data_dir
+from balanced_pipeline.resources import ArtifactsFolder, StandardsResource, table_column_schema
 
 REPORT_INPUTS = (*COUNTY_TABLES, "creation_timetable")
 
@@ -25,15 +24,17 @@ def _markdown(index: pd.DataFrame) -> str:
     partitions_def=yearly_partitions,
     group_name="reports",
     kinds={"pandas", "html", "excel"},
-    io_manager_key="io_manager",
     ins={name: dg.AssetIn(name) for name in REPORT_INPUTS},
+    metadata={"dagster/column_schema": table_column_schema("county_reports")},
 )
-def county_reports(context: dg.AssetExecutionContext, standards: StandardsResource, **tables: pd.DataFrame) -> dg.Output[pd.DataFrame]:
+def county_reports(
+    context: dg.AssetExecutionContext, standards: StandardsResource, artifacts: ArtifactsFolder, **tables: pd.DataFrame
+) -> dg.Output[pd.DataFrame]:
     """Per county: the self-evaluation report (readiness first, every dimension, charts, the school ×
     indicator grid, rectification lists, data quality, change since last year) as a self-contained
     HTML page and an .xlsx workbook; plus index.html listing every county by city."""
     year = int(context.partition_key)
-    out_dir = data_dir() / "reports" / str(year)
+    out_dir = artifacts.reports(year)
     index = write_year_reports(tables, year, out_dir, standards.load())
     return dg.Output(
         index,
@@ -41,6 +42,6 @@ def county_reports(context: dg.AssetExecutionContext, standards: StandardsResour
             "overview": dg.MetadataValue.path(str(out_dir / OVERVIEW_NAME)),
             "counties": dg.MetadataValue.md(_markdown(index)),
             "counties_ready": int(index["ready"].fillna(False).sum()),
-            "files_written": 2 * len(index) + 1,
+            "files_written": 3 * len(index) + 1,
         },
     )

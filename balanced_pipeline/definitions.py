@@ -3,7 +3,13 @@
 import dagster as dg
 
 from balanced_pipeline import settings
-from balanced_pipeline.resources import StandardsResource, SubmissionsFolder, WarehouseIOManager, WarehouseResource
+from balanced_pipeline.resources import (
+    ArtifactsFolder,
+    StandardsResource,
+    SubmissionsFolder,
+    WarehouseIOManager,
+    WarehouseResource,
+)
 from balanced_pipeline.schedules import build_december_schedules
 from balanced_pipeline.sensors import build_submissions_sensor
 
@@ -36,6 +42,7 @@ defs = dg.Definitions.merge(
                 generate_demo_if_missing=settings.uses_demo_submissions(),
             ),
             "standards": StandardsResource(name=settings.standards_name()),
+            "artifacts": ArtifactsFolder(path=str(settings.data_dir())),
             "io_manager": WarehouseIOManager(url=settings.warehouse_url()),
             "warehouse": WarehouseResource(url=settings.warehouse_url()),
             "staging_io_manager": dg.FilesystemIOManager(base_dir=str(settings.data_dir() / "staging")),

@@ -34,6 +34,18 @@ class SubmissionsFolder(dg.ConfigurableResource):
         return folder
 
 
+class ArtifactsFolder(dg.ConfigurableResource):
+    """Where a run writes files for people: county reports and the validation results (data docs)."""
+
+    path: str
+
+    def reports(self, year: int) -> Path:
+        return Path(self.path) / "reports" / str(year)
+
+    def data_docs(self, year: int) -> Path:
+        return Path(self.path) / "data_docs" / str(year)
+
+
 class StandardsResource(dg.ConfigurableResource):
     """The standards version that judges the run (national default or a provincial overlay)."""
 

@@ -414,6 +414,24 @@ _register(
 )
 
 
+_register(
+    Table(
+        "county_reports",
+        "County: its self-evaluation report files for the year",
+        "县：本年度自评报告文件",
+        ("year", "county_code"),
+        (
+            YEAR, COUNTY, COUNTY_NAME, CITY, PROVINCE,
+            _c("ready", "bool", "Ready for high-quality balance this year", "是否达到优质均衡"),
+            _c("failed_dimensions", "text", "Failed dimensions, in Chinese, joined by 、", "未达标维度"),
+            _c("html_path", "text", "Absolute path of the HTML report", "HTML报告路径"),
+            _c("xlsx_path", "text", "Absolute path of the .xlsx workbook with the same tables", "Excel报告路径"),
+            _c("rectification_path", "text", "Absolute path of the rectification lists laid out like Zhejiang "
+               "attachments 1 and 2", "整改清单（附件1、2格式）路径"),
+        ),
+    ),
+)
+
 def pandas_dtypes(table_name: str) -> dict[str, str]:
     """Column → pandas dtype of a catalogue table, for domain functions that build its frame."""
     return {c.name: DTYPES[c.dtype][0] for c in TABLES[table_name].columns}

@@ -9,18 +9,27 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 import dagster as dg
+from openpyxl import load_workbook
 import numpy as np
 import pandas as pd
 import pytest
 
 from balanced_pipeline.demo_data import generate_demo_submissions
 from balanced_pipeline.definitions import defs
-from balanced_pipeline.resources import StandardsResource, SubmissionsFolder, WarehouseIOManager, WarehouseResource
+from balanced_pipeline.resources import (
+    ArtifactsFolder,
+    StandardsResource,
+    SubmissionsFolder,
+    WarehouseIOManager,
+    WarehouseResource,
+)
 from balanced_pipeline.tables import TABLES
 from balanced_pipeline.warehouse import Warehouse
+from balanced_pipeline.workbook import write_template
 
 YEARS = (2025, 2026)
 YEAR = YEARS[-1]
@@ -37,6 +46,7 @@ def materialize_year(year: int, submissions: Path, data_dir: Path, warehouse_url
         resources={
             "submissions": SubmissionsFolder(path=str(submissions)),
             "standards": StandardsResource(name="national"),
+            "artifacts": ArtifactsFolder(path=str(data_dir)),
             "io_manager": WarehouseIOManager(url=warehouse_url),
             "warehouse": WarehouseResource(url=warehouse_url),
             "staging_io_manager": dg.FilesystemIOManager(base_dir=str(data_dir / "staging")),
@@ -44,10 +54,32 @@ def materialize_year(year: int, submissions: Path, data_dir: Path, warehouse_url
     )
 
 
+WORKBOOK = "学校填报/resubmitted.xlsx"
+READY_COUNTY = "340403"
+
+
+def resubmit_one_campus_as_a_workbook(year_dir: Path) -> dict:
+    """A campus of the bulk export sends its own workbook later, typed as a clerk would type it."""
+    schools = pd.read_csv(year_dir / "schools.csv", dtype=str, keep_default_na=False)
+    campus = schools[(schools["county_code"] == READY_COUNTY) & (schools["school_type"] == "primary")].iloc[0].to_dict()
+    key = {k: campus[k] for k in ("county_code", "school_code", "campus_code")}
+    classes, rooms = (
+        pd.read_csv(year_dir / name, dtype=str, keep_default_na=False).merge(pd.DataFrame([key]))
+        for name in ("classes.csv", "rooms.csv")
+    )
+    typed = {**campus, "teaching_aux_area_m2": f"{float(campus['teaching_aux_area_m2']):,.1f}㎡",
+             "students_primary": f"{campus['students_primary']}人"}
+    path = write_template(year_dir / WORKBOOK, year=int(year_dir.name), campus=typed, classes=classes, rooms=rooms)
+    newer = (year_dir / "schools.csv").stat().st_mtime + 60
+    os.utime(path, (newer, newer))
+    return campus
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo")
     manifest = generate_demo_submissions(root / "submissions", years=YEARS, schools=SCHOOLS, seed=7)
+    manifest["resubmitted"] = resubmit_one_campus_as_a_workbook(root / "submissions" / str(YEAR))
     return root, manifest
 
 
@@ -78,14 +110,32 @@ def test_nothing_submitted_is_lost(duckdb_run):
     warehouse, _, manifest = duckdb_run
     files = table(warehouse, "submission_files").set_index("source_file")
     issues = table(warehouse, "data_quality_issues")
+    assert WORKBOOK in files.index
     for name, expected in manifest["years"][str(YEAR)]["files"].items():
         assert files.loc[name, "rows_read"] == expected["rows"], name
         assert files.loc[name, "rows_accepted"] + files.loc[name, "rows_rejected"] == files.loc[name, "rows_read"]
         assert files.loc[name, "source_sha256"] == expected["sha256"]
         rejected = issues[(issues["source_file"] == name) & (issues["severity"] == "error")]
         assert rejected[["sheet", "row_number"]].drop_duplicates().shape[0] == files.loc[name, "rows_rejected"]
-    accepted = table(warehouse, "school_submissions")
-    assert len(accepted) == files.loc["schools.csv", "rows_accepted"]
+    accepted_by_file = table(warehouse, "school_submissions")["source_file"].value_counts()
+    assert accepted_by_file["schools.csv"] == files.loc["schools.csv", "rows_accepted"]
+    assert set(accepted_by_file.index) == {"schools.csv", WORKBOOK}
+
+
+def test_newest_workbook_wins_and_the_superseded_bulk_rows_are_recorded(duckdb_run):
+    warehouse, _, manifest = duckdb_run
+    campus = manifest["resubmitted"]
+    accepted = table(warehouse, "school_submissions").set_index(["school_code", "campus_code"])
+    row = accepted.loc[(campus["school_code"], campus["campus_code"])]
+    assert row["source_file"] == WORKBOOK and row["sheet"] == "学校基本情况"
+    assert row["teaching_aux_area_m2"] == pytest.approx(float(campus["teaching_aux_area_m2"]))
+    assert row["students_primary"] == int(campus["students_primary"])
+    superseded = table(warehouse, "data_quality_issues").query("rule == 'superseded_submission'")
+    assert set(superseded["source_file"]) == {"schools.csv", "classes.csv", "rooms.csv"}
+    assert (superseded["school_code"] == campus["school_code"]).all()
+    assert superseded["message_zh"].str.contains("resubmitted.xlsx").all()
+    files = table(warehouse, "submission_files").set_index("source_file")
+    assert files.loc[WORKBOOK, "kind"] == "workbook" and files.loc[WORKBOOK, "rows_rejected"] == 0
 
 
 def test_every_broken_row_is_reported_where_it_is(duckdb_run):
@@ -164,6 +214,20 @@ def test_trends_compare_with_the_previous_year(duckdb_run):
     assert trends["previous_value"].notna().mean() > 0.9
     first_year = table(warehouse, "county_trends", YEARS[0])
     assert set(first_year["direction"]) <= {"new", "unknown"}
+
+
+def test_every_county_gets_its_report_files(duckdb_run, demo):
+    warehouse, _, manifest = duckdb_run
+    root, _ = demo
+    reports = table(warehouse, "county_reports")
+    assert set(reports["county_code"]) == set(manifest["county_profiles"])
+    for row in reports.itertuples():
+        assert Path(row.html_path).is_file() and Path(row.xlsx_path).is_file()
+        assert load_workbook(row.rectification_path, read_only=True).sheetnames == ["附件1 学校整改清单", "附件2 县级政府整改清单"]
+        html = Path(row.html_path).read_text(encoding="utf-8")
+        assert row.county_name in html and ("未达到" in html if not row.ready else "达到" in html)
+    overview = (root / "reports" / str(YEAR) / "index.html").read_text(encoding="utf-8")
+    assert all(Path(path).name in overview for path in reports["html_path"])
 
 
 def test_rerunning_a_year_replaces_only_that_year(duckdb_run, demo):

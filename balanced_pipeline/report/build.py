@@ -8,6 +8,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from balanced_pipeline.evaluation.rectification import export_rectification_workbook
 from balanced_pipeline.evaluation.shortfalls import DIMENSIONS
 from balanced_pipeline.report.html import county_html
 from balanced_pipeline.report.model import CountyReport
@@ -26,6 +27,7 @@ from balanced_pipeline.report.sections import (
 from balanced_pipeline.report.workbook import write_workbook
 from balanced_pipeline.settings import standards_name
 from balanced_pipeline.standards import Standards, load_standards
+from balanced_pipeline.tables import pandas_dtypes
 
 COUNTY_TABLES = (
     "county_readiness", "county_guarantee", "county_quality", "county_social_recognition", "school_guarantee_checks",
@@ -34,10 +36,7 @@ COUNTY_TABLES = (
     "data_quality_issues", "county_submissions", "school_parts",
 )
 """The tables a county report reads (each has county_code); creation_timetable feeds the overview."""
-INDEX_COLUMNS = {
-    "year": "Int64", "county_code": "string", "county_name": "string", "city": "string", "province": "string",
-    "ready": "boolean", "failed_dimensions": "string", "html_path": "string", "xlsx_path": "string",
-}
+INDEX_COLUMNS = pandas_dtypes("county_reports")
 UNKNOWN_CITY = "未填报所属市"
 
 
@@ -146,10 +145,15 @@ def write_year_reports(tables: Mapping[str, pd.DataFrame], year: int, out_dir: P
     for code, county in county_slices(tables, year).items():
         report = county_report(county, code, year, standards)
         html_path, xlsx_path = write_county_files(report, out_dir)
+        rectification_path = export_rectification_workbook(
+            code, county["school_rectification_list"], county["county_rectification_list"],
+            out_dir / f"{report_file_stem(code, year)}_rectification.xlsx", county_name=report.county_name,
+        )
         rows.append({"year": year, "county_code": code, "county_name": report.county_name, "city": report.city,
                      "province": report.province, "ready": report.ready,
                      "failed_dimensions": "、".join(report.failed_dimensions),
-                     "html_path": str(html_path), "xlsx_path": str(xlsx_path)})
+                     "html_path": str(html_path), "xlsx_path": str(xlsx_path),
+                     "rectification_path": str(rectification_path)})
     index = pd.DataFrame(rows, columns=list(INDEX_COLUMNS)).astype(INDEX_COLUMNS)
     render_overview(index, year, out_dir, timetable=_of_year(tables.get("creation_timetable", pd.DataFrame()), year))
     return index
