@@ -18,8 +18,8 @@ import pandas as pd
 
 from balanced_pipeline.issues import ERROR, PROVENANCE, WARNING, conform_issues, issues_frame
 from balanced_pipeline.parsing import clean_text, normalise_form
-from balanced_pipeline.readers import BULK_SUFFIXES, SURVEY_RESPONSES, RawTable, file_issue, read_bulk_file
-from balanced_pipeline.schema import CAMPUS_KEY, CLASSES, FORMS, ROOMS, SCHOOLS, Form
+from balanced_pipeline.readers import BULK_SUFFIXES, RawTable, file_issue, read_bulk_file
+from balanced_pipeline.schema import CAMPUS_KEY, CLASSES, FORMS, ROOMS, SCHOOLS, SURVEY_RESPONSES, Form
 from balanced_pipeline.workbook import read_workbook_tables
 
 FILE_COLUMNS = ["source_file", "source_sha256", "modified_at", "kind", "forms", "rows_read", "status", "message"]

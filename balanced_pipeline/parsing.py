@@ -188,7 +188,7 @@ def _problem_issues(form: Form, field: Field, typed: pd.DataFrame, raw: pd.DataF
         messages_zh.append(f"{location_zh(file, sheet or '', zh_where)}字段「{field.label_zh}」的值「{value}」"
                            f"{zh.format(**fill)}")
         fill["choices"] = choices_en
-        messages_en.append(f"{location_en(file, sheet or '', en_where)}field {field.name} ({field.label_zh}): "
+        messages_en.append(f"{location_en(file, sheet or '', en_where)}field {field.name} ({field.label_en}): "
                            f"value '{value}' {en.format(**fill)}.")
     located = typed.loc[rows]
     return pd.DataFrame({

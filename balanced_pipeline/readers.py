@@ -20,14 +20,8 @@ import pyarrow.parquet as pq
 
 from balanced_pipeline.issues import ERROR, PROVENANCE, WARNING
 from balanced_pipeline.parsing import SOURCE_HASH, half_width, location_en, location_zh
-from balanced_pipeline.schema import SURVEY_IDENTITY, Form
+from balanced_pipeline.schema import SURVEY_RESPONSES, Form
 
-SURVEY_RESPONSES = Form(
-    name="survey_responses",
-    label_zh="社会认可度调查问卷",
-    fields=SURVEY_IDENTITY,
-    key=("county_code", "respondent_id"),
-)
 SURVEY_QUESTION = re.compile(r"^q0*(\d+)$")
 """Answer columns of a survey file (q1, Q01, ｑ０１ …), kept as `q01`, `q02`, …"""
 

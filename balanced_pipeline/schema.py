@@ -26,6 +26,7 @@ class Field:
     name: str
     label_zh: str
     kind: Kind
+    label_en: str = ""
     required: bool = False
     digits: int | None = None
     choices: dict[str, str] = field(default_factory=dict)
@@ -72,13 +73,13 @@ STAGES = {"primary": "小学", "junior": "初中", "senior": "高中"}
 ROOM_TYPES = {"music": "音乐教室", "art": "美术教室"}
 
 COUNTY_CODE = Field("county_code", "县（市、区）代码", Kind.CODE, required=True, digits=6,
-                    hint_zh="6位行政区划代码")
+                    hint_zh="6位行政区划代码", label_en="6-digit county administrative code")
 SCHOOL_CODE = Field("school_code", "学校标识码", Kind.CODE, required=True, digits=10,
-                    hint_zh="10位学校标识码")
+                    hint_zh="10位学校标识码", label_en="10-digit school identification code")
 CAMPUS_CODE = Field("campus_code", "校区代码", Kind.CODE, required=True,
-                    hint_zh="物理独立校区编号，单校区填 01")
-SCHOOL_NAME = Field("school_name", "学校（校区）名称", Kind.TEXT, required=True)
-SCHOOL_TYPE = Field("school_type", "学校类型", Kind.CHOICE, required=True, choices=SCHOOL_TYPES)
+                    hint_zh="物理独立校区编号，单校区填 01", label_en="Campus code (01 for a single campus)")
+SCHOOL_NAME = Field("school_name", "学校（校区）名称", Kind.TEXT, required=True, label_en="School (campus) name")
+SCHOOL_TYPE = Field("school_type", "学校类型", Kind.CHOICE, required=True, choices=SCHOOL_TYPES, label_en="School type")
 CAMPUS_IDENTITY = (COUNTY_CODE, SCHOOL_CODE, CAMPUS_CODE)
 CAMPUS_KEY = ("county_code", "school_code", "campus_code")
 
@@ -109,36 +110,36 @@ SCHOOLS = Form(
         *CAMPUS_IDENTITY,
         SCHOOL_NAME,
         SCHOOL_TYPE,
-        Field("location_type", "城乡类型", Kind.CHOICE, required=True, choices=LOCATION_TYPES),
-        Field("ownership", "办学性质", Kind.CHOICE, required=True, choices=OWNERSHIPS),
-        _flag("boarding", "是否寄宿制学校"),
-        _count("students_primary", "小学在校生数"),
-        _count("students_junior", "初中在校生数"),
-        _count("students_senior", "高中在校生数"),
-        _count("teachers_primary", "小学专任教师数"),
-        _count("teachers_junior", "初中专任教师数"),
-        _count("above_required_degree_primary", "小学专科及以上学历专任教师数"),
-        _count("above_required_degree_junior", "初中本科及以上学历专任教师数"),
-        _count("backbone_primary", "小学县级及以上骨干教师数"),
-        _count("backbone_junior", "初中县级及以上骨干教师数"),
-        _count("pe_arts_teachers_primary", "小学体育、艺术专任教师数"),
-        _count("pe_arts_teachers_junior", "初中体育、艺术专任教师数"),
-        _count("certified_teachers", "持有教师资格证的专任教师数"),
-        _count("trained_360h_teachers", "五年内完成360学时培训的专任教师数"),
-        _number("land_area_m2", "占地面积", "㎡"),
-        _number("teaching_aux_area_m2", "教学及辅助用房面积", "㎡"),
-        _number("sports_area_m2", "体育运动场馆面积", "㎡"),
-        _number("equipment_value_yuan", "教学仪器设备值", "元"),
-        _count("multimedia_classrooms", "网络多媒体教室数", unit="间"),
-        _number("public_funds_yuan", "年度公用经费预算", "元"),
-        _number("training_funds_yuan", "教师培训经费预算", "元"),
-        _count("catchment_students_primary", "小学就近划片入学学生数"),
-        _count("catchment_students_junior", "初中就近划片入学学生数"),
-        _count("migrant_children", "随迁子女在校生数"),
-        _flag("has_charter", "学校有章程"),
-        _flag("is_ict_managed", "实现信息化管理与教学"),
-        _flag("moral_education_good", "德育与校园文化建设良好及以上"),
-        Field("evidence_ref", "佐证材料编号", Kind.TEXT),
+        Field("location_type", "城乡类型", Kind.CHOICE, required=True, choices=LOCATION_TYPES, label_en="Urban / town / rural"),
+        Field("ownership", "办学性质", Kind.CHOICE, required=True, choices=OWNERSHIPS, label_en="Public or private"),
+        _flag("boarding", "是否寄宿制学校", label_en="Boarding school"),
+        _count("students_primary", "小学在校生数", label_en="Primary students"),
+        _count("students_junior", "初中在校生数", label_en="Junior secondary students"),
+        _count("students_senior", "高中在校生数", label_en="Senior secondary students"),
+        _count("teachers_primary", "小学专任教师数", label_en="Full-time primary teachers"),
+        _count("teachers_junior", "初中专任教师数", label_en="Full-time junior teachers"),
+        _count("above_required_degree_primary", "小学专科及以上学历专任教师数", label_en="Primary teachers with associate degree or above"),
+        _count("above_required_degree_junior", "初中本科及以上学历专任教师数", label_en="Junior teachers with bachelor degree or above"),
+        _count("backbone_primary", "小学县级及以上骨干教师数", label_en="Primary county-level-or-above backbone teachers"),
+        _count("backbone_junior", "初中县级及以上骨干教师数", label_en="Junior county-level-or-above backbone teachers"),
+        _count("pe_arts_teachers_primary", "小学体育、艺术专任教师数", label_en="Primary PE and arts full-time teachers"),
+        _count("pe_arts_teachers_junior", "初中体育、艺术专任教师数", label_en="Junior PE and arts full-time teachers"),
+        _count("certified_teachers", "持有教师资格证的专任教师数", label_en="Full-time teachers holding a teacher certificate"),
+        _count("trained_360h_teachers", "五年内完成360学时培训的专任教师数", label_en="Full-time teachers with 360 training hours in 5 years"),
+        _number("land_area_m2", "占地面积", "㎡", label_en="Land area"),
+        _number("teaching_aux_area_m2", "教学及辅助用房面积", "㎡", label_en="Teaching and auxiliary room area"),
+        _number("sports_area_m2", "体育运动场馆面积", "㎡", label_en="Sports ground and hall area"),
+        _number("equipment_value_yuan", "教学仪器设备值", "元", label_en="Teaching equipment value"),
+        _count("multimedia_classrooms", "网络多媒体教室数", unit="间", label_en="Networked multimedia classrooms"),
+        _number("public_funds_yuan", "年度公用经费预算", "元", label_en="Annual public-funds budget"),
+        _number("training_funds_yuan", "教师培训经费预算", "元", label_en="Teacher-training budget"),
+        _count("catchment_students_primary", "小学就近划片入学学生数", label_en="Primary students admitted from the catchment area"),
+        _count("catchment_students_junior", "初中就近划片入学学生数", label_en="Junior students admitted from the catchment area"),
+        _count("migrant_children", "随迁子女在校生数", label_en="Migrant workers' children enrolled"),
+        _flag("has_charter", "学校有章程", label_en="School has a charter"),
+        _flag("is_ict_managed", "实现信息化管理与教学", label_en="Information-based management and teaching"),
+        _flag("moral_education_good", "德育与校园文化建设良好及以上", label_en="Moral education and campus culture rated good or better"),
+        Field("evidence_ref", "佐证材料编号", Kind.TEXT, label_en="Evidence document reference"),
     ),
     key=CAMPUS_KEY,
 )
@@ -148,10 +149,10 @@ CLASSES = Form(
     label_zh="班级情况",
     fields=(
         *CAMPUS_IDENTITY,
-        Field("stage", "学段", Kind.CHOICE, required=True, choices=STAGES),
-        Field("grade", "年级", Kind.INTEGER, required=True, hint_zh="1–12，初一填7"),
-        Field("class_name", "班级名称", Kind.TEXT, required=True),
-        _count("students", "班级学生数", required=True),
+        Field("stage", "学段", Kind.CHOICE, required=True, choices=STAGES, label_en="Stage"),
+        Field("grade", "年级", Kind.INTEGER, required=True, hint_zh="1–12，初一填7", label_en="Grade (1–12; junior year 1 = 7)"),
+        Field("class_name", "班级名称", Kind.TEXT, required=True, label_en="Class name"),
+        _count("students", "班级学生数", required=True, label_en="Students in the class"),
     ),
     key=(*CAMPUS_KEY, "stage", "grade", "class_name"),
 )
@@ -161,8 +162,8 @@ ROOMS = Form(
     label_zh="音乐美术专用教室",
     fields=(
         *CAMPUS_IDENTITY,
-        Field("room_type", "教室类型", Kind.CHOICE, required=True, choices=ROOM_TYPES),
-        _number("area_m2", "使用面积", "㎡", required=True),
+        Field("room_type", "教室类型", Kind.CHOICE, required=True, choices=ROOM_TYPES, label_en="Room type (music / art)"),
+        _number("area_m2", "使用面积", "㎡", required=True, label_en="Usable area"),
     ),
     key=(),
 )
@@ -172,38 +173,38 @@ COUNTIES = Form(
     label_zh="县级基本情况",
     fields=(
         COUNTY_CODE,
-        Field("county_name", "县（市、区）名称", Kind.TEXT, required=True),
-        Field("city", "设区市", Kind.TEXT, required=True),
-        Field("province", "省份", Kind.TEXT, required=True),
-        Field("basic_balance_year", "通过基本均衡国家认定年份", Kind.INTEGER, required=True),
-        Field("target_year", "计划创建优质均衡年份", Kind.INTEGER),
-        _number("teacher_avg_pay", "教师平均工资收入", "元"),
-        _number("civil_servant_avg_pay", "当地公务员平均工资收入", "元"),
-        _flag("performance_pay_approved", "绩效工资总量足额核定"),
-        _count("rotation_eligible", "应交流轮岗教师数"),
-        _count("rotated", "实际交流轮岗教师数"),
-        _count("rotated_backbone", "交流轮岗骨干教师数"),
-        _count("hs_quota_total", "优质高中招生计划数"),
-        _count("hs_quota_allocated", "分配到初中学校的招生名额数"),
-        _flag("hs_quota_rural_tilt", "名额分配向农村学校倾斜"),
-        _count("migrant_eligible", "随迁子女义务教育阶段人数"),
-        _count("migrant_in_public", "在公办学校就读的随迁子女数"),
-        _count("migrant_in_purchased", "在政府购买学位民办学校就读的随迁子女数"),
-        _count("disabled_school_age", "适龄残疾儿童少年数"),
-        _count("disabled_enrolled", "入学残疾儿童少年数"),
-        _count("cohort_grade7", "本届初一入学人数"),
-        _count("cohort_graduates", "本届初三毕业人数"),
-        _count("cohort_transfers_in", "本届转入人数"),
-        _count("cohort_transfers_out", "本届转出人数"),
-        _count("cohort_deaths", "本届死亡人数"),
-        _number("special_ed_funds_per_student", "特殊教育学校生均公用经费", "元"),
-        _flag("layout_planned", "学校规划布局合理"),
-        _flag("unified_standards", "城乡学校建设、编制、生均经费、装备四统一"),
-        _flag("staffing_coordinated", "县域内统筹分配教职工编制和岗位"),
-        _flag("ict_teaching", "教师能熟练运用信息化手段组织教学"),
-        _flag("curriculum_complete", "开齐开足课程、教学秩序规范"),
-        _flag("no_excess_homework", "无过重课业负担"),
-        Field("evidence_ref", "佐证材料编号", Kind.TEXT),
+        Field("county_name", "县（市、区）名称", Kind.TEXT, required=True, label_en="County name"),
+        Field("city", "设区市", Kind.TEXT, required=True, label_en="City"),
+        Field("province", "省份", Kind.TEXT, required=True, label_en="Province"),
+        Field("basic_balance_year", "通过基本均衡国家认定年份", Kind.INTEGER, required=True, label_en="Year basic balance was certified"),
+        Field("target_year", "计划创建优质均衡年份", Kind.INTEGER, label_en="Planned year of high-quality balance"),
+        _number("teacher_avg_pay", "教师平均工资收入", "元", label_en="Teachers' average pay"),
+        _number("civil_servant_avg_pay", "当地公务员平均工资收入", "元", label_en="Local civil servants' average pay"),
+        _flag("performance_pay_approved", "绩效工资总量足额核定", label_en="Performance-pay total fully approved"),
+        _count("rotation_eligible", "应交流轮岗教师数", label_en="Teachers eligible for rotation"),
+        _count("rotated", "实际交流轮岗教师数", label_en="Teachers rotated"),
+        _count("rotated_backbone", "交流轮岗骨干教师数", label_en="Backbone teachers rotated"),
+        _count("hs_quota_total", "优质高中招生计划数", label_en="Quality senior-high enrolment plan"),
+        _count("hs_quota_allocated", "分配到初中学校的招生名额数", label_en="Places allocated to junior schools"),
+        _flag("hs_quota_rural_tilt", "名额分配向农村学校倾斜", label_en="Allocation tilted to rural schools"),
+        _count("migrant_eligible", "随迁子女义务教育阶段人数", label_en="Migrant children of compulsory age"),
+        _count("migrant_in_public", "在公办学校就读的随迁子女数", label_en="Migrant children in public schools"),
+        _count("migrant_in_purchased", "在政府购买学位民办学校就读的随迁子女数", label_en="Migrant children in government-purchased private places"),
+        _count("disabled_school_age", "适龄残疾儿童少年数", label_en="School-age disabled children"),
+        _count("disabled_enrolled", "入学残疾儿童少年数", label_en="Disabled children enrolled"),
+        _count("cohort_grade7", "本届初一入学人数", label_en="Cohort grade-7 enrolment"),
+        _count("cohort_graduates", "本届初三毕业人数", label_en="Cohort graduates"),
+        _count("cohort_transfers_in", "本届转入人数", label_en="Cohort transfers in"),
+        _count("cohort_transfers_out", "本届转出人数", label_en="Cohort transfers out"),
+        _count("cohort_deaths", "本届死亡人数", label_en="Cohort deaths"),
+        _number("special_ed_funds_per_student", "特殊教育学校生均公用经费", "元", label_en="Special-education public funds per student"),
+        _flag("layout_planned", "学校规划布局合理", label_en="School layout planned reasonably"),
+        _flag("unified_standards", "城乡学校建设、编制、生均经费、装备四统一", label_en="Unified urban-rural building, staffing, funding and equipment standards"),
+        _flag("staffing_coordinated", "县域内统筹分配教职工编制和岗位", label_en="Staffing quotas and posts allocated county-wide"),
+        _flag("ict_teaching", "教师能熟练运用信息化手段组织教学", label_en="Teachers teach fluently with ICT"),
+        _flag("curriculum_complete", "开齐开足课程、教学秩序规范", label_en="Full curriculum and orderly teaching"),
+        _flag("no_excess_homework", "无过重课业负担", label_en="No excessive homework burden"),
+        Field("evidence_ref", "佐证材料编号", Kind.TEXT, label_en="Evidence document reference"),
     ),
     key=("county_code",),
 )
@@ -213,9 +214,9 @@ QUALITY_MONITORING = Form(
     label_zh="国家义务教育质量监测结果",
     fields=(
         COUNTY_CODE,
-        Field("subject", "监测学科", Kind.TEXT, required=True),
-        Field("level", "达到水平（1–4或Ⅰ–Ⅳ）", Kind.TEXT, required=True),
-        _number("between_school_diff_rate", "校际差异率", ""),
+        Field("subject", "监测学科", Kind.TEXT, required=True, label_en="Monitored subject"),
+        Field("level", "达到水平（1–4或Ⅰ–Ⅳ）", Kind.TEXT, required=True, label_en="Level reached (1–4 or Ⅰ–Ⅳ)"),
+        _number("between_school_diff_rate", "校际差异率", "", label_en="Between-school difference rate"),
     ),
     key=("county_code", "subject"),
 )
@@ -225,19 +226,25 @@ VETO_INCIDENTS = Form(
     label_zh="一票否决事项",
     fields=(
         COUNTY_CODE,
-        Field("kind", "事项类别", Kind.TEXT, required=True),
-        Field("description", "情况说明", Kind.TEXT),
-        Field("reported_on", "报告日期", Kind.DATE),
+        Field("kind", "事项类别", Kind.TEXT, required=True, label_en="Incident kind"),
+        Field("description", "情况说明", Kind.TEXT, label_en="Description"),
+        Field("reported_on", "报告日期", Kind.DATE, label_en="Reported on"),
     ),
     key=(),
 )
 
 SURVEY_IDENTITY = (
     COUNTY_CODE,
-    Field("respondent_id", "问卷编号", Kind.TEXT, required=True),
-    Field("respondent_group", "调查对象类别", Kind.TEXT, required=True),
+    Field("respondent_id", "问卷编号", Kind.TEXT, required=True, label_en="Respondent id"),
+    Field("respondent_group", "调查对象类别", Kind.TEXT, required=True, label_en="Respondent group"),
 )
-"""Survey files carry these, then any number of answer columns q01 … qNN."""
+SURVEY_RESPONSES = Form(
+    name="survey_responses",
+    label_zh="社会认可度调查问卷",
+    fields=SURVEY_IDENTITY,
+    key=("county_code", "respondent_id"),
+)
+"""One row per respondent: these fields, then any number of answer columns q01 … qNN."""
 
 SCHOOL_FORMS = (REGISTRY, SCHOOLS, CLASSES, ROOMS)
 COUNTY_FORMS = (COUNTIES, QUALITY_MONITORING, VETO_INCIDENTS)

@@ -81,7 +81,7 @@ _KIND_DTYPES = {
 
 def _form_columns(form: Form) -> tuple[Column, ...]:
     return tuple(
-        _c(f.name, _KIND_DTYPES[f.kind], f.name.replace("_", " "), f.label_zh, f.unit) for f in form.fields
+        _c(f.name, _KIND_DTYPES[f.kind], f.label_en, f.label_zh, f.unit) for f in form.fields
     )
 
 

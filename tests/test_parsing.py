@@ -145,7 +145,7 @@ def test_unparsable_number_yields_one_located_issue_and_keeps_the_rest():
         "records") == [{"source_file": "a.csv", "sheet": "", "row_number": 5, "field": "land_area_m2",
                         "rule": "unparsable_number", "severity": "error", "school_code": "3404030003"}]
     assert issues.at[0, "message_zh"] == "文件 a.csv 第5行 字段「占地面积」的值「约100」无法识别为数字，请填写纯数字"
-    assert issues.at[0, "message_en"].startswith("File a.csv, row 5: field land_area_m2 (占地面积): value '约100'")
+    assert issues.at[0, "message_en"].startswith("File a.csv, row 5: field land_area_m2 (Land area): value '约100'")
     bad = typed[typed["row_number"] == 5].iloc[0]
     assert pd.isna(bad["land_area_m2"])
     assert bad["students_primary"] == 120 and bad["school_type"] == "primary" and not bad["boarding"]

@@ -4,8 +4,8 @@ import pyarrow.parquet as pq
 
 from balanced_pipeline.issues import issues_frame
 from balanced_pipeline.parsing import normalise_form
-from balanced_pipeline.readers import SURVEY_RESPONSES, read_bulk_file
-from balanced_pipeline.schema import CLASSES, ROOMS
+from balanced_pipeline.readers import read_bulk_file
+from balanced_pipeline.schema import CLASSES, ROOMS, SURVEY_RESPONSES
 
 CHINESE_CLASS_CSV = (
     "县（市、区）代码,学校标识码, 校区代码 ,学段,年级,班级名称,班级学生数（人）\n"
