@@ -22,15 +22,18 @@ from balanced_pipeline.demo.broken import Breakage, choose_victims
 from balanced_pipeline.demo.campuses import build_campuses
 from balanced_pipeline.demo.classes import build_classes, build_rooms
 from balanced_pipeline.demo.county_forms import county_rows, quality_monitoring_rows, survey_rows, veto_rows
-from balanced_pipeline.demo.profiles import CITY, COUNTIES, PROVINCE
+from balanced_pipeline.demo.profiles import CITY, COUNTIES, PROVINCE, SMALL_ARTS_ROOMS, standard_item
 from balanced_pipeline.demo.random import stream
 from balanced_pipeline.demo.school_rows import school_rows
 from balanced_pipeline.schema import REGISTRY
-from balanced_pipeline.standards import Standards, load_standards
+from balanced_pipeline.standards import Indicator, Standards, load_standards
 
 MANIFEST_NAME = "demo_manifest.json"
-# The demo city is in Anhui: its overlay adds land area per student to the national seven.
-DEMO_STANDARDS = "anhui"
+# The county profiles' expected verdicts are those of the pipeline's default standards.
+EXPECTED_UNDER = "national"
+# The demo city is in Anhui: schools also report the land area its overlay adds to the national
+# seven (the overlay changes no national threshold, so the expectations hold under it too).
+QUANTITIES_OF = "anhui"
 MIN_SCHOOLS = 100  # enough for every type in every county plus one victim per broken row
 CAMPUSES_PER_BLOCK = 10_000  # class and room rows are generated and written this many campuses at a time
 FILE_NAMES = ("registry.csv", "schools.csv", "classes.csv", "rooms.csv", "counties.csv",
@@ -46,25 +49,27 @@ def generate_demo_submissions(root: Path, years: Sequence[int] = (2025, 2026), s
     if not years:
         raise ValueError("give at least one year")
     root = Path(root)
-    standards = load_standards(DEMO_STANDARDS)
-    campuses = build_campuses(schools, seed, _school_rule_ids(standards))
+    standards, provincial = load_standards(EXPECTED_UNDER), load_standards(QUANTITIES_OF)
+    campuses = build_campuses(schools, seed, standards)
 
     manifest = {
         "generator": "balanced_pipeline.demo_data",
         "arguments": {"years": years, "schools": schools, "seed": seed},
         "standards_version": standards.version,
+        "quantities_reported_for": provincial.version,
         "city": CITY,
         "province": PROVINCE,
         "encoding": {"booleans": "1/0", "school_type": "English codes of the data contract",
                      "text": "UTF-8 without BOM"},
-        "county_profiles": {str(c.code): c.describe() for c in COUNTIES},
+        "county_profiles": {str(c.code): c.describe(standards) for c in COUNTIES},
         "years": {},
         "broken_rows": [],
         "missing_campuses": [],
         "unknown_campuses": [],
     }
     for year in years:
-        year_manifest, breakage = _write_year(root / str(year), year, years, seed, standards, campuses)
+        year_manifest, breakage = _write_year(root / str(year), year, years, seed, standards,
+                                              provincial.resource_indicators, campuses)
         manifest["years"][str(year)] = year_manifest
         manifest["broken_rows"] += breakage.rows
         manifest["missing_campuses"] += breakage.missing
@@ -75,25 +80,21 @@ def generate_demo_submissions(root: Path, years: Sequence[int] = (2025, 2026), s
     return manifest
 
 
-def _school_rule_ids(standards: Standards) -> list[str]:
-    return [i.id for i in standards.resource_indicators if i.school_rule]
-
-
 def _write_year(folder: Path, year: int, years: list[int], seed: int, standards: Standards,
-                campuses: pd.DataFrame):
-    schools = school_rows(campuses, standards, year, years_back=max(years) - year)
+                indicators: list[Indicator], campuses: pd.DataFrame):
+    schools = school_rows(campuses, standards, year, years_back=max(years) - year, indicators=indicators)
     victims = choose_victims(campuses, stream(seed, "broken", year))
     breakage = Breakage(year, campuses, victims)
     folder.mkdir(parents=True, exist_ok=True)
-    files = _write_classes_and_rooms(folder, campuses, breakage, seed)
+    files = _write_classes_and_rooms(folder, campuses, breakage, seed, standard_item(standards, SMALL_ARTS_ROOMS))
     roman_levels = len(years) > 1 and year == years[0]
     tables = {
         "registry.csv": campuses.drop(index=victims["unknown_campus"])[REGISTRY.field_names],
         "schools.csv": breakage.schools(schools),
-        "counties.csv": county_rows(schools, files.pop("grade9_students"), seed, year, years),
-        "quality_monitoring.csv": quality_monitoring_rows(seed, year, roman_levels),
+        "counties.csv": county_rows(schools, files.pop("grade9_students"), seed, year, years, standards),
+        "quality_monitoring.csv": quality_monitoring_rows(seed, year, roman_levels, standards),
         "veto_incidents.csv": veto_rows(year),
-        "survey_responses.parquet": survey_rows(seed, year, years),
+        "survey_responses.parquet": survey_rows(seed, year, years, standards),
     }
     for name, frame in tables.items():
         path = folder / name
@@ -106,7 +107,8 @@ def _write_year(folder: Path, year: int, years: list[int], seed: int, standards:
     return {"files": ordered, "quality_monitoring_levels": "Ⅰ–Ⅳ" if roman_levels else "1–4"}, breakage
 
 
-def _write_classes_and_rooms(folder: Path, campuses: pd.DataFrame, breakage: Breakage, seed: int) -> dict:
+def _write_classes_and_rooms(folder: Path, campuses: pd.DataFrame, breakage: Breakage, seed: int,
+                             room_item: dict) -> dict:
     """Writes class and room rows block by block, so memory stays bounded at any scale.
 
     Each block has its own random stream, so every year gets the same classes and rooms.
@@ -118,7 +120,7 @@ def _write_classes_and_rooms(folder: Path, campuses: pd.DataFrame, breakage: Bre
         for start in range(0, len(campuses), CAMPUSES_PER_BLOCK):
             block = campuses.iloc[start:start + CAMPUSES_PER_BLOCK]
             classes = build_classes(block, stream(seed, "classes", start))
-            rooms = build_rooms(block, classes, stream(seed, "rooms", start))
+            rooms = build_rooms(block, classes, stream(seed, "rooms", start), room_item)
             grade9.append(classes.loc[classes["grade"].eq(9)].groupby("county_code")["students"].sum())
             for name, frame, handle in (
                     ("classes.csv", breakage.classes(classes, rows["classes.csv"] + 2), classes_file),

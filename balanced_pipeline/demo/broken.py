@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .profiles import PASSING_COUNTY
+from .profiles import COUNTIES, PASSING_COUNTY, SMALL_ARTS_ROOMS
 
 UNKNOWN_SCHOOL_TYPE = "vocational_high"
 NON_NUMERIC_AREA = "约100"
@@ -32,6 +32,10 @@ VICTIMS = (
     ("primary", "missing_campus"),
     (None, "unknown_campus"),
 )
+# A rejected row can cost its campus a guarantee item (without the room whose area is not a
+# number, the campus is a room short for G3). Such a row goes to a county whose profile already
+# fails that item, so no other county's verdict changes.
+COSTS_ITEM = {"non_numeric_room_area": SMALL_ARTS_ROOMS}
 
 
 class Breakage:
@@ -127,9 +131,12 @@ def choose_victims(campuses: pd.DataFrame, rng: np.random.Generator) -> dict[str
                 & campuses["school_type"].ne("special_education"))
     candidates = rng.permutation(np.nonzero(eligible.to_numpy())[0])
     school_type = campuses["school_type"].to_numpy()
+    county_code = campuses["county_code"].to_numpy()
     taken, victims = set(), {}
     for wanted_type, kind in VICTIMS:
-        pick = next((c for c in candidates if c not in taken and wanted_type in (None, school_type[c])), None)
+        counties = {c.code for c in COUNTIES if COSTS_ITEM.get(kind) in (None, *c.guarantee_failures)}
+        pick = next((c for c in candidates if c not in taken and wanted_type in (None, school_type[c])
+                     and county_code[c] in counties), None)
         if pick is None:
             raise ValueError(f"too few schools to place the broken row '{kind}'; use more schools")
         taken.add(pick)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from balanced_pipeline.standards import Standards
+
 from .names import campus_suffixes, school_names
-from .profiles import BELOW_THRESHOLDS, COUNTIES, OVERSIZE_CLASSES, SMALL_ARTS_ROOMS, UNEQUAL
+from .profiles import BELOW_THRESHOLDS, COUNTIES, OVERSIZE_CLASSES, SMALL_ARTS_ROOMS, UNEQUAL, standard_item
 from .random import stream
 
 SCHOOL_TYPE_SHARES = {
@@ -35,7 +37,9 @@ STUDENT_RANGES = {
     "special_education": {"primary": (30, 120), "junior": (15, 60)},
 }
 LOCATION_SCALE = {"urban": 1.0, "town": 0.7, "rural": 0.4}
-SMALL_TEACHING_POINT_SHARE = 0.6  # of teaching points, those under 50 students
+# Of teaching points, those too small for the difference coefficients (scope of the standards).
+SMALL_TEACHING_POINT_SHARE = 0.6
+LARGEST_TEACHING_POINT = 140
 SECOND_CAMPUS_SHARE = 0.04
 MULTI_CAMPUS_TYPES = ("primary", "junior", "nine_year", "complete_secondary")
 
@@ -47,11 +51,17 @@ WEAK_SHARE = 0.12
 # indicator coefficient exceeds its limit whatever the schools' sizes.
 RICH_RANGE, MODEST_RANGE, RICH_SHARE = (4.0, 5.5), (1.05, 1.20), 0.40
 FAILING_RANGE, FAILING_SHARE = (0.55, 0.84), 0.55
-# Class size the class split aims at (never exceeded, except by oversize campuses of the G5
-# profile, whose every class of a grade above the target is larger than it).
-CLASS_TARGETS = {"primary": 45, "junior": 50, "senior": 50}
+# The class split aims at G5's class-size limit (never exceeded, except by oversize campuses of
+# the G5 profile, whose every class of a grade above the limit is larger than it). Senior classes
+# have no limit in the standards; the demo packs them like the largest compulsory classes.
 SMALL_CLASS_TARGETS = {"teaching_point": 30, "special_education": 10}
 OVERSIZE_SHARE = 0.35
+# Public funds = G6's per-student benchmark × this (× students, or × G6's floor for a small
+# school); it stays above 1 after FUNDS_DECLINE_PER_YEAR for a few years back.
+FUNDS_MARGIN = (1.15, 1.45)
+TRAINING_MARGIN = (1.1, 1.6)  # training budget share = Q4's minimum share × this
+# Share of the gap G13 allows (1 − threshold) a public catchment school uses.
+CATCHMENT_SLACK = (0.0, 0.8)
 ROOM_SHORTFALL_SHARE = 0.30
 
 
@@ -63,7 +73,7 @@ def allocate(total: int, weights: np.ndarray) -> np.ndarray:
     return parts
 
 
-def build_campuses(schools: int, seed: int, indicator_ids: list[str]) -> pd.DataFrame:
+def build_campuses(schools: int, seed: int, standards: Standards) -> pd.DataFrame:
     rng = stream(seed, "campuses")
     counts = allocate(schools, np.array([c.weight for c in COUNTIES]))
     county_index = np.repeat(np.arange(len(COUNTIES)), counts)
@@ -81,14 +91,14 @@ def build_campuses(schools: int, seed: int, indicator_ids: list[str]) -> pd.Data
         "type_anchor": anchor,  # the county's guaranteed campus of its type
     })
     frame["location_type"] = _locations(frame["school_type"], rng)
-    _add_students(frame, rng)
+    _add_students(frame, rng, standards.scope["teaching_point_min_students_for_difference_coefficient"])
     frame = frame.sort_values(
         ["county_index", "school_type", "location_type", "students_total"],
         ascending=[True, True, True, False], kind="stable").reset_index(drop=True)
     _add_ownership_and_boarding(frame, rng)
     _add_identity(frame, rng)
-    _add_resource_levels(frame, rng, indicator_ids)
-    _add_habits(frame, rng)
+    _add_resource_levels(frame, rng, [i.id for i in standards.resource_indicators if i.school_rule])
+    _add_habits(frame, rng, class_targets(standards))
     return frame
 
 
@@ -105,7 +115,7 @@ def _locations(school_type: pd.Series, rng: np.random.Generator) -> np.ndarray:
     return np.array(LOCATIONS)[np.minimum(pick, 2)]
 
 
-def _add_students(frame: pd.DataFrame, rng: np.random.Generator) -> None:
+def _add_students(frame: pd.DataFrame, rng: np.random.Generator, counted_teaching_point: int) -> None:
     n = len(frame)
     scale = frame["location_type"].map(LOCATION_SCALE).to_numpy()
     fixed_size = frame["school_type"].isin(["special_education"]).to_numpy()
@@ -118,7 +128,8 @@ def _add_students(frame: pd.DataFrame, rng: np.random.Generator) -> None:
         frame[f"students_{stage}"] = np.rint(drawn * scale).astype(np.int64)
     teaching_point = frame["school_type"].eq("teaching_point").to_numpy()
     small = (rng.random(n) < SMALL_TEACHING_POINT_SHARE) | frame["type_anchor"].to_numpy()
-    tp_students = np.where(small, rng.integers(8, 50, size=n), rng.integers(50, 141, size=n))
+    tp_students = np.where(small, rng.integers(8, counted_teaching_point, size=n),
+                           rng.integers(counted_teaching_point, LARGEST_TEACHING_POINT + 1, size=n))
     frame.loc[teaching_point, "students_primary"] = tp_students[teaching_point]
     frame["students_total"] = frame[["students_primary", "students_junior", "students_senior"]].sum(axis=1)
 
@@ -199,20 +210,26 @@ def _add_resource_levels(frame: pd.DataFrame, rng: np.random.Generator, indicato
         frame.loc[special, f"teachers_per_100_{stage}"] = rng.uniform(22, 30, int(special.sum()))
 
 
-def _add_habits(frame: pd.DataFrame, rng: np.random.Generator) -> None:
-    """Per-campus shares that stay the same from year to year (funding, admission, classes)."""
+def class_targets(standards: Standards) -> dict[str, int]:
+    limits = standard_item(standards, OVERSIZE_CLASSES)["max_class_size"]
+    return {**limits, "senior": max(limits.values())}
+
+
+def _add_habits(frame: pd.DataFrame, rng: np.random.Generator, targets: dict[str, int]) -> None:
+    """Per-campus margins that stay the same from year to year (funding, admission, classes)."""
     n = len(frame)
     county_index = frame["county_index"].to_numpy()
     fails = {item: np.array([item in c.guarantee_failures for c in COUNTIES])[county_index]
              for item in (OVERSIZE_CLASSES, SMALL_ARTS_ROOMS)}
     frame["oversize_classes"] = fails[OVERSIZE_CLASSES] & (
         (rng.random(n) < OVERSIZE_SHARE) | frame["type_anchor"].to_numpy())
-    for stage, target in CLASS_TARGETS.items():
-        frame[f"class_target_{stage}"] = frame["school_type"].map(SMALL_CLASS_TARGETS).fillna(target).astype(int)
+    for stage, target in targets.items():
+        small = frame["school_type"].map(SMALL_CLASS_TARGETS).fillna(target)
+        frame[f"class_target_{stage}"] = np.minimum(small, target).astype(int)
     frame["room_shortfall"] = fails[SMALL_ARTS_ROOMS] & (rng.random(n) < ROOM_SHORTFALL_SHARE)
-    frame["funds_factor"] = rng.uniform(1.05, 1.30, n)
-    frame["training_share"] = rng.uniform(0.055, 0.08, n)
-    frame["catchment_share"] = rng.uniform(0.96, 1.0, n)
+    frame["funds_margin"] = rng.uniform(*FUNDS_MARGIN, n)
+    frame["training_margin"] = rng.uniform(*TRAINING_MARGIN, n)
+    frame["catchment_slack"] = rng.uniform(*CATCHMENT_SLACK, n)
     frame["private_catchment_share"] = rng.uniform(0.3, 0.7, n)
     location = frame["location_type"].to_numpy()
     frame["migrant_share"] = np.where(location == "urban", rng.uniform(0.05, 0.20, n),

@@ -15,9 +15,9 @@ from .names import class_names
 GRADES = {"primary": (1, 6), "junior": (7, 3), "senior": (10, 3)}  # first grade, number of grades
 TEACHING_POINT_GRADES = 4
 GRADE_SIZE_SPREAD = (0.85, 1.15)
-CLASSES_PER_ROOM = 12
-MUSIC_ROOM_AREA, ART_ROOM_AREA, SMALL_MUSIC_ROOM_AREA = (96, 130), (90, 120), (70, 95)
-COMPULSORY = ("primary", "junior")
+# Room areas as multiples of G3's minimum area of their kind; an undersized music room (room
+# shortfall campuses of the G3 profile) stays below it.
+ROOM_AREA_MARGIN, UNDERSIZED_ROOM_AREA_MARGIN = (1.0, 1.35), (0.73, 0.99)
 STAGE_CATEGORIES = pd.CategoricalDtype(list(GRADES))
 
 
@@ -98,25 +98,28 @@ def build_classes(campuses: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
     return classes
 
 
-def build_rooms(campuses: pd.DataFrame, classes: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """≥1 music and ≥1 art room per 12 compulsory classes; shortfall campuses miss a music room
-    or, with a single one, have it undersized."""
-    compulsory = classes["stage"].isin(COMPULSORY).to_numpy()
-    position = np.searchsorted(campuses.index.to_numpy(), classes["campus_row"].to_numpy()[compulsory])
+def build_rooms(campuses: pd.DataFrame, classes: pd.DataFrame, rng: np.random.Generator,
+                room_item: dict) -> pd.DataFrame:
+    """The music and art rooms G3 (`room_item`) asks for, at least one set per campus;
+    shortfall campuses miss a music room or, with a single one, have it undersized."""
+    counted = classes["stage"].isin(room_item["class_stages"]).to_numpy()
+    position = np.searchsorted(campuses.index.to_numpy(), classes["campus_row"].to_numpy()[counted])
     class_count = np.bincount(position, minlength=len(campuses))
-    required = np.maximum(-(-class_count // CLASSES_PER_ROOM), 1)
+    required = np.maximum(-(-class_count // room_item["classes_per_room_set"]), 1) * room_item["rooms_per_set"]
     shortfall = campuses["room_shortfall"].to_numpy()
     music = required - (shortfall & (required >= 2))
     pair, _ = _expand(np.column_stack([required, music]).ravel())  # art rooms, then music rooms
     campus, is_music = pair // 2, (pair % 2).astype(bool)
     small = is_music & shortfall[campus] & (required[campus] < 2)
-    area = np.where(is_music, rng.uniform(*MUSIC_ROOM_AREA, len(pair)), rng.uniform(*ART_ROOM_AREA, len(pair)))
-    area = np.where(small, rng.uniform(*SMALL_MUSIC_ROOM_AREA, len(pair)), area)
+    min_area = np.where(is_music, room_item["room_min_area_m2"]["music"], room_item["room_min_area_m2"]["art"])
+    margin = np.where(small, rng.uniform(*UNDERSIZED_ROOM_AREA_MARGIN, len(pair)),
+                      rng.uniform(*ROOM_AREA_MARGIN, len(pair)))
     return pd.DataFrame({
         "county_code": campuses["county_code"].to_numpy()[campus],
         "school_code": campuses["school_code"].to_numpy()[campus],
         "campus_code": campuses["campus_code"].to_numpy()[campus],
         "room_type": np.where(is_music, "music", "art"),
-        "area_m2": np.ceil(area * 10) / 10,
+        # to 0.1 m², rounded away from the minimum so rounding never moves a room across it
+        "area_m2": np.where(small, np.floor(min_area * margin * 10), np.ceil(min_area * margin * 10)) / 10,
         "campus_row": campuses.index.to_numpy()[campus],
     })

@@ -8,17 +8,24 @@ import pandas as pd
 
 from balanced_pipeline.schema import COUNTIES as COUNTY_FORM
 from balanced_pipeline.schema import Kind
+from balanced_pipeline.standards import Standards
 
-from .profiles import (CITY, COUNTIES, DIGITS, LOW_CONSOLIDATION, LOW_ROTATION, MONITORING_BELOW_LEVEL_III,
-                       PAY_BELOW_CIVIL_SERVANTS, PROVINCE)
+from .profiles import (CITY, CONSOLIDATION_GAP_MULTIPLE, COUNTIES, DIGITS, LOW_CONSOLIDATION, LOW_ROTATION,
+                       MONITORING_BELOW_LEVEL_III, MONITORING_DIFF_RATE_EXCESS, MONITORING_LEVELS_BELOW,
+                       PAY_BELOW_CIVIL_SERVANTS, PAY_SHARE_OF_THRESHOLD, PROVINCE, ROTATION_SHARE_OF_THRESHOLD,
+                       standard_item)
 from .random import stream
 
-PAY_SHORTFALL, LOW_ROTATION_RATE, LOW_CONSOLIDATION_RATE = 0.94, 0.07, 0.93
 PAY_DECLINE_PER_YEAR, RECOGNITION_DECLINE_PER_YEAR, CONSOLIDATION_DECLINE_PER_YEAR = 0.03, 0.02, 0.005
+# Sound counties clear each item by a margin: a ratio item is its threshold × a margin; a rate
+# whose ideal is 1 falls short of 1 by a share of the gap its threshold allows, (1 − threshold).
+PAY_MARGIN, ROTATION_MARGIN, BACKBONE_MARGIN, HS_QUOTA_MARGIN = (1.01, 1.06), (1.1, 1.6), (1.1, 1.5), (1.1, 1.3)
+MIGRANT_PURCHASED_MARGIN = (1.04, 1.15)
+CONSOLIDATION_GAP_SHARE, DISABLED_GAP_SHARE = (0.2, 0.6), (0.2, 0.8)
+MONITORING_DIFF_RATE_SHARE = (0.25, 0.85)  # of Q9's limit
+HS_QUOTA, MIGRANT_COVERAGE, DISABLED_ENROLMENT = "G14", "G15", "Q2"
 SUBJECTS = ("语文", "数学", "科学", "体育与健康", "艺术", "德育")
-ROMAN_LEVELS = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}
-FAILING_SUBJECT_LEVEL = ("数学", 2)
-FAILING_SUBJECT_DIFF_RATE = ("科学", 0.17)
+FAILING_LEVEL_SUBJECT, FAILING_DIFF_RATE_SUBJECT = "数学", "科学"
 ANSWERS = ("满意", "比较满意", "基本满意", "不满意", "不了解")  # digit = 5 − position
 SATISFIED_MIX = (0.5, 0.3, 0.2)
 UNINFORMED_SHARE = 0.05
@@ -46,7 +53,7 @@ def _per_county(schools: pd.DataFrame, grade9_students: pd.Series) -> pd.DataFra
 
 
 def county_rows(schools: pd.DataFrame, grade9_students: pd.Series, seed: int, year: int,
-                years: list[int]) -> pd.DataFrame:
+                years: list[int], standards: Standards) -> pd.DataFrame:
     """`grade9_students`: grade-9 class students per county code (the cohort about to graduate)."""
     rng = stream(seed, "counties")  # same draws every year: a county keeps its character
     years_back = max(years) - year
@@ -54,19 +61,30 @@ def county_rows(schools: pd.DataFrame, grade9_students: pd.Series, seed: int, ye
     n = len(COUNTIES)
     fails = {item: np.array([item in c.guarantee_failures + c.quality_failures for c in COUNTIES])
              for item in (PAY_BELOW_CIVIL_SERVANTS, LOW_ROTATION, LOW_CONSOLIDATION)}
+    pay, rotation = standard_item(standards, PAY_BELOW_CIVIL_SERVANTS), standard_item(standards, LOW_ROTATION)
+    consolidation_min = standard_item(standards, LOW_CONSOLIDATION)["threshold"]
+    hs_quota_min = standard_item(standards, HS_QUOTA)["threshold"]
+    migrant_min = standard_item(standards, MIGRANT_COVERAGE)["threshold"]
+    disabled_min = standard_item(standards, DISABLED_ENROLMENT)["threshold"]
+    min_years = standards.section("readiness")["precondition"]["min_years_since_basic_balance"]
+
     civil = np.round(rng.uniform(92_000, 108_000, n) * (1 - PAY_DECLINE_PER_YEAR * years_back), -2)
-    teacher = np.round(civil * np.where(fails[PAY_BELOW_CIVIL_SERVANTS], PAY_SHORTFALL, rng.uniform(1.01, 1.06, n)), -2)
+    pay_ratio = pay["threshold"] * np.where(fails[PAY_BELOW_CIVIL_SERVANTS], PAY_SHARE_OF_THRESHOLD,
+                                            rng.uniform(*PAY_MARGIN, n))
+    teacher = np.round(civil * pay_ratio, -2)
     eligible = np.rint(totals["teachers"].to_numpy() * rng.uniform(0.15, 0.25, n))
-    rotation_rate = rng.uniform(0.11, 0.16, n)
-    rotated = np.where(fails[LOW_ROTATION], np.floor(eligible * LOW_ROTATION_RATE), np.ceil(eligible * rotation_rate))
+    rotation_rate = rotation["threshold"] * rng.uniform(*ROTATION_MARGIN, n)
+    rotated = np.where(fails[LOW_ROTATION], np.floor(eligible * rotation["threshold"] * ROTATION_SHARE_OF_THRESHOLD),
+                       np.ceil(eligible * rotation_rate))
     grade9 = totals["grade9"].to_numpy()
     hs_quota = np.rint(grade9 * 0.6)
     disabled = np.maximum(10, np.rint(totals["compulsory"].to_numpy() * 0.004))
     cohort = np.rint(grade9 * rng.uniform(1.0, 1.04, n))
     transfers_in, transfers_out = np.rint(cohort * rng.uniform(0.01, 0.03, n)), np.rint(cohort * rng.uniform(0.01, 0.03, n))
     deaths = rng.integers(0, 4, n)
-    consolidation = np.where(fails[LOW_CONSOLIDATION], LOW_CONSOLIDATION_RATE, rng.uniform(0.97, 0.99, n))
-    consolidation -= CONSOLIDATION_DECLINE_PER_YEAR * years_back
+    consolidation_gap = np.where(fails[LOW_CONSOLIDATION], CONSOLIDATION_GAP_MULTIPLE,
+                                 rng.uniform(*CONSOLIDATION_GAP_SHARE, n))
+    consolidation = 1 - (1 - consolidation_min) * consolidation_gap - CONSOLIDATION_DECLINE_PER_YEAR * years_back
     with np.errstate(invalid="ignore", divide="ignore"):
         special_per_student = np.round(totals["special_funds"] / totals["special_students"], 2)
     counties = pd.DataFrame({
@@ -74,7 +92,7 @@ def county_rows(schools: pd.DataFrame, grade9_students: pd.Series, seed: int, ye
         "county_name": [c.name for c in COUNTIES],
         "city": CITY,
         "province": PROVINCE,
-        "basic_balance_year": [min(years) - 3 - i % 3 if c.precondition_met else max(years) - 1
+        "basic_balance_year": [min(years) - min_years - i % 3 if c.precondition_met else max(years) - 1
                                for i, c in enumerate(COUNTIES)],
         "target_year": [max(years) + c.target_year_offset for c in COUNTIES],
         "teacher_avg_pay": teacher,
@@ -82,15 +100,18 @@ def county_rows(schools: pd.DataFrame, grade9_students: pd.Series, seed: int, ye
         "performance_pay_approved": 1,
         "rotation_eligible": eligible,
         "rotated": rotated,
-        "rotated_backbone": np.ceil(rotated * rng.uniform(0.22, 0.30, n)),
+        "rotated_backbone": np.ceil(rotated * rotation["min_backbone_share_of_rotated"]
+                                    * rng.uniform(*BACKBONE_MARGIN, n)),
         "hs_quota_total": hs_quota,
-        "hs_quota_allocated": np.ceil(hs_quota * rng.uniform(0.55, 0.65, n)),
+        "hs_quota_allocated": np.ceil(hs_quota * hs_quota_min * rng.uniform(*HS_QUOTA_MARGIN, n)),
         "hs_quota_rural_tilt": 1,
         "migrant_eligible": totals["migrant_public"].to_numpy() + totals["migrant_private"].to_numpy(),
         "migrant_in_public": totals["migrant_public"].to_numpy(),
-        "migrant_in_purchased": np.floor(totals["migrant_private"].to_numpy() * rng.uniform(0.88, 0.98, n)),
+        "migrant_in_purchased": np.ceil(totals["migrant_private"].to_numpy()
+                                        * np.minimum(migrant_min * rng.uniform(*MIGRANT_PURCHASED_MARGIN, n), 1)),
         "disabled_school_age": disabled,
-        "disabled_enrolled": np.minimum(disabled, np.ceil(disabled * rng.uniform(0.96, 0.99, n))),
+        "disabled_enrolled": np.minimum(disabled, np.ceil(disabled * (1 - (1 - disabled_min)
+                                                                      * rng.uniform(*DISABLED_GAP_SHARE, n)))),
         "cohort_grade7": cohort,
         "cohort_graduates": np.floor((cohort - deaths + transfers_in - transfers_out) * consolidation),
         "cohort_transfers_in": transfers_in,
@@ -107,20 +128,25 @@ def county_rows(schools: pd.DataFrame, grade9_students: pd.Series, seed: int, ye
     return counties[COUNTY_FORM.field_names]
 
 
-def quality_monitoring_rows(seed: int, year: int, roman_levels: bool) -> pd.DataFrame:
+def quality_monitoring_rows(seed: int, year: int, roman_levels: bool, standards: Standards) -> pd.DataFrame:
+    """Sound subjects at Q9's level or one above, with difference rates well under its limit."""
     rng = stream(seed, "quality_monitoring", year)
+    monitoring = standard_item(standards, MONITORING_BELOW_LEVEL_III)
+    lowest, highest = monitoring["threshold"], max(monitoring["level_labels"])
+    diff_rate_max = monitoring["max_between_school_diff_rate"]
     n = len(COUNTIES) * len(SUBJECTS)
     frame = pd.DataFrame({
         "county_code": np.repeat([c.code for c in COUNTIES], len(SUBJECTS)),
         "subject": np.tile(SUBJECTS, len(COUNTIES)),
-        "level": rng.choice([3, 4], size=n, p=[0.4, 0.6]),
-        "between_school_diff_rate": np.round(rng.uniform(0.04, 0.13, n), 3),
+        "level": np.minimum(rng.choice([lowest, lowest + 1], size=n, p=[0.4, 0.6]), highest),
+        "between_school_diff_rate": np.round(diff_rate_max * rng.uniform(*MONITORING_DIFF_RATE_SHARE, n), 3),
     })
     failing = np.repeat([MONITORING_BELOW_LEVEL_III in c.quality_failures for c in COUNTIES], len(SUBJECTS))
-    frame.loc[failing & frame["subject"].eq(FAILING_SUBJECT_LEVEL[0]), "level"] = FAILING_SUBJECT_LEVEL[1]
-    frame.loc[failing & frame["subject"].eq(FAILING_SUBJECT_DIFF_RATE[0]),
-              "between_school_diff_rate"] = FAILING_SUBJECT_DIFF_RATE[1]
-    frame["level"] = frame["level"].map(ROMAN_LEVELS) if roman_levels else frame["level"].astype(str)
+    frame.loc[failing & frame["subject"].eq(FAILING_LEVEL_SUBJECT), "level"] = lowest - MONITORING_LEVELS_BELOW
+    frame.loc[failing & frame["subject"].eq(FAILING_DIFF_RATE_SUBJECT),
+              "between_school_diff_rate"] = round(diff_rate_max + MONITORING_DIFF_RATE_EXCESS, 3)
+    labels = monitoring["level_labels"] if roman_levels else {level: str(level) for level in monitoring["level_labels"]}
+    frame["level"] = frame["level"].map(labels)
     return frame
 
 
@@ -128,17 +154,18 @@ def veto_rows(year: int) -> pd.DataFrame:
     kind, description, month_day = VETO
     return pd.DataFrame(
         [{"county_code": c.code, "kind": kind, "description": c.name + description,
-          "reported_on": f"{year}-{month_day}"} for c in COUNTIES if c.vetoed],
+          "reported_on": f"{year}-{month_day}"} for c in COUNTIES if c.veto_incident],
         columns=["county_code", "kind", "description", "reported_on"])
 
 
-def survey_rows(seed: int, year: int, years: list[int]) -> pd.DataFrame:
+def survey_rows(seed: int, year: int, years: list[int], standards: Standards) -> pd.DataFrame:
     """One row per respondent. Recognition = (满意+比较满意+基本满意) / answers other than 不了解."""
     rng = stream(seed, "survey", year)
     years_back = max(years) - year
     sizes = rng.integers(RESPONDENTS_PER_COUNTY[0], RESPONDENTS_PER_COUNTY[1] + 1, size=len(COUNTIES))
-    targets = np.array([c.recognition_rate for c in COUNTIES])
-    jitter = np.where(targets >= 0.85, rng.uniform(-0.02, 0.02, len(COUNTIES)), 0.0)
+    targets = np.array([c.recognition_rate(standards) for c in COUNTIES])
+    recognised = np.array([c.recognition_margin >= 0 for c in COUNTIES])
+    jitter = np.where(recognised, rng.uniform(-0.02, 0.02, len(COUNTIES)), 0.0)
     rate = np.repeat(targets + jitter - RECOGNITION_DECLINE_PER_YEAR * years_back, sizes)
     county = np.repeat(np.arange(len(COUNTIES)), sizes)
     total = int(sizes.sum())

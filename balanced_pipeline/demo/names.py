@@ -73,8 +73,9 @@ def school_names(campuses: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
     brand = np.array(_PRIVATE_BRANDS, dtype=object)[rng.integers(len(_PRIVATE_BRANDS), size=n)]
 
     is_special = school_type.eq("special_education").to_numpy()
+    in_village = rural | school_type.eq("teaching_point").to_numpy()
     stem = np.where(private, county + brand,
-                    np.where(urban | is_special, county, np.where(rural, town + village, town)))
+                    np.where(urban | is_special, county, np.where(in_village, town + village, town)))
     suffix = np.where(private, school_type.map(_PRIVATE_SUFFIX),
                       np.where(urban, school_type.map(_URBAN_PUBLIC_SUFFIX), school_type.map(_PUBLIC_SUFFIX)))
     town_primary = ~private & ~urban & ~rural & school_type.eq("primary").to_numpy()

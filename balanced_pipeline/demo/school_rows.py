@@ -15,18 +15,20 @@ import pandas as pd
 from balanced_pipeline.schema import SCHOOLS, Kind
 from balanced_pipeline.standards import Indicator, Standards
 
+from .profiles import standard_item
+
 RESOURCE_DECLINE_PER_YEAR = 0.025  # earlier years: levels × (1 − 0.025 per year back)
 TEACHER_DECLINE_PER_YEAR = 0.02
 FUNDS_DECLINE_PER_YEAR = 0.03
-# Per-student public-funds benchmark (公用经费基准定额, yuan/year) the demo budgets with.
-PUBLIC_FUNDS_PER_STUDENT = {"primary": 720, "junior": 940, "senior": 1200}
-SPECIAL_EDUCATION_FUNDS_PER_STUDENT = 6500
-SMALL_SCHOOL_FUNDED_AS = 100  # village schools under 100 students are funded as 100
 MIN_TEACHING_POINT_TEACHERS = 2
 LAND_QUANTITY = "land_area_m2"
+SMALL_SCHOOL_FUNDING, SPECIAL_EDUCATION_FUNDING, TRAINING_BUDGET, CATCHMENT = "G6", "G7", "Q4", "G13"
 
 
-def school_rows(campuses: pd.DataFrame, standards: Standards, year: int, years_back: int) -> pd.DataFrame:
+def school_rows(campuses: pd.DataFrame, standards: Standards, year: int, years_back: int,
+                indicators: list[Indicator]) -> pd.DataFrame:
+    """`indicators`: the resource quantities to write (the standards' own, plus any a provincial
+    overlay adds, such as land area)."""
     rows = campuses[["county_code", "school_code", "campus_code", "school_name", "school_type",
                      "location_type", "ownership", "boarding",
                      "students_primary", "students_junior", "students_senior"]].copy()
@@ -38,7 +40,7 @@ def school_rows(campuses: pd.DataFrame, standards: Standards, year: int, years_b
         rows[f"teachers_{stage}"] = np.where(students > 0, np.maximum(teachers, floor), 0).astype(np.int64)
 
     level_factor = 1 - RESOURCE_DECLINE_PER_YEAR * years_back
-    for indicator in standards.resource_indicators:
+    for indicator in indicators:
         level = (campuses["level_land"].to_numpy() if indicator.quantity == LAND_QUANTITY
                  else campuses[f"level_{indicator.id}"].to_numpy() * level_factor)
         if indicator.per_stage:
@@ -51,11 +53,12 @@ def school_rows(campuses: pd.DataFrame, standards: Standards, year: int, years_b
     teachers = rows["teachers_primary"] + rows["teachers_junior"]
     rows["certified_teachers"] = teachers
     rows["trained_360h_teachers"] = teachers
-    funds = _public_funds(campuses) * (1 - FUNDS_DECLINE_PER_YEAR * years_back)
+    funds = public_funds(campuses, standards) * (1 - FUNDS_DECLINE_PER_YEAR * years_back)
     rows["public_funds_yuan"] = (np.ceil(funds / 100) * 100).astype(np.int64)
-    rows["training_funds_yuan"] = np.ceil(rows["public_funds_yuan"] * campuses["training_share"].to_numpy()
-                                          ).astype(np.int64)
-    _add_catchment(rows, campuses)
+    training_share = (standard_item(standards, TRAINING_BUDGET)["min_training_funds_share"]
+                      * campuses["training_margin"].to_numpy())
+    rows["training_funds_yuan"] = np.ceil(rows["public_funds_yuan"] * training_share).astype(np.int64)
+    _add_catchment(rows, campuses, standard_item(standards, CATCHMENT))
     compulsory = rows["students_primary"] + rows["students_junior"]
     rows["migrant_children"] = np.rint(compulsory * campuses["migrant_share"].to_numpy()).astype(np.int64)
     for attestation in ("has_charter", "is_ict_managed", "moral_education_good"):
@@ -90,28 +93,41 @@ def _shared_quantity(campuses: pd.DataFrame, standards: Standards, indicator: In
     return np.ceil(total * 10) / 10
 
 
-def _public_funds(campuses: pd.DataFrame) -> np.ndarray:
-    primary = campuses["students_primary"].to_numpy()
-    small_village = (campuses["school_type"].isin(["primary", "teaching_point"])
-                     & campuses["location_type"].eq("rural")).to_numpy()
-    funded_primary = np.where(small_village, np.maximum(primary, SMALL_SCHOOL_FUNDED_AS), primary)
-    ordinary = (funded_primary * PUBLIC_FUNDS_PER_STUDENT["primary"]
-                + campuses["students_junior"].to_numpy() * PUBLIC_FUNDS_PER_STUDENT["junior"]
-                + campuses["students_senior"].to_numpy() * PUBLIC_FUNDS_PER_STUDENT["senior"])
-    special = campuses["school_type"].eq("special_education").to_numpy()
-    special_funds = (primary + campuses["students_junior"].to_numpy()) * SPECIAL_EDUCATION_FUNDS_PER_STUDENT
-    return np.where(special, special_funds, ordinary) * campuses["funds_factor"].to_numpy()
+def public_funds(campuses: pd.DataFrame, standards: Standards) -> np.ndarray:
+    """Annual public funds before the year's decline: the campus's funds margin × what the
+    standards ask for. That is G6's per-student benchmark × students, G6's floor of students for
+    the small schools it names, and G7's minimum per student at special-education schools.
+    Senior students have no national benchmark; they are budgeted at the highest compulsory one."""
+    small_school = standard_item(standards, SMALL_SCHOOL_FUNDING)
+    benchmark = small_school["public_funds_per_student_benchmark"]
+    rate = {"senior": max(benchmark.values()), **benchmark}
+    students = {stage: campuses[f"students_{stage}"].to_numpy() for stage in rate}
+    ordinary = sum(rate[stage] * students[stage] for stage in rate)
+
+    school_type = campuses["school_type"]
+    compulsory = students["primary"] + students["junior"]
+    covered = np.zeros(len(campuses), bool)
+    for covered_type, locations in small_school["applies_to"].items():
+        covered |= (school_type.eq(covered_type) & campuses["location_type"].isin(locations)).to_numpy()
+    small = covered & (compulsory < small_school["small_school_below_students"])
+    first_stage = school_type.map({t: stages[0] for t, stages in standards.school_type_stages.items() if stages})
+    floor = first_stage.map(benchmark).fillna(0).to_numpy() * small_school["funded_as_students"]
+    ordinary = np.where(small, np.maximum(ordinary, floor), ordinary)
+
+    special = school_type.eq("special_education").to_numpy()
+    special_funds = compulsory * standard_item(standards, SPECIAL_EDUCATION_FUNDING)["threshold"]
+    return np.where(special, special_funds, ordinary) * campuses["funds_margin"].to_numpy()
 
 
-def _add_catchment(rows: pd.DataFrame, campuses: pd.DataFrame) -> None:
-    """Urban and town public day schools admit by catchment (all primary, ≥96 % junior)."""
-    private = rows["ownership"].eq("private").to_numpy()
-    catchment_bound = (~private & rows["boarding"].eq(0).to_numpy()
-                       & rows["location_type"].isin(["urban", "town"]).to_numpy())
-    for stage in ("primary", "junior"):
+def _add_catchment(rows: pd.DataFrame, campuses: pd.DataFrame, item: dict) -> None:
+    """Public schools admit by catchment within the share G13 (`item`) allows each stage; the
+    schools G13 judges round up, so they never fall short by rounding."""
+    private = rows["ownership"].ne(item["ownership"]).to_numpy()
+    judged = (~private & rows["boarding"].astype(bool).eq(item["boarding"]).to_numpy()
+              & rows["location_type"].isin(item["location_types"]).to_numpy())
+    for stage, threshold in item["thresholds"].items():
         students = rows[f"students_{stage}"].to_numpy()
-        share = np.where(private, campuses["private_catchment_share"].to_numpy(),
-                         np.where(catchment_bound & (stage == "primary"), 1.0,
-                                  campuses["catchment_share"].to_numpy()))
-        rounding = np.where(catchment_bound, np.ceil(students * share), np.rint(students * share))
+        public_share = 1 - (1 - threshold) * campuses["catchment_slack"].to_numpy()
+        share = np.where(private, campuses["private_catchment_share"].to_numpy(), public_share)
+        rounding = np.where(judged, np.ceil(students * share), np.rint(students * share))
         rows[f"catchment_students_{stage}"] = np.minimum(rounding, students).astype(np.int64)
