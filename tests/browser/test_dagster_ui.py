@@ -3,8 +3,8 @@ every asset with "Materialize all", watch the run succeed, then open the county 
 
 The run is launched by clicking through the real partition dialog (no GraphQL shortcut); GraphQL
 is only read, to wait for the run's end with a bound. Screenshots of every step go to
-test-artifacts/browser/. Run alone with `.venv/bin/pytest tests/browser -q` (about a minute and a
-half on two cores).
+test-artifacts/browser/. Run alone with `.venv/bin/pytest tests/browser -q` (about two minutes on
+two cores, most of it the run itself).
 """
 
 from __future__ import annotations
