@@ -4,7 +4,7 @@ import dagster as dg
 import pandas as pd
 
 from balanced_pipeline.completeness import file_accounting, submission_completeness
-from balanced_pipeline.ingest import STAGED_FORMS
+from balanced_pipeline.ingest import STAGED_FORMS, without_superseded
 from balanced_pipeline.issues import conform_issues, split_accepted
 from balanced_pipeline.partitions import yearly_partitions
 from balanced_pipeline.quality import build_data_docs, validate_forms
@@ -55,7 +55,7 @@ def submission_issues(
     **staged,
 ):
     """Validate every staged form with its suite; errors will quarantine their record, warnings only report."""
-    forms = {form: staged[f"staged_{form}"] for form in STAGED_FORMS}
+    forms = without_superseded({form: staged[f"staged_{form}"] for form in STAGED_FORMS}, ingest_issues)
     report = validate_forms(forms, standards.load())
     docs = build_data_docs(report, artifacts.data_docs(int(context.partition_key)))
     issues = conform_issues(pd.concat([ingest_issues, report.issues], ignore_index=True))

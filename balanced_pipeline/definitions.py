@@ -26,7 +26,6 @@ def _executor() -> dg.ExecutorDefinition:
 annual_evaluation = dg.define_asset_job(
     ANNUAL_JOB,
     selection=dg.AssetSelection.all(),
-    executor_def=_executor(),
     description="Everything for one self-evaluation year: ingest, quality checks, indicators, monitoring tables.",
 )
 
@@ -34,6 +33,8 @@ defs = dg.Definitions.merge(
     dg.load_from_defs_folder(path_within_project=settings.PROJECT_ROOT),
     dg.Definitions(
         jobs=[annual_evaluation],
+        # Every job, including the UI's "Materialize all", so a DuckDB warehouse never sees two writers.
+        executor=_executor(),
         schedules=build_december_schedules(annual_evaluation),
         sensors=[build_submissions_sensor(annual_evaluation)],
         resources={

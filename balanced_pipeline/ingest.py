@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.issues import ERROR, PROVENANCE, WARNING, conform_issues, issues_frame
+from balanced_pipeline.issues import ERROR, PROVENANCE, WARNING, conform_issues, issues_frame, split_accepted
 from balanced_pipeline.parsing import clean_text, normalise_form
 from balanced_pipeline.readers import BULK_SUFFIXES, RawTable, file_issue, read_bulk_file
 from balanced_pipeline.schema import CAMPUS_KEY, CLASSES, FORMS, ROOMS, SCHOOLS, SURVEY_RESPONSES, Form
@@ -24,6 +24,7 @@ from balanced_pipeline.workbook import read_workbook_tables
 
 FILE_COLUMNS = ["source_file", "source_sha256", "modified_at", "kind", "forms", "rows_read", "status", "message"]
 BULK, WORKBOOK = "bulk", "workbook"
+SUPERSEDED = "superseded_submission"
 CAMPUS_FORMS = (SCHOOLS, CLASSES, ROOMS)
 """Forms whose records belong to one campus submission (the registry is the county's list)."""
 BULK_FORMS = {**FORMS, SURVEY_RESPONSES.name: SURVEY_RESPONSES}
@@ -122,7 +123,7 @@ def _superseded_issues(form: Form, records: pd.DataFrame) -> pd.DataFrame:
         "form": form.name,
         "field": "",
         "value": "",
-        "rule": "superseded_submission",
+        "rule": SUPERSEDED,
         "severity": ERROR,
         "message_zh": where_zh + "本校区已在更新的文件 " + winner + " 中重新提交，本条记录以新文件为准，未采用",
         "message_en": where_en + "this campus was submitted again in the newer file " + winner
@@ -241,3 +242,10 @@ def _old_excel_issue(relative: str) -> dict:
 
 STAGED_FORMS = tuple(BULK_FORMS)
 """Every form a year folder can hold, in staging order (the ingest asset has one output per form)."""
+
+
+def without_superseded(forms: dict[str, pd.DataFrame], issues: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The staged records still in force: a superseded submission is already rejected with its
+    reason, and validating it beside its replacement would only report the pair as duplicates."""
+    superseded = issues[issues["rule"] == SUPERSEDED]
+    return {form: split_accepted(frame, superseded, form)[0] for form, frame in forms.items()}

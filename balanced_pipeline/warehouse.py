@@ -42,7 +42,9 @@ class Warehouse:
         self.backend = self.url.get_backend_name()
 
     def __repr__(self) -> str:
-        return f"Warehouse({self.url.render_as_string(hide_password=True)})"
+        if self.backend == "duckdb":
+            return f"DuckDB file {self.duckdb_path}"
+        return f"PostgreSQL {self.url.render_as_string(hide_password=True)}"
 
     @property
     def duckdb_path(self) -> Path:
