@@ -35,13 +35,7 @@ def standards_name() -> str:
 
 
 def dagster_home() -> Path:
-    """DAGSTER_HOME, defaulting to a folder of the project so runs are kept between sessions.
-
-    The default folder gets an empty dagster.yaml (local run and event storage), which is what
-    Dagster asks for instead of warning on every start."""
-    configured = os.environ.get("DAGSTER_HOME")
-    home = Path(configured or PROJECT_ROOT / ".dagster_home").resolve()
+    """DAGSTER_HOME, defaulting to the project's .dagster_home (its dagster.yaml is committed)."""
+    home = Path(os.environ.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home")).resolve()
     home.mkdir(parents=True, exist_ok=True)
-    if not configured:
-        (home / "dagster.yaml").touch(exist_ok=True)
     return home
