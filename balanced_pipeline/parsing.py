@@ -121,7 +121,7 @@ def clean_text(raw: pd.Series) -> pd.Series:
 def parse_field(field: Field, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(typed values, problem codes) of one column; the problem is '' where the cell is fine."""
     values, problems = _map_unique(raw, lambda uniques: _parse_uniques(field, uniques))
-    return pd.Series(values, index=raw.index).astype(_DTYPES[field.kind]), pd.Series(
+    return pd.Series(values, index=raw.index).astype(field.pandas_dtype), pd.Series(
         problems, index=raw.index, dtype="string"
     )
 
@@ -350,13 +350,4 @@ _PARSE_ONE = {
     Kind.BOOLEAN: _parse_boolean,
     Kind.CHOICE: _parse_choice,
     Kind.DATE: _parse_date,
-}
-_DTYPES = {
-    Kind.TEXT: "string",
-    Kind.CODE: "string",
-    Kind.INTEGER: "Int64",
-    Kind.NUMBER: "Float64",
-    Kind.BOOLEAN: "boolean",
-    Kind.CHOICE: "string",
-    Kind.DATE: "string",
 }

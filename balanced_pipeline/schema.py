@@ -21,6 +21,18 @@ class Kind(str, Enum):
     DATE = "date"
 
 
+PANDAS_DTYPES = {
+    Kind.CODE: "string",
+    Kind.TEXT: "string",
+    Kind.CHOICE: "string",
+    Kind.DATE: "string",
+    Kind.INTEGER: "Int64",
+    Kind.NUMBER: "Float64",
+    Kind.BOOLEAN: "boolean",
+}
+"""The pandas dtype a typed column of each kind has (nullable, so a missing cell stays missing)."""
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -32,6 +44,10 @@ class Field:
     choices: dict[str, str] = field(default_factory=dict)
     unit: str = ""
     hint_zh: str = ""
+
+    @property
+    def pandas_dtype(self) -> str:
+        return PANDAS_DTYPES[self.kind]
 
     @property
     def header_zh(self) -> str:

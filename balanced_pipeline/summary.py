@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from balanced_pipeline.tables import TABLES
 from balanced_pipeline.warehouse import Warehouse
 

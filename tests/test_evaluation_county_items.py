@@ -14,19 +14,10 @@ from balanced_pipeline.evaluation import (
     teacher_rotation_met,
 )
 from balanced_pipeline.evaluation.quality import monitoring_level
-from balanced_pipeline.schema import FORMS, Kind
 from balanced_pipeline.standards import load_standards
+from tests.forms import typed
 
-DTYPES = {Kind.CODE: "string", Kind.TEXT: "string", Kind.CHOICE: "string", Kind.DATE: "string",
-          Kind.INTEGER: "Int64", Kind.NUMBER: "Float64", Kind.BOOLEAN: "boolean"}
 STANDARDS = load_standards("national")
-
-
-def typed(form_name, rows, year=2026):
-    form = FORMS[form_name]
-    frame = pd.DataFrame(rows, columns=form.field_names).astype({f.name: DTYPES[f.kind] for f in form.fields})
-    frame.insert(0, "year", pd.Series([year] * len(frame), dtype="Int64"))
-    return frame
 
 
 def county(code="340401", **fields):

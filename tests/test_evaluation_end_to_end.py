@@ -21,20 +21,11 @@ from balanced_pipeline.evaluation import (
     school_guarantee_checks,
     school_rectification_list,
 )
-from balanced_pipeline.schema import FORMS, Kind
 from balanced_pipeline.standards import load_standards
+from tests.forms import typed
 
-DTYPES = {Kind.CODE: "string", Kind.TEXT: "string", Kind.CHOICE: "string", Kind.DATE: "string",
-          Kind.INTEGER: "Int64", Kind.NUMBER: "Float64", Kind.BOOLEAN: "boolean"}
 STANDARDS = load_standards("national")
 PASSING, FAILING = "340401", "340402"
-
-
-def typed(form_name, rows, year=2026):
-    form = FORMS[form_name]
-    frame = pd.DataFrame(rows, columns=form.field_names).astype({f.name: DTYPES[f.kind] for f in form.fields})
-    frame.insert(0, "year", pd.Series([year] * len(frame), dtype="Int64"))
-    return frame
 
 
 def campus(county_code, number, name, school_type, location):

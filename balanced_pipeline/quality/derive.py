@@ -10,11 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.schema import CAMPUS_KEY, FORMS, STAGES, Form, Kind
+from balanced_pipeline.schema import CAMPUS_KEY, FORMS, STAGES, Form
 from balanced_pipeline.standards import Standards
 
 YEAR_CAMPUS = ["year", *CAMPUS_KEY]
-_DTYPES = {Kind.INTEGER: "Int64", Kind.NUMBER: "Float64", Kind.BOOLEAN: "boolean"}
 
 
 def derive_validation_columns(forms: dict[str, pd.DataFrame], standards: Standards) -> dict[str, pd.DataFrame]:
@@ -42,7 +41,7 @@ def judgeable(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame | 
 def with_missing_fields(frame: pd.DataFrame, form: Form) -> pd.DataFrame:
     """`frame` plus an all-NA column for each absent field, so derivations run; the absence is the suite's to report."""
     absent = [f for f in form.fields if f.name not in frame.columns]
-    return frame.assign(**{f.name: pd.Series(pd.NA, index=frame.index, dtype=_DTYPES.get(f.kind, "string"))
+    return frame.assign(**{f.name: pd.Series(pd.NA, index=frame.index, dtype=f.pandas_dtype)
                            for f in absent})
 
 
