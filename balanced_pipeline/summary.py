@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from balanced_pipeline.tables import TABLES
 from balanced_pipeline.warehouse import Warehouse
 
@@ -19,12 +21,15 @@ def year_summary(warehouse: Warehouse, year: int) -> str:
     readiness = warehouse.read_partition(TABLES["county_readiness"], year)
     completeness = warehouse.read_partition(TABLES["submission_completeness"], year).set_index("county_code")
     issues = warehouse.read_partition(TABLES["data_quality_issues"], year)
+    reports = warehouse.read_partition(TABLES["county_reports"], year)
 
     lines = [
         f"Warehouse: {warehouse!r}",
         f"Tables ({len(TABLES)}, one partition per year): {', '.join(sorted(TABLES))}",
         f"Data-quality issues {year}: {int((issues['severity'] == 'error').sum())} errors, "
         f"{int((issues['severity'] == 'warning').sum())} warnings (table data_quality_issues)",
+        f"Reports: {Path(reports['html_path'].iloc[0]).parent / 'index.html'} (one HTML report, workbook and "
+        "rectification workbook per county)" if len(reports) else "Reports: none written",
         "",
         f"Readiness {year} (是否达到优质均衡): {int(readiness['ready'].sum())} of {len(readiness)} counties ready",
     ]
