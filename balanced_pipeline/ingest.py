@@ -28,6 +28,8 @@ SUPERSEDED = "superseded_submission"
 CAMPUS_FORMS = (SCHOOLS, CLASSES, ROOMS)
 """Forms whose records belong to one campus submission (the registry is the county's list)."""
 BULK_FORMS = {**FORMS, SURVEY_RESPONSES.name: SURVEY_RESPONSES}
+MAY_BE_EMPTY = {"veto_incidents"}
+"""Forms that may rightly have no record in a year; any other form with none gets a warning."""
 _STATUS_ORDER = ("read", "rejected", "unreadable")
 
 
@@ -64,12 +66,15 @@ def read_year_folder(year_dir: Path) -> StagedSubmissions:
             file_issues.extend(table.issues)
         file_issues.extend(_empty_workbook_issue(relative, tables))
         files.append(_file_row(path, year_dir, WORKBOOK, tables))
-    forms, issues = {}, [issues_frame(file_issues)]
+    forms, issues = {}, []
     for name, form in BULK_FORMS.items():
         typed, parse_issues = _typed(form, raw_parts[name])
         typed.insert(0, "year", np.int64(year))
         forms[name] = typed
         issues.append(parse_issues)
+        if typed.empty and name not in MAY_BE_EMPTY:
+            file_issues.append(_form_not_submitted_issue(form))
+    issues.insert(0, issues_frame(file_issues))
     files_frame = pd.DataFrame(files, columns=FILE_COLUMNS)
     other_years = {issue["source_file"] for issue in file_issues if issue["rule"] == "year_mismatch"}
     superseded = supersede_older_submissions(forms, files_frame, ignored_files=other_years)
@@ -233,6 +238,17 @@ def _empty_workbook_issue(relative: str, tables: dict[str, RawTable]) -> list[di
         return []
     return [file_issue(relative, SCHOOLS.name, SCHOOLS.label_zh, "", "", "empty_workbook", WARNING,
                        "工作簿未填写任何数据", "the workbook holds no data")]
+
+
+def _form_not_submitted_issue(form: Form) -> dict:
+    return {
+        "form": form.name, "source_file": "", "sheet": "", "row_number": None, "field": "", "value": "",
+        "rule": "form_not_submitted", "severity": WARNING,
+        "message_zh": f"本年度没有收到任何「{form.label_zh}」记录（批量文件 {form.name}.csv/.parquet 或学校填报表），"
+                      "相关指标将按缺数据处理",
+        "message_en": f"No {form.name} record arrived this year (bulk file {form.name}.csv/.parquet or campus "
+                      "workbooks); the indicators that need it are judged as missing data.",
+    }
 
 
 def _old_excel_issue(relative: str) -> dict:

@@ -269,3 +269,13 @@ def test_postgresql_warehouse_gives_the_same_tables(duckdb_run, demo, postgres_w
 
 def test_demo_manifest_is_json(demo):
     assert json.loads((demo.root / "submissions" / "demo_manifest.json").read_text(encoding="utf-8")) == demo.manifest
+
+
+def test_an_empty_year_runs_and_says_what_is_missing(tmp_path):
+    (tmp_path / "submissions" / "2024").mkdir(parents=True)
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    assert materialize_year(2024, tmp_path / "submissions", tmp_path, url).success
+    warehouse = Warehouse(url)
+    issues = table(warehouse, "data_quality_issues", 2024)
+    assert "registry" in set(issues.loc[issues["rule"] == "form_not_submitted", "form"])
+    assert table(warehouse, "county_readiness", 2024).empty and table(warehouse, "county_reports", 2024).empty

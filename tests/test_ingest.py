@@ -122,7 +122,8 @@ def test_broken_files_do_not_stop_the_others(tmp_path):
 
     staged = read_year_folder(year_dir)
 
-    rules = staged.issues.set_index("source_file")["rule"].to_dict()
+    located = staged.issues[staged.issues["rule"] != "form_not_submitted"]
+    rules = located.set_index("source_file")["rule"].to_dict()
     assert rules == {"坏.xlsx": "unreadable_file", "old.xls": "unsupported_format", "notes.csv": "unknown_file",
                      "schools.csv": "unparsable_number", "sub/去年.xlsx": "year_mismatch"}
     assert "~$乙小学.xlsx" not in set(staged.files["source_file"])
@@ -140,7 +141,8 @@ def test_survey_responses_keep_their_answers(tmp_path):
     survey = staged.forms["survey_responses"]
     assert survey[["year", "county_code", "respondent_id", "q01", "q02"]].iloc[0].tolist() == [
         2026, "340403", "R1", "满意", "5"]
-    assert staged.issues.empty
+    assert set(staged.issues["rule"]) == {"form_not_submitted"}
+    assert "survey_responses" not in set(staged.issues["form"])
     assert set(staged.forms) >= {"registry", "schools", "classes", "rooms", "counties", "quality_monitoring",
                                  "veto_incidents", "survey_responses"}
     assert pd.api.types.is_integer_dtype(staged.forms["counties"]["year"])
@@ -159,3 +161,15 @@ def test_a_workbook_for_another_year_replaces_nothing(tmp_path):
          "rule": "year_mismatch", "severity": "error", "school_code": "3404030002"}]
     accepted, _ = split_accepted(staged.forms["schools"], staged.issues, "schools")
     assert accepted[["source_file", "school_code"]].values.tolist() == [["schools.csv", "3404030002"]]
+
+
+def test_an_empty_year_folder_says_what_is_missing(tmp_path):
+    year_dir = tmp_path / "2026"
+    year_dir.mkdir()
+    staged = read_year_folder(year_dir)
+    missing = staged.issues[staged.issues["rule"] == "form_not_submitted"]
+    assert set(missing["form"]) == {"registry", "schools", "classes", "rooms", "counties", "quality_monitoring",
+                                    "survey_responses"}
+    assert (missing["severity"] == "warning").all()
+    assert missing.set_index("form").loc["registry", "message_zh"].startswith("本年度没有收到任何「应报学校名录」记录")
+    assert all(frame.empty for frame in staged.forms.values()) and staged.files.empty

@@ -61,7 +61,9 @@ def county_shortfalls(
         precondition_shortfalls(county_preconditions(universe, counties, standards), standards),
         veto_shortfalls(county_vetoes(universe, veto_incidents, recognition, standards), standards),
     ]
-    frame = pd.concat([p for p in parts if not p.empty], ignore_index=True)
+    found = [p for p in parts if not p.empty]
+    # Every county ready (or no county at all) means no shortfall: an empty table, not an error.
+    frame = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=list(SHORTFALL_COLUMNS))
     frame = frame.reindex(columns=list(SHORTFALL_COLUMNS)).fillna({"stage": ""})
     return frame.astype(SHORTFALL_COLUMNS).reset_index(drop=True)
 
