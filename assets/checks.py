@@ -4,6 +4,7 @@ import dagster as dg
 import pandas as pd
 
 from balanced_pipeline.completeness import file_accounting, submission_completeness
+from balanced_pipeline.deadline import CALENDAR
 from balanced_pipeline.ingest import STAGED_FORMS, without_superseded
 from balanced_pipeline.issues import conform_issues, split_accepted
 from balanced_pipeline.partitions import yearly_partitions
@@ -147,7 +148,14 @@ def accepted_submissions(staged_files: pd.DataFrame, submission_issues: pd.DataF
     metadata={"dagster/column_schema": table_column_schema("submission_completeness")},
 )
 def submission_completeness_by_county(
-    context: dg.AssetExecutionContext, school_registry: pd.DataFrame, staged_schools: pd.DataFrame, school_submissions: pd.DataFrame
+    context: dg.AssetExecutionContext,
+    school_registry: pd.DataFrame,
+    staged_schools: pd.DataFrame,
+    school_submissions: pd.DataFrame,
+    staged_files: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Per county: expected, received, accepted, rejected, missing and unknown campuses, with names."""
-    return submission_completeness(school_registry, staged_schools, school_submissions, int(context.partition_key))
+    """Per county: expected, received (and on time), accepted, rejected, missing and unknown campuses, with names."""
+    year = int(context.partition_key)
+    return submission_completeness(
+        school_registry, staged_schools, school_submissions, staged_files, year, CALENDAR.deadline(year)
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 
 from balanced_pipeline.issues import ERROR
@@ -42,13 +44,23 @@ def file_accounting(files: pd.DataFrame, accepted: dict[str, pd.DataFrame], issu
 
 
 def submission_completeness(
-    registry: pd.DataFrame, received: pd.DataFrame, accepted: pd.DataFrame, year: int
+    registry: pd.DataFrame,
+    received: pd.DataFrame,
+    accepted: pd.DataFrame,
+    files: pd.DataFrame,
+    year: int,
+    deadline: datetime,
 ) -> pd.DataFrame:
-    """Per county: campuses expected (registry), received, accepted, rejected, missing, unknown.
+    """Per county: campuses expected (registry), received, received before `deadline`, accepted,
+    rejected, missing, unknown.
 
     `received` are the staged school rows (every campus that sent a school form, accepted or
-    not); missing and unknown campuses are listed by name so the office can phone them.
+    not); `files` gives each source file's modification time. Missing and unknown campuses are
+    listed by name so the office can phone them.
     """
+    modified = files.set_index("source_file")["modified_at"]
+    on_time = received.assign(_modified=pd.to_datetime(received["source_file"].map(modified), utc=True))
+    on_time = on_time[on_time["_modified"] < pd.Timestamp(deadline)].drop_duplicates(CAMPUS_KEY)
     expected_keys = registry[[*CAMPUS_KEY, "school_name"]].drop_duplicates(CAMPUS_KEY)
     received_keys = received[[*CAMPUS_KEY, "school_name"]].drop_duplicates(CAMPUS_KEY)
     accepted_keys = accepted[list(CAMPUS_KEY)].drop_duplicates()
@@ -68,11 +80,12 @@ def submission_completeness(
         {
             "expected": grouped["is_expected"].sum(),
             "received": grouped["is_received"].sum(),
+            "received_on_time": on_time.groupby("county_code").size(),
             "accepted": grouped["is_accepted"].sum(),
             "missing": grouped["is_missing"].sum(),
             "unknown": grouped["is_unknown"].sum(),
         }
-    ).astype("Int64")
+    ).fillna(0).astype("Int64")
     table["rejected"] = (table["received"] - table["accepted"]).astype("Int64")
     table["missing_campuses"] = _names(both, "is_missing")
     table["unknown_campuses"] = _names(both, "is_unknown")

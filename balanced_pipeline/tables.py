@@ -163,6 +163,8 @@ _register(
             YEAR, COUNTY,
             _c("expected", "int", "Campuses in the registry", "应报校区数"),
             _c("received", "int", "Campuses that sent a school form", "已报校区数"),
+            _c("received_on_time", "int", "Campuses whose school form file is dated before the 15 December deadline",
+               "按时（12月15日前）报送校区数"),
             _c("accepted", "int", "Campuses whose school form was accepted", "通过校验校区数"),
             _c("rejected", "int", "Campuses whose school form was rejected (see data_quality_issues)", "被拦截校区数"),
             _c("missing", "int", "Registry campuses that sent nothing", "未报校区数"),

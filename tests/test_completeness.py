@@ -1,5 +1,8 @@
 """Completeness against the registry, and the per-file accounting that proves nothing was lost."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pandas as pd
 import pytest
 
@@ -13,12 +16,21 @@ def campuses(*codes, county="340403"):
     )
 
 
+DEADLINE = datetime(2026, 12, 15, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
 def test_completeness_counts_and_names_missing_unknown_and_rejected():
     registry = campuses("3404030001", "3404030002", "3404030003")
-    received = campuses("3404030001", "3404030002", "3404030009")
+    received = campuses("3404030001", "3404030002", "3404030009").assign(source_file=["a.csv", "a.csv", "late.xlsx"])
     accepted = campuses("3404030001", "3404030009")
-    row = submission_completeness(registry, received, accepted, 2026).iloc[0]
+    files = pd.DataFrame({
+        "source_file": ["a.csv", "late.xlsx"],
+        # 23:59 on 14 December in Shanghai is on time; 00:30 on the 15th is late.
+        "modified_at": [pd.Timestamp("2026-12-14 15:59", tz="UTC"), pd.Timestamp("2026-12-14 16:30", tz="UTC")],
+    })
+    row = submission_completeness(registry, received, accepted, files, 2026, DEADLINE).iloc[0]
     assert (row.expected, row.received, row.accepted, row.rejected, row.missing, row.unknown) == (3, 3, 2, 1, 1, 1)
+    assert row.received_on_time == 2
     assert row.missing_campuses == "学校03（3404030003-01）"
     assert row.unknown_campuses == "学校09（3404030009-01）"
     assert row.rejected_campuses == "学校02（3404030002-01）"
