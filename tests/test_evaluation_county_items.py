@@ -169,3 +169,16 @@ def test_special_education_funding_is_required_when_the_county_has_such_a_school
                             [school("3404010002", school_type="special_education")])
     assert not item(guarantee, "G7")["passed"]
     assert item(guarantee, "G7")["detail"] == "数据缺失：特殊教育学校生均公用经费"
+
+
+def test_trend_direction_ignores_changes_within_the_relative_tolerance():
+    from balanced_pipeline.evaluation import county_trends
+
+    def values(year, cv):
+        return pd.DataFrame({"year": year, "county_code": "340401", "indicator_id": ["R1_CV", "R2_CV", "RA_PASS_SHARE"],
+                             "stage": "primary", "indicator_name_zh": "x", "value": cv,
+                             "higher_is_better": [False, False, True]})
+
+    trends = county_trends(values(2026, [0.20015, 0.21, 0.95]), values(2025, [0.2, 0.2, 0.90]), STANDARDS)
+    # 0.00015 is under 0.1 % of 0.2 (0.0002): unchanged; +0.01 on a coefficient is worse; a higher pass share is better.
+    assert trends["direction"].tolist() == ["unchanged", "worsened", "improved"]

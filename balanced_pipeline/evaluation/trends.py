@@ -55,15 +55,16 @@ def county_indicator_values(
 
 def county_trends(current: pd.DataFrame, previous: pd.DataFrame, standards: Standards) -> pd.DataFrame:
     """Each current value beside last year's: change = value − previous_value and direction
-    improved / worsened / unchanged (within the standards' tolerance) by the indicator's better
+    improved / worsened / unchanged (within the standards' share of last year's value) by the indicator's better
     side; `new` when last year had no value, `unknown` when this year's value is missing."""
-    tolerance = float(standards.section("readiness")["trends"]["unchanged_tolerance"])
+    relative_tolerance = float(standards.section("readiness")["trends"]["unchanged_relative_tolerance"])
     key = ["county_code", "indicator_id", "stage"]
     earlier = previous[[*key, "value"]].rename(columns={"value": "previous_value"})
     frame = current.merge(earlier.astype({"county_code": "string", "indicator_id": "string", "stage": "string"}),
                           on=key, how="left")
     frame["change"] = (frame["value"].astype("Float64") - frame["previous_value"].astype("Float64")).astype("Float64")
     better = frame["change"].where(frame["higher_is_better"].astype(bool), -frame["change"])
+    tolerance = frame["previous_value"].astype("Float64").abs() * relative_tolerance
     frame["direction"] = np.select(
         [frame["previous_value"].isna().to_numpy(), frame["value"].isna().to_numpy(),
          (better.abs() <= tolerance).fillna(False).to_numpy(), (better > 0).fillna(False).to_numpy()],
