@@ -124,10 +124,16 @@ def accepted_submissions(staged_files: pd.DataFrame, submission_issues: pd.DataF
     accepted = {form: split_accepted(frame, submission_issues, form)[0] for form, frame in staged.items()}
     files = file_accounting(staged_files, accepted, submission_issues)
     for form, output in {**ACCEPTED_TABLES, **ACCEPTED_STAGING}.items():
+        # Warehouse tables get their row count and preview from the IO manager; staging ones here.
+        shown = {"dagster/row_count": len(accepted[form]), "preview": dg.MetadataValue.md(markdown_preview(accepted[form]))}
         yield dg.Output(
             accepted[form],
             output_name=output,
-            metadata={"rows_read": len(staged[form]), "rows_rejected": len(staged[form]) - len(accepted[form])},
+            metadata={
+                "rows_read": len(staged[form]),
+                "rows_rejected": len(staged[form]) - len(accepted[form]),
+                **(shown if form in ACCEPTED_STAGING else {}),
+            },
         )
     yield dg.Output(
         files,

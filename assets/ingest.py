@@ -41,7 +41,11 @@ def staged_submissions(context: dg.AssetExecutionContext, submissions: Submissio
     year = int(context.partition_key)
     staged = read_year_folder(submissions.year_dir(year))
     for form, frame in staged.forms.items():
-        yield dg.Output(frame, output_name=f"staged_{form}", metadata={"dagster/row_count": len(frame)})
+        yield dg.Output(
+            frame,
+            output_name=f"staged_{form}",
+            metadata={"dagster/row_count": len(frame), "preview": dg.MetadataValue.md(markdown_preview(frame))},
+        )
     yield dg.Output(
         staged.files,
         output_name="staged_files",
