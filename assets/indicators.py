@@ -7,6 +7,7 @@ from balanced_pipeline import evaluation
 from balanced_pipeline import resource_allocation as ra
 from balanced_pipeline.evaluation.social import ALL_GROUPS
 from balanced_pipeline.partitions import yearly_partitions
+from balanced_pipeline.report import charts
 from balanced_pipeline.resources import StandardsResource, table_column_schema
 
 COMMON = {"partitions_def": yearly_partitions, "group_name": "indicators", "kinds": {"pandas"}}
@@ -67,6 +68,9 @@ def county_difference_coefficients(
                 failing[["county_code", "stage", "indicator_id", "cv", "threshold", "note"]].head(20).to_markdown(index=False)
                 if len(failing) else "_none_"
             ),
+            **({"chart": dg.MetadataValue.md(charts.markdown_image(
+                charts.coefficient_heat_strip(table), "差异系数 difference coefficients"))}
+               if len(table) else {}),
         },
     )
 

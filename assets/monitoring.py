@@ -8,6 +8,7 @@ import pandas as pd
 from balanced_pipeline import deadline, evaluation
 from balanced_pipeline.issues import conform_issues
 from balanced_pipeline.partitions import yearly_partitions
+from balanced_pipeline.report import charts
 from balanced_pipeline.resource_allocation import coefficient_issues
 from balanced_pipeline.resources import StandardsResource, WarehouseResource, markdown_preview, table_column_schema
 from balanced_pipeline.tables import TABLES
@@ -82,6 +83,9 @@ def county_verdicts(
             "ready": int(readiness["ready"].sum()),
             "not_ready": int((~readiness["ready"]).sum()),
             "preview": dg.MetadataValue.md(markdown_preview(readiness[["county_code", "county_name", "ready", "reasons"]], 50)),
+            **({"chart": dg.MetadataValue.md(charts.markdown_image(
+                charts.readiness_grid(readiness), "各维度达标情况 readiness by dimension"))}
+               if len(readiness) else {}),
         },
     )
     yield dg.Output(evaluation.county_rectification_list(shortfalls, rules), output_name="county_rectification_list")

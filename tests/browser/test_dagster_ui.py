@@ -1,5 +1,6 @@
 """The Dagster UI as a person uses it: find the asset groups, materialise this year's partition of
-every asset with "Materialize all", watch the run succeed, then open the county reports it wrote.
+every asset with "Materialize all", watch the run succeed, then open the county reports it wrote
+and the charts in the assets' metadata.
 
 The run is launched by clicking through the real partition dialog (no GraphQL shortcut); GraphQL
 is only read, to wait for the run's end with a bound. Screenshots of every step go to
@@ -25,6 +26,10 @@ YEAR = "2026"
 GROUPS = ("ingest", "quality", "indicators", "monitoring", "reports")
 KNOWN_GROUP, KNOWN_ASSET = "monitoring", "county_readiness"
 REPORTS_ASSET = "county_reports"
+CHARTS = {  # asset → the alt text of the chart in its materialisation metadata
+    "county_difference_coefficients": "差异系数 difference coefficients",
+    "county_readiness": "各维度达标情况 readiness by dimension",
+}
 RUN_TIMEOUT_S = 240
 RUN_POLL_S = 2
 RUN_QUERY = """
@@ -159,3 +164,20 @@ def test_county_reports_open_with_their_readiness_headline(page, dagster_ui, run
         expect(page.locator(".headline .verdict")).to_have_text(re.compile(f"^{headline}"))
         expect(page.get_by_text(f"{name}（{code}）")).to_be_visible()
         shoot(page, artifacts, f"09-county-report-{code}-{label}")
+
+
+@pytest.mark.parametrize("asset", CHARTS)
+def test_asset_metadata_shows_its_chart(page, dagster_ui, run_of_year, artifacts, asset):
+    """The chart travels as markdown metadata (a data: PNG); the UI offers it behind "[Show
+    Markdown]" on the asset's latest materialisation and must draw it, not a broken image."""
+    page.goto(f"{dagster_ui.url}/assets/{asset}?view=events")
+    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name="chart", exact=True))
+    row.get_by_text("[Show Markdown]").click()
+    dialog = page.get_by_role("dialog")
+    image = dialog.get_by_role("img", name=CHARTS[asset])
+    expect(image).to_be_visible()
+    expect(dialog).to_have_css("opacity", "1")  # the dialog has faded in: the screenshot shows the chart
+    image.evaluate("image => image.decode()")  # rejects when the browser cannot decode the image
+    width, height = image.evaluate("image => [image.naturalWidth, image.naturalHeight]")
+    assert width > 400 and height > 200, (width, height)
+    shoot(page, artifacts, f"10-asset-{asset}-chart")
