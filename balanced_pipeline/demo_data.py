@@ -11,7 +11,6 @@ missing and unknown campuses, and every file's SHA-256.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
 from typing import Sequence
@@ -25,6 +24,7 @@ from balanced_pipeline.demo.county_forms import county_rows, quality_monitoring_
 from balanced_pipeline.demo.profiles import CITY, COUNTIES, PROVINCE, SMALL_ARTS_ROOMS, standard_item
 from balanced_pipeline.demo.random import stream
 from balanced_pipeline.demo.school_rows import school_rows
+from balanced_pipeline.readers import file_sha256
 from balanced_pipeline.schema import REGISTRY
 from balanced_pipeline.standards import Indicator, Standards, load_standards
 
@@ -102,7 +102,7 @@ def _write_year(folder: Path, year: int, years: list[int], seed: int, standards:
             frame.to_parquet(path, index=False, engine="pyarrow", compression="zstd")
         else:
             frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-        files[name] = {"rows": len(frame), "sha256": _sha256(path)}
+        files[name] = {"rows": len(frame), "sha256": file_sha256(path)}
     ordered = {name: files[name] for name in FILE_NAMES}
     return {"files": ordered, "quality_monitoring_levels": "Ⅰ–Ⅳ" if roman_levels else "1–4"}, breakage
 
@@ -127,17 +127,9 @@ def _write_classes_and_rooms(folder: Path, campuses: pd.DataFrame, breakage: Bre
                     ("rooms.csv", breakage.rooms(rooms, rows["rooms.csv"] + 2), rooms_file)):
                 frame.to_csv(handle, index=False, header=start == 0, lineterminator="\n")
                 rows[name] += len(frame)
-    files = {name: {"rows": count, "sha256": _sha256(folder / name)} for name, count in rows.items()}
+    files = {name: {"rows": count, "sha256": file_sha256(folder / name)} for name, count in rows.items()}
     files["grade9_students"] = pd.concat(grade9).groupby(level=0).sum()
     return files
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
