@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -170,9 +171,14 @@ class Warehouse:
             con.close()
 
     def _postgres_engine(self) -> sa.Engine:
-        if not hasattr(self, "_engine"):
-            self._engine = sa.create_engine(self.url, pool_pre_ping=True)
-        return self._engine
+        return _engine_for(self.url.render_as_string(hide_password=False))
+
+
+@lru_cache(maxsize=None)
+def _engine_for(url: str) -> sa.Engine:
+    """One engine (and connection pool) per URL for the process: every asset's IO opens a
+    Warehouse, and a pool per Warehouse would leave connections open until garbage collection."""
+    return sa.create_engine(url, pool_pre_ping=True)
 
 
 def _quote(text: str) -> str:
