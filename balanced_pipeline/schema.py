@@ -140,8 +140,14 @@ SCHOOLS = Form(
         _count("backbone_junior", "初中县级及以上骨干教师数", label_en="Junior county-level-or-above backbone teachers"),
         _count("pe_arts_teachers_primary", "小学体育、艺术专任教师数", label_en="Primary PE and arts full-time teachers"),
         _count("pe_arts_teachers_junior", "初中体育、艺术专任教师数", label_en="Junior PE and arts full-time teachers"),
-        _count("certified_teachers", "持有教师资格证的专任教师数", label_en="Full-time teachers holding a teacher certificate"),
-        _count("trained_360h_teachers", "五年内完成360学时培训的专任教师数", label_en="Full-time teachers with 360 training hours in 5 years"),
+        # G9 and G12 are about compulsory education: like teachers_primary/_junior, these two
+        # count the primary and junior full-time teachers only, also in schools with a senior section.
+        _count("certified_teachers", "持有教师资格证的专任教师数",
+               label_en="Primary and junior full-time teachers holding a teacher certificate",
+               hint_zh="仅统计小学、初中学段专任教师"),
+        _count("trained_360h_teachers", "五年内完成360学时培训的专任教师数",
+               label_en="Primary and junior full-time teachers with 360 training hours in 5 years",
+               hint_zh="仅统计小学、初中学段专任教师"),
         _number("land_area_m2", "占地面积", "㎡", label_en="Land area"),
         _number("teaching_aux_area_m2", "教学及辅助用房面积", "㎡", label_en="Teaching and auxiliary room area"),
         _number("sports_area_m2", "体育运动场馆面积", "㎡", label_en="Sports ground and hall area"),
