@@ -57,10 +57,13 @@ def command_run(args: argparse.Namespace) -> None:
 
 
 def command_demo_data(args: argparse.Namespace) -> None:
-    from balanced_pipeline.demo_data import generate_demo_submissions
+    from balanced_pipeline.demo_data import MANIFEST_NAME, generate_demo_submissions
 
-    manifest = generate_demo_submissions(Path(args.root), years=args.years, schools=args.schools, seed=args.seed)
-    print(f"wrote demo submissions for {args.years} to {args.root} ({len(manifest.get('broken_rows', []))} broken rows listed in demo_manifest.json)")
+    root = Path(args.root)
+    manifest = generate_demo_submissions(root, years=args.years, schools=args.schools, seed=args.seed)
+    for year, summary in manifest["years"].items():
+        print(f"{root / year}: " + ", ".join(f"{name} {info['rows']}" for name, info in summary["files"].items()))
+    print(f"{len(manifest['broken_rows'])} broken rows listed in {root / MANIFEST_NAME}")
 
 
 def command_template(args: argparse.Namespace) -> None:

@@ -1,7 +1,7 @@
 """Deterministic demo submissions: a city of seven counties, each built to pass or fail for a
 stated reason, written as the bulk files of the data contract, one folder per year.
 
-    python -m balanced_pipeline.demo_data --root DIR --years 2025 2026 --schools 300 --seed 2026
+    balanced-pipeline demo-data --root DIR --years 2025 2026 --schools 300 --seed 2026
 
 Same arguments, byte-identical files. `<root>/demo_manifest.json` records the county profiles
 (what each county should get and why), the deliberately broken rows (file, row, field), the
@@ -10,7 +10,6 @@ missing and unknown campuses, and every file's SHA-256.
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 from typing import Sequence
@@ -130,22 +129,3 @@ def _write_classes_and_rooms(folder: Path, campuses: pd.DataFrame, breakage: Bre
     files = {name: {"rows": count, "sha256": file_sha256(folder / name)} for name, count in rows.items()}
     files["grade9_students"] = pd.concat(grade9).groupby(level=0).sum()
     return files
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write deterministic demo submissions (演示数据).")
-    parser.add_argument("--root", type=Path, required=True, help="landing folder; one sub-folder per year")
-    parser.add_argument("--years", type=int, nargs="+", default=[2025, 2026])
-    parser.add_argument("--schools", type=int, default=300, help="number of campuses")
-    parser.add_argument("--seed", type=int, default=2026)
-    args = parser.parse_args(argv)
-    manifest = generate_demo_submissions(args.root, args.years, args.schools, args.seed)
-    for year, summary in manifest["years"].items():
-        counts = ", ".join(f"{name} {info['rows']}" for name, info in summary["files"].items())
-        print(f"{args.root / year}: {counts}")
-    print(f"{len(manifest['broken_rows'])} broken rows listed in {args.root / MANIFEST_NAME}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
