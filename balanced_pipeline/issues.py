@@ -32,6 +32,17 @@ WARNING = "warning"
 SEVERITIES = (ERROR, WARNING)
 
 
+def location_zh(source_file: str, sheet: str, where: str) -> str:
+    """'文件 a.xlsx 工作表 学校基本情况 第5行 ' — `where` is '第5行' or '单元格B27' or ''."""
+    sheet_part = f"工作表 {sheet} " if sheet else ""
+    return f"文件 {source_file} {sheet_part}{where + ' ' if where else ''}"
+
+
+def location_en(source_file: str, sheet: str, where: str) -> str:
+    sheet_part = f", sheet {sheet}" if sheet else ""
+    return f"File {source_file}{sheet_part}{', ' + where if where else ''}: "
+
+
 def issues_frame(records: Iterable[Mapping] = ()) -> pd.DataFrame:
     """Issue rows with the standard columns, in the standard order and types."""
     frame = pd.DataFrame(list(records), columns=ISSUE_COLUMNS)
@@ -63,7 +74,8 @@ def issues_for_rows(
     """One issue per row of `rows` (staged records carrying provenance and campus identity).
 
     `message_zh` / `message_en` may contain `{value}`, replaced by the row's value of
-    `value_column` (default: `field`), so the clerk sees what was submitted.
+    `value_column` (default: `field`), so the clerk sees what was submitted; each message starts
+    with where the record is (file, sheet, row), so it can be read on its own.
     """
     value_column = value_column or field
     values = (
@@ -71,6 +83,8 @@ def issues_for_rows(
         if value_column in rows.columns
         else pd.Series("", index=rows.index, dtype="string")
     )
+    files, sheets = (rows[c].fillna("") if c in rows.columns else [""] * len(rows) for c in ("source_file", "sheet"))
+    row_numbers = rows["row_number"] if "row_number" in rows.columns else [pd.NA] * len(rows)
     frame = pd.DataFrame(
         {
             "county_code": _column_or_blank(rows, "county_code"),
@@ -84,8 +98,14 @@ def issues_for_rows(
             "value": values,
             "rule": rule,
             "severity": severity,
-            "message_zh": [message_zh.replace("{value}", v) for v in values],
-            "message_en": [message_en.replace("{value}", v) for v in values],
+            "message_zh": [
+                location_zh(file, sheet, f"第{row}行" if pd.notna(row) else "") + message_zh.replace("{value}", v)
+                for file, sheet, row, v in zip(files, sheets, row_numbers, values)
+            ],
+            "message_en": [
+                location_en(file, sheet, f"row {row}" if pd.notna(row) else "") + message_en.replace("{value}", v)
+                for file, sheet, row, v in zip(files, sheets, row_numbers, values)
+            ],
         },
         index=rows.index,
     )

@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.issues import ERROR, PROVENANCE, WARNING, conform_issues, issues_frame
+from balanced_pipeline.issues import ERROR, PROVENANCE, WARNING, conform_issues, issues_frame, location_en, location_zh
 from balanced_pipeline.schema import Field, Form, Kind
 
 SOURCE_HASH = "source_sha256"
@@ -149,17 +149,6 @@ def normalise_form(form: Form, raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.Data
     return typed.reset_index(drop=True), (
         conform_issues(pd.concat(issues, ignore_index=True)) if issues else issues_frame()
     )
-
-
-def location_zh(source_file: str, sheet: str, where: str) -> str:
-    """'文件 a.xlsx 工作表 学校基本情况 第5行 ' — `where` is '第5行' or '单元格B27' or ''."""
-    sheet_part = f"工作表 {sheet} " if sheet else ""
-    return f"文件 {source_file} {sheet_part}{where + ' ' if where else ''}"
-
-
-def location_en(source_file: str, sheet: str, where: str) -> str:
-    sheet_part = f", sheet {sheet}" if sheet else ""
-    return f"File {source_file}{sheet_part}{', ' + where if where else ''}: "
 
 
 def severity_of(field: Field) -> str:

@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from balanced_pipeline.issues import ERROR, PROVENANCE, WARNING
-from balanced_pipeline.parsing import SOURCE_HASH, half_width, location_en, location_zh
+from balanced_pipeline.issues import ERROR, PROVENANCE, WARNING, location_en, location_zh
+from balanced_pipeline.parsing import SOURCE_HASH, half_width
 from balanced_pipeline.schema import SURVEY_RESPONSES, Form
 
 SURVEY_QUESTION = re.compile(r"^q0*(\d+)$")
