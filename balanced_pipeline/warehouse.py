@@ -95,9 +95,7 @@ class Warehouse:
         existing = self._existing_columns(execute, table.name, dialect)
         if not existing:
             definitions = [f'"{c.name}" {DTYPES[c.dtype][type_index]}' for c in table.columns]
-            if table.key and dialect == "postgresql":
-                # DuckDB checks keys too eagerly for delete-then-insert in one transaction; the
-                # writer guarantees the key there and PostgreSQL enforces it for production.
+            if table.key:
                 definitions.append(f"PRIMARY KEY ({', '.join(chr(34) + k + chr(34) for k in table.key)})")
             execute(f'CREATE TABLE "{table.name}" ({", ".join(definitions)})')
             if dialect == "postgresql":
