@@ -58,6 +58,12 @@ _LABEL = re.compile(r"(?P<label>.*?（(?P<school_code>[^（）\-]+)-(?P<campus_c
 contain 、 or （…） as long as it does not end in the code pair."""
 
 
+def submissions_closed(year: int, now: datetime, calendar: ProcedureCalendar = CALENDAR) -> bool:
+    """Whether `year` is frozen: its deadline has come, the final run has judged it, and new files
+    no longer re-run it on their own (an engineer can still launch a run by hand)."""
+    return now >= calendar.deadline(year)
+
+
 def days_left(year: int, as_of: datetime, calendar: ProcedureCalendar = CALENDAR) -> int:
     """Calendar days from `as_of` (local date) to the deadline day: 1 on 14 December, 0 on the
     deadline day (already too late), negative after."""

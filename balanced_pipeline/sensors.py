@@ -9,6 +9,7 @@ from typing import Callable
 
 import dagster as dg
 
+from balanced_pipeline.deadline import submissions_closed
 from balanced_pipeline.partitions import yearly_partitions
 from balanced_pipeline.resources import SubmissionsFolder
 from balanced_pipeline.schedules import RUN_KIND_TAG
@@ -21,13 +22,19 @@ CHANGED_FILES_TAG = "balanced/changed_files"
 FILES_NAMED_IN_LOG = 20
 
 
+def _closed_at_deadline(year: str, now: float) -> bool:
+    return submissions_closed(int(year), datetime.fromtimestamp(now, timezone.utc))
+
+
 def build_submissions_sensor(
     job: dg.JobDefinition | dg.UnresolvedAssetJobDefinition,
     quiet_seconds: float = DEFAULT_QUIET_SECONDS,
     minimum_interval_seconds: int = 30,
     clock: Callable[[], float] = time.time,
+    is_closed: Callable[[str, float], bool] = _closed_at_deadline,
 ) -> dg.SensorDefinition:
-    """Watches the `submissions` resource's folder and requests one run of `job` per changed year."""
+    """Watches the `submissions` resource's folder and requests one run of `job` per changed year
+    that is still open (a year past its 15 December deadline is frozen)."""
 
     @dg.sensor(
         name="new_submissions_sensor",
@@ -41,8 +48,9 @@ def build_submissions_sensor(
     def new_submissions_sensor(context: dg.SensorEvaluationContext, submissions: SubmissionsFolder) -> dg.SensorResult:
         now = clock()
         partition_keys = yearly_partitions.get_partition_keys(current_time=datetime.fromtimestamp(now, timezone.utc))
+        closed = {year for year in partition_keys if is_closed(year, now)}
         tick = watch_submissions(
-            Path(submissions.path), WatchCursor.from_json(context.cursor), partition_keys, now, quiet_seconds
+            Path(submissions.path), WatchCursor.from_json(context.cursor), partition_keys, now, quiet_seconds, closed
         )
         _log_tick(context, tick)
         requests = [

@@ -174,10 +174,16 @@ def run_key(year: str, files: Mapping[str, FileState], sequence: int) -> str:
 
 
 def watch_submissions(
-    root: Path, cursor: WatchCursor, partition_keys: Collection[str], now: float, quiet_seconds: float
+    root: Path,
+    cursor: WatchCursor,
+    partition_keys: Collection[str],
+    now: float,
+    quiet_seconds: float,
+    closed_years: Collection[str] = (),
 ) -> WatchTick:
-    """One look at the landing folder: a run for every year whose content changed and has been
-    quiet for `quiet_seconds`, and the cursor to save (a waiting year keeps its old part)."""
+    """One look at the landing folder: a run for every open year whose content changed and has
+    been quiet for `quiet_seconds`, and the cursor to save (a waiting or closed year keeps its old
+    part, so its later changes are still seen if it is ever reopened)."""
     if not root.is_dir():
         reason = f"提交目录不存在 / landing folder does not exist: {root}"
         return WatchTick(runs=(), waiting={}, skipped={str(root): reason}, unreadable={}, cursor=cursor)
@@ -192,11 +198,16 @@ def watch_submissions(
     for folder in folders:
         if folder not in partition_keys:
             skipped[folder] = _not_a_partition(folder, partition_keys)
+        elif folder in closed_years:
+            skipped[folder] = (
+                f"{folder} 年已过报送截止日，最终结果已冻结，新文件不再自动评估 / {folder} is past its deadline and "
+                "frozen: new files no longer start a run (launch one by hand if a correction must be judged)"
+            )
     for year in sorted(set(map(year_of, files)) - set(folders)):
         skipped[year] = f"{year} 年目录已删除，不再监视 / the {year} folder was removed; no longer watched"
         files = {path: state for path, state in files.items() if year_of(path) != year}
 
-    for year in (folder for folder in folders if folder in partition_keys):
+    for year in (folder for folder in folders if folder in partition_keys and folder not in closed_years):
         before = cursor.year_files(year)
         seen, cannot_read = scan_year(root, year, before)
         unreadable |= {path: problem.reason for path, problem in cannot_read.items()}

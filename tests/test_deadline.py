@@ -134,3 +134,11 @@ def test_a_year_without_completeness_rows_gives_an_empty_table():
     status = deadline_status(completeness(), issues_frame(), 2026, datetime(2026, 12, 10, tzinfo=SHANGHAI))
     assert status.empty
     assert {"status", "message_zh", "message_en", "days_left"} <= set(status.columns)
+
+
+def test_a_year_closes_at_the_start_of_15_december_in_shanghai():
+    from balanced_pipeline.deadline import submissions_closed
+
+    assert not submissions_closed(2026, datetime(2026, 12, 14, 15, 59, tzinfo=timezone.utc))
+    assert submissions_closed(2026, datetime(2026, 12, 14, 16, 0, tzinfo=timezone.utc))
+    assert not submissions_closed(2027, datetime(2026, 12, 31, tzinfo=timezone.utc))

@@ -257,9 +257,9 @@ class Clock:
 class Ticks:
     """Evaluates the sensor like the daemon does: each tick starts from the cursor the previous one saved."""
 
-    def __init__(self, root):
+    def __init__(self, root, is_closed=lambda year, now: False):
         self.clock = Clock()
-        self.sensor = build_submissions_sensor(annual_evaluation, clock=self.clock)
+        self.sensor = build_submissions_sensor(annual_evaluation, clock=self.clock, is_closed=is_closed)
         self.resources = {"submissions": SubmissionsFolder(path=str(root))}
         self.cursor = None
 
@@ -335,3 +335,15 @@ def test_the_sensor_loads_and_its_requests_carry_the_partition(tmp_path):
     context = dg.build_sensor_context(resources=ticks.resources, repository_def=defs.get_repository_def())
     (request,) = ticks.sensor.evaluate_tick(context).run_requests
     assert request.tags["dagster/partition"] == "2026"
+
+
+def test_a_year_past_its_deadline_is_frozen(tmp_path):
+    write(tmp_path, "2025/schools.csv")
+    write(tmp_path, "2026/schools.csv")
+    ticks = Ticks(tmp_path, is_closed=lambda year, now: year == "2025")
+    first = ticks.tick()
+    assert requested(first) == [("2026", "1")]
+    write(tmp_path, "2025/schools.csv", "county_code\n340404\n")
+    later_tick = ticks.tick()
+    assert later_tick.run_requests == []
+    assert "2025 is past its deadline and frozen" in later_tick.skip_reason.skip_message
