@@ -12,6 +12,7 @@ from balanced_pipeline.issues import ISSUE_COLUMNS
 from balanced_pipeline.quality import (
     SuiteError,
     build_data_docs,
+    write_validation_summary,
     derive_validation_columns,
     load_suite,
     validate_forms,
@@ -123,6 +124,12 @@ def valid_forms() -> dict[str, pd.DataFrame]:
             {"county_code": "340404", "kind": "安全事故", "description": "", "reported_on": "2026-06-01"}],
             "veto_incidents.csv"),
         "survey_responses": survey,
+        # A second county sends per-group totals instead of answers.
+        "survey_groups": typed(FORMS["survey_groups"].fields, [
+            {"county_code": "340404", "respondent_group": "家长", "respondents": 40, "answers_counted": 380,
+             "satisfied": 340, "answers_excluded": 20},
+            {"county_code": "340404", "respondent_group": "教师", "respondents": 12, "answers_counted": 120,
+             "satisfied": 110, "answers_excluded": 0}], "survey_groups.csv"),
     }
 
 
@@ -245,3 +252,17 @@ def test_data_docs_site_lists_every_validated_form(national, tmp_path):
     assert pages == set(forms)
     html = index.read_text("utf-8")
     assert "classes" in html and "schools" in html
+
+
+def test_offline_summary_page_shows_each_problem_without_scripts(national, tmp_path):
+    forms = valid_forms()
+    forms["classes"].loc[0, "stage"] = "kindergarten"
+    report = validate_forms(forms, national)
+    build_data_docs(report, tmp_path / "docs")
+    page = write_validation_summary(report, tmp_path / "docs")
+    html = page.read_text("utf-8")
+    assert page.name == "summary.html" and "<script" not in html and "http" not in html.replace("http-equiv", "")
+    problem = report.issues[report.issues["form"] == "classes"].iloc[0]
+    assert "班级情况" in html and problem["rule"] in html
+    assert problem["message_zh"] in html and problem["message_en"].replace("'", "&#x27;") in html
+    assert "validations/classes/" in html  # each form links its GX validation page

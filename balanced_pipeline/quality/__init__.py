@@ -1,7 +1,7 @@
 """Data quality of the submitted forms: GX Core suites (expectations/*.json) and their runner."""
 
 from balanced_pipeline.quality.derive import derive_validation_columns
-from balanced_pipeline.quality.docs import build_data_docs
+from balanced_pipeline.quality.docs import build_data_docs, write_validation_summary
 from balanced_pipeline.quality.suites import SuiteError, load_suite, suite_names, suite_parameters
 from balanced_pipeline.quality.validate import FormSummary, QualityReport, validate_forms
 
@@ -10,6 +10,7 @@ __all__ = [
     "QualityReport",
     "SuiteError",
     "build_data_docs",
+    "write_validation_summary",
     "derive_validation_columns",
     "load_suite",
     "suite_names",
