@@ -28,8 +28,10 @@ SUPERSEDED = "superseded_submission"
 CAMPUS_FORMS = (SCHOOLS, CLASSES, ROOMS)
 """Forms whose records belong to one campus submission (the registry is the county's list)."""
 BULK_FORMS = {**FORMS, SURVEY_RESPONSES.name: SURVEY_RESPONSES}
-MAY_BE_EMPTY = {"veto_incidents"}
+MAY_BE_EMPTY = {"veto_incidents", "survey_groups"}
 """Forms that may rightly have no record in a year; any other form with none gets a warning."""
+STANDS_IN_FOR = {"survey_responses": "survey_groups"}
+"""A form another one can replace: counties may send survey totals per group instead of answers."""
 _STATUS_ORDER = ("read", "rejected", "unreadable")
 
 
@@ -72,7 +74,9 @@ def read_year_folder(year_dir: Path) -> StagedSubmissions:
         typed.insert(0, "year", np.int64(year))
         forms[name] = typed
         issues.append(parse_issues)
-        if typed.empty and name not in MAY_BE_EMPTY:
+    for name, form in BULK_FORMS.items():
+        stand_in = STANDS_IN_FOR.get(name)
+        if forms[name].empty and name not in MAY_BE_EMPTY and (stand_in is None or forms[stand_in].empty):
             file_issues.append(_form_not_submitted_issue(form))
     issues.insert(0, issues_frame(file_issues))
     files_frame = pd.DataFrame(files, columns=FILE_COLUMNS)

@@ -255,10 +255,11 @@ VETO_INCIDENTS = Form(
     key=(),
 )
 
+RESPONDENT_GROUP = Field("respondent_group", "调查对象类别", Kind.TEXT, required=True, label_en="Respondent group")
 SURVEY_IDENTITY = (
     COUNTY_CODE,
     Field("respondent_id", "问卷编号", Kind.TEXT, required=True, label_en="Respondent id"),
-    Field("respondent_group", "调查对象类别", Kind.TEXT, required=True, label_en="Respondent group"),
+    RESPONDENT_GROUP,
 )
 SURVEY_RESPONSES = Form(
     name="survey_responses",
@@ -268,6 +269,24 @@ SURVEY_RESPONSES = Form(
 )
 """One row per respondent: these fields, then any number of answer columns q01 … qNN."""
 
+SURVEY_GROUPS = Form(
+    name="survey_groups",
+    label_zh="社会认可度调查分类汇总",
+    fields=(
+        COUNTY_CODE,
+        RESPONDENT_GROUP,
+        _count("respondents", "调查人数", required=True, label_en="Respondents in the group"),
+        _count("answers_counted", "计入分母的作答数", unit="个", required=True,
+               hint_zh="全部题目的作答数，不含“不了解”和空白",
+               label_en="Answers in the denominator (all questions; 'don't know' and blanks excluded)"),
+        _count("satisfied", "满意作答数", unit="个", required=True, hint_zh="满意、比较满意、基本满意之和",
+               label_en="Satisfied answers (very satisfied + fairly satisfied + basically satisfied)"),
+        _count("answers_excluded", "不了解作答数", unit="个", label_en="'Don't know' answers (left out of the rate)"),
+    ),
+    key=("county_code", "respondent_group"),
+)
+"""Per-group survey totals, for a county that sends these instead of raw responses (spec §2.4)."""
+
 SCHOOL_FORMS = (REGISTRY, SCHOOLS, CLASSES, ROOMS)
-COUNTY_FORMS = (COUNTIES, QUALITY_MONITORING, VETO_INCIDENTS)
+COUNTY_FORMS = (COUNTIES, QUALITY_MONITORING, VETO_INCIDENTS, SURVEY_GROUPS)
 FORMS = {form.name: form for form in (*SCHOOL_FORMS, *COUNTY_FORMS)}

@@ -148,6 +148,23 @@ def test_survey_responses_keep_their_answers(tmp_path):
     assert pd.api.types.is_integer_dtype(staged.forms["counties"]["year"])
 
 
+def test_survey_group_totals_read_with_chinese_headers_and_stand_in_for_responses(tmp_path):
+    year_dir = tmp_path / "2026"
+    year_dir.mkdir()
+    (year_dir / "survey_groups.csv").write_text(
+        "县（市、区）代码,调查对象类别,调查人数（人）,计入分母的作答数（个）,满意作答数,不了解作答数（个）\n"
+        "340404,家长,40,380,340,20\n340404,教师,12,120,110,\n", encoding="utf-8")
+    staged = read_year_folder(year_dir)
+    groups = staged.forms["survey_groups"]
+    assert groups[["county_code", "respondent_group", "respondents", "answers_counted", "satisfied"]].values.tolist() == [
+        ["340404", "家长", 40, 380, 340], ["340404", "教师", 12, 120, 110]]
+    assert groups["answers_excluded"].tolist()[0] == 20 and pd.isna(groups["answers_excluded"].iloc[1])
+    assert staged.files.set_index("source_file").loc["survey_groups.csv", "rows_read"] == 2
+    missing = set(staged.issues.loc[staged.issues["rule"] == "form_not_submitted", "form"])
+    assert "survey_groups" not in missing and "survey_responses" not in missing
+    assert "counties" in missing
+
+
 def test_a_workbook_for_another_year_replaces_nothing(tmp_path):
     year_dir = bulk_folder(tmp_path)
     last_year = write_template(year_dir / "去年.xlsx", 2025, CAMPUS_B)
