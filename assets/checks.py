@@ -5,6 +5,7 @@ import pandas as pd
 
 from balanced_pipeline.completeness import file_accounting, submission_completeness
 from balanced_pipeline.deadline import CALENDAR
+from balanced_pipeline.evaluation.social import superseded_group_issues
 from balanced_pipeline.ingest import STAGED_FORMS, without_superseded
 from balanced_pipeline.issues import conform_issues, split_accepted
 from balanced_pipeline.partitions import yearly_partitions
@@ -21,8 +22,9 @@ ACCEPTED_TABLES = {
     "quality_monitoring": "county_quality_monitoring",
     "veto_incidents": "county_veto_incidents",
 }
-# Raw survey answers are the largest input; only the recognition rates they give go to the warehouse.
-ACCEPTED_STAGING = {"survey_responses": "survey_responses"}
+# Survey inputs stay in staging: raw answers are the largest input, and they and the per-group totals
+# some counties send instead only feed the recognition rates, which go to the warehouse.
+ACCEPTED_STAGING = {"survey_responses": "survey_responses", "survey_groups": "survey_groups"}
 
 
 @dg.multi_asset(
@@ -55,11 +57,13 @@ def submission_issues(
     ingest_issues: pd.DataFrame,
     **staged,
 ):
-    """Validate every staged form with its suite; errors will quarantine their record, warnings only report."""
+    """Validate every staged form with its suite; errors will quarantine their record, warnings only report.
+    A county's survey totals are rejected here too when the county also sent raw responses."""
     forms = without_superseded({form: staged[f"staged_{form}"] for form in STAGED_FORMS}, ingest_issues)
     report = validate_forms(forms, standards.load())
     docs = build_data_docs(report, artifacts.data_docs(int(context.partition_key)))
-    issues = conform_issues(pd.concat([ingest_issues, report.issues], ignore_index=True))
+    survey_totals_replaced = superseded_group_issues(forms["survey_groups"], forms["survey_responses"])
+    issues = conform_issues(pd.concat([ingest_issues, report.issues, survey_totals_replaced], ignore_index=True))
     yield dg.Output(
         issues,
         output_name="submission_issues",

@@ -114,10 +114,13 @@ def county_quality(
 
 @dg.asset(**COMMON, metadata=_schema("county_social_recognition"))
 def county_social_recognition(
-    survey_responses: pd.DataFrame, county_submissions: pd.DataFrame, standards: StandardsResource
+    survey_responses: pd.DataFrame, survey_groups: pd.DataFrame, county_submissions: pd.DataFrame,
+    standards: StandardsResource,
 ) -> dg.Output[pd.DataFrame]:
-    """Social recognition (社会认可度) per county and respondent group from the raw survey answers (≥ 85 %)."""
-    table = evaluation.county_social_recognition(survey_responses, county_submissions, standards.load())
+    """Social recognition (社会认可度) per county and respondent group (≥ 85 %), from the raw survey answers
+    or, for a county that sent none, from its per-group totals."""
+    table = evaluation.county_social_recognition(survey_responses, county_submissions, standards.load(),
+                                                 survey_groups=survey_groups)
     overall = table[table["respondent_group"] == ALL_GROUPS]
     return dg.Output(
         table,
