@@ -19,7 +19,8 @@ import pandas as pd
 from balanced_pipeline.demo.broken import Breakage, choose_victims
 from balanced_pipeline.demo.campuses import build_campuses
 from balanced_pipeline.demo.classes import build_classes, build_rooms
-from balanced_pipeline.demo.county_forms import county_rows, quality_monitoring_rows, survey_rows, veto_rows
+from balanced_pipeline.demo.county_forms import (SURVEY_TOTALS_PROFILE, county_rows, quality_monitoring_rows,
+                                                 survey_rows, veto_rows)
 from balanced_pipeline.demo.profiles import CITY, COUNTIES, PROVINCE, SMALL_ARTS_ROOMS, standard_item
 from balanced_pipeline.demo.random import stream
 from balanced_pipeline.demo.school_rows import school_rows
@@ -36,7 +37,7 @@ QUANTITIES_OF = "anhui"
 MIN_SCHOOLS = 100  # enough for every type in every county plus one victim per broken row
 CAMPUSES_PER_BLOCK = 10_000  # class and room rows are generated and written this many campuses at a time
 FILE_NAMES = ("registry.csv", "schools.csv", "classes.csv", "rooms.csv", "counties.csv",
-              "quality_monitoring.csv", "veto_incidents.csv", "survey_responses.parquet")
+              "quality_monitoring.csv", "veto_incidents.csv", "survey_responses.parquet", "survey_groups.csv")
 
 
 def generate_demo_submissions(root: Path, years: Sequence[int] = (2025, 2026), schools: int = 300,
@@ -61,6 +62,7 @@ def generate_demo_submissions(root: Path, years: Sequence[int] = (2025, 2026), s
         "encoding": {"booleans": "1/0", "school_type": "English codes of the data contract",
                      "text": "UTF-8 without BOM"},
         "county_profiles": {str(c.code): c.describe(standards) for c in COUNTIES},
+        "counties_sending_survey_totals": [str(c.code) for c in COUNTIES if c.profile == SURVEY_TOTALS_PROFILE],
         "years": {},
         "broken_rows": [],
         "missing_campuses": [],
@@ -87,13 +89,15 @@ def _write_year(folder: Path, year: int, years: list[int], seed: int, standards:
     folder.mkdir(parents=True, exist_ok=True)
     files = _write_classes_and_rooms(folder, campuses, breakage, seed, standard_item(standards, SMALL_ARTS_ROOMS))
     roman_levels = len(years) > 1 and year == years[0]
+    survey_responses, survey_groups = survey_rows(seed, year, years, standards)
     tables = {
         "registry.csv": campuses.drop(index=victims["unknown_campus"])[REGISTRY.field_names],
         "schools.csv": breakage.schools(schools),
         "counties.csv": county_rows(schools, files.pop("grade9_students"), seed, year, years, standards),
         "quality_monitoring.csv": quality_monitoring_rows(seed, year, roman_levels, standards),
         "veto_incidents.csv": veto_rows(year),
-        "survey_responses.parquet": survey_rows(seed, year, years, standards),
+        "survey_responses.parquet": survey_responses,
+        "survey_groups.csv": survey_groups,
     }
     for name, frame in tables.items():
         path = folder / name

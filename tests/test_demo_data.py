@@ -321,6 +321,8 @@ def test_survey_recognition_rates_and_answer_styles(demo):
     root, manifest = demo
     labels = {"满意": "ok", "比较满意": "ok", "基本满意": "ok", "不满意": "no", "不了解": None,
               "5": "ok", "4": "ok", "3": "ok", "2": "no", "1": None}
+    totals_county = str(BY_PROFILE["below_resource_thresholds"])
+    assert manifest["counties_sending_survey_totals"] == [totals_county]
     for year in YEARS:
         survey = read(root, year, "survey_responses.parquet")
         answers = survey.melt(id_vars=["county_code"], value_vars=[f"q{i:02d}" for i in range(1, 11)])
@@ -329,15 +331,23 @@ def test_survey_recognition_rates_and_answer_styles(demo):
         informed = answers[answers["verdict"].notna()]
         rate = informed["verdict"].eq("ok").groupby(informed["county_code"]).mean()
         respondents = survey.groupby("county_code").size()
-        assert respondents.between(600, 1500).all()
+        totals = numeric(read(root, year, "survey_groups.csv"),
+                         ["respondents", "answers_counted", "satisfied", "answers_excluded"])
+        assert set(totals["county_code"]) == {totals_county} and totals_county not in set(survey["county_code"])
+        assert totals["respondent_group"].tolist() == STANDARDS.section("social_recognition")["groups"]
+        assert (totals["answers_counted"] + totals["answers_excluded"] == 10 * totals["respondents"]).all()
+        rate[totals_county] = totals["satisfied"].sum() / totals["answers_counted"].sum()
+        respondents[totals_county] = totals["respondents"].sum()
+        assert respondents.between(600, 1500).all() and len(rate) == len(COUNTIES)
         for county in COUNTIES:
             code = str(county.code)
             if county.profile == "low_social_recognition":
                 assert 0.74 <= rate[code] <= 0.80
             else:
                 assert rate[code] >= 0.88
-            digits = answers.loc[answers["county_code"] == code, "value"].str.isdigit()
-            assert digits.all() if county.answer_style == "digits" else not digits.any()
+            if code != totals_county:
+                digits = answers.loc[answers["county_code"] == code, "value"].str.isdigit()
+                assert digits.all() if county.answer_style == "digits" else not digits.any()
 
 
 def test_county_forms_follow_the_profiles(demo):

@@ -1,5 +1,6 @@
 """The county forms of one year: counties.csv, quality_monitoring.csv, veto_incidents.csv and the
-raw survey, consistent with the year's school rows and each county's profile."""
+survey (raw answers, and one county's per-group totals), consistent with the year's school rows
+and each county's profile."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from balanced_pipeline.schema import COUNTIES as COUNTY_FORM
-from balanced_pipeline.schema import Kind
+from balanced_pipeline.schema import SURVEY_GROUPS, Kind
 from balanced_pipeline.standards import Standards
 
 from .profiles import (CITY, CONSOLIDATION_GAP_MULTIPLE, COUNTIES, DIGITS, LOW_CONSOLIDATION, LOW_ROTATION,
@@ -33,6 +34,8 @@ RESPONDENTS_PER_COUNTY = (600, 1500)
 QUESTIONS = 10
 RESPONDENT_GROUPS = {"学生": 0.30, "家长": 0.35, "教师": 0.15, "校长": 0.03, "人大代表": 0.04,
                      "政协委员": 0.04, "其他群众": 0.09}
+# This county sends its survey as totals per respondent group (survey_groups.csv), not raw answers.
+SURVEY_TOTALS_PROFILE = "below_resource_thresholds"
 VETO = ("以考试方式招生", "一所民办初级中学组织入学考试选拔新生，经督导检查核实。", "06-18")
 
 
@@ -158,8 +161,10 @@ def veto_rows(year: int) -> pd.DataFrame:
         columns=["county_code", "kind", "description", "reported_on"])
 
 
-def survey_rows(seed: int, year: int, years: list[int], standards: Standards) -> pd.DataFrame:
-    """One row per respondent. Recognition = (满意+比较满意+基本满意) / answers other than 不了解."""
+def survey_rows(seed: int, year: int, years: list[int], standards: Standards) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The raw responses (one row per respondent) of every county but the one that sends totals,
+    and that county's per-group totals, made from its own respondents' answers.
+    Recognition = (满意+比较满意+基本满意) / answers other than 不了解."""
     rng = stream(seed, "survey", year)
     years_back = max(years) - year
     sizes = rng.integers(RESPONDENTS_PER_COUNTY[0], RESPONDENTS_PER_COUNTY[1] + 1, size=len(COUNTIES))
@@ -186,4 +191,22 @@ def survey_rows(seed: int, year: int, years: list[int], standards: Standards) ->
     })
     for q in range(QUESTIONS):
         survey[f"q{q + 1:02d}"] = answer_text[:, q]
-    return survey
+    sends_totals = codes == str(next(c.code for c in COUNTIES if c.profile == SURVEY_TOTALS_PROFILE))
+    totals = _group_totals(survey[sends_totals], answer[sends_totals])
+    return survey[~sends_totals].reset_index(drop=True), totals
+
+
+def _group_totals(respondents: pd.DataFrame, answer: np.ndarray) -> pd.DataFrame:
+    """Per county and respondent group: respondents, answers other than 不了解, satisfied answers
+    and 不了解 answers. `answer` holds each respondent's answers as positions in ANSWERS."""
+    uninformed = answer == ANSWERS.index("不了解")
+    per_respondent = pd.DataFrame({
+        "county_code": respondents["county_code"].to_numpy(),
+        "respondent_group": pd.Categorical(respondents["respondent_group"], categories=list(RESPONDENT_GROUPS)),
+        "respondents": 1,
+        "answers_counted": (~uninformed).sum(axis=1),
+        "satisfied": (answer < len(SATISFIED_MIX)).sum(axis=1),
+        "answers_excluded": uninformed.sum(axis=1),
+    })
+    totals = per_respondent.groupby(["county_code", "respondent_group"], observed=True, as_index=False).sum()
+    return totals.astype({"respondent_group": str})[SURVEY_GROUPS.field_names]
