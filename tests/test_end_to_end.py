@@ -279,3 +279,37 @@ def test_an_empty_year_runs_and_says_what_is_missing(tmp_path):
     issues = table(warehouse, "data_quality_issues", 2024)
     assert "registry" in set(issues.loc[issues["rule"] == "form_not_submitted", "form"])
     assert table(warehouse, "county_readiness", 2024).empty and table(warehouse, "county_reports", 2024).empty
+
+
+def test_survey_totals_count_for_their_county(duckdb_run, demo):
+    warehouse, _, manifest = duckdb_run
+    [county] = manifest["counties_sending_survey_totals"]
+    totals = pd.read_csv(demo.root / "submissions" / str(YEAR) / "survey_groups.csv", dtype={"county_code": str})
+    recognition = table(warehouse, "county_social_recognition").query("county_code == @county")
+    overall = recognition.set_index("respondent_group").loc["all"]
+    assert overall["respondents"] == totals["respondents"].sum()
+    assert overall["rate"] == pytest.approx(totals["satisfied"].sum() / totals["answers_counted"].sum())
+    assert set(recognition["respondent_group"]) == {*totals["respondent_group"], "all"}
+
+
+def test_survey_totals_beside_raw_answers_are_rejected_and_accounted(tmp_path):
+    year_dir = tmp_path / "submissions" / "2024"
+    year_dir.mkdir(parents=True)
+    (year_dir / "survey_responses.csv").write_text(
+        "county_code,respondent_id,respondent_group,q01,q02\n340403,R1,家长,满意,不满意\n", encoding="utf-8")
+    (year_dir / "survey_groups.csv").write_text(
+        "县（市、区）代码,调查对象类别,调查人数,计入分母的作答数,满意作答数\n"
+        "340403,家长,40,380,380\n"  # the county also sent raw answers: rejected
+        "340404,教师,12,120,110\n", encoding="utf-8")
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    assert materialize_year(2024, tmp_path / "submissions", tmp_path, url).success
+    warehouse = Warehouse(url)
+    issues = table(warehouse, "data_quality_issues", 2024)
+    replaced = issues[issues["rule"] == "survey_groups_superseded_by_responses"]
+    assert replaced[["source_file", "row_number", "county_code", "severity"]].values.tolist() == [
+        ["survey_groups.csv", 2, "340403", "error"]]
+    files = table(warehouse, "submission_files", 2024).set_index("source_file")
+    assert files.loc["survey_groups.csv", ["rows_read", "rows_accepted", "rows_rejected"]].tolist() == [2, 1, 1]
+    overall = table(warehouse, "county_social_recognition", 2024).query("respondent_group == 'all'").set_index("county_code")
+    assert overall.loc["340403", "rate"] == pytest.approx(0.5)  # its raw answers: 1 of 2
+    assert overall.loc["340404", "rate"] == pytest.approx(110 / 120)  # its totals
