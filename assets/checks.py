@@ -9,7 +9,7 @@ from balanced_pipeline.evaluation.social import superseded_group_issues
 from balanced_pipeline.ingest import STAGED_FORMS, without_superseded
 from balanced_pipeline.issues import conform_issues, split_accepted
 from balanced_pipeline.partitions import yearly_partitions
-from balanced_pipeline.quality import build_data_docs, validate_forms
+from balanced_pipeline.quality import build_data_docs, validate_forms, write_validation_summary
 from balanced_pipeline.resources import ArtifactsFolder, StandardsResource, markdown_preview, table_column_schema
 
 STAGING = "staging_io_manager"
@@ -61,9 +61,11 @@ def submission_issues(
     A county's survey totals are rejected here too when the county also sent raw responses."""
     forms = without_superseded({form: staged[f"staged_{form}"] for form in STAGED_FORMS}, ingest_issues)
     report = validate_forms(forms, standards.load())
-    docs = build_data_docs(report, artifacts.data_docs(int(context.partition_key)))
     survey_totals_replaced = superseded_group_issues(forms["survey_groups"], forms["survey_responses"])
     issues = conform_issues(pd.concat([ingest_issues, report.issues, survey_totals_replaced], ignore_index=True))
+    docs_folder = artifacts.data_docs(int(context.partition_key))
+    build_data_docs(report, docs_folder)
+    docs = write_validation_summary(report, issues, docs_folder)
     yield dg.Output(
         issues,
         output_name="submission_issues",

@@ -64,7 +64,9 @@ def run_benchmark(schools: int, workdir: Path) -> pd.DataFrame:
         checks = evaluation.school_guarantee_checks(schools_frame, accepted["classes"], accepted["rooms"], standards)
         guarantee = evaluation.county_guarantee(accepted["counties"], schools_frame, checks, standards)
         quality = evaluation.county_quality(accepted["counties"], schools_frame, checks, accepted["quality_monitoring"], standards)
-        recognition = evaluation.county_social_recognition(accepted["survey_responses"], accepted["counties"], standards)
+        recognition = evaluation.county_social_recognition(
+            accepted["survey_responses"], accepted["counties"], standards, survey_groups=accepted["survey_groups"]
+        )
         return evaluation.county_readiness(accepted["counties"], verdicts, coefficients, guarantee, quality, recognition,
                                            accepted["veto_incidents"], standards)
 

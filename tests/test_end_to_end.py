@@ -109,6 +109,9 @@ def test_every_asset_and_check_succeeds_for_both_years(duckdb_run):
         assert result.success
         checks = result.get_asset_check_evaluations()
         assert {c.check_name for c in checks} >= {"schools_suite", "classes_suite", "submissions_complete_before_deadline"}
+        schools_check = next(c for c in checks if c.check_name == "schools_suite")
+        docs = Path(schools_check.metadata["data_docs"].value)
+        assert docs.name == "summary.html" and docs.is_file() and (docs.parent / "index.html").is_file()
     for name in TABLES:
         assert warehouse.has_table(name), name
     assert len(table(warehouse, "school_submissions")) > 0.9 * SCHOOLS

@@ -259,7 +259,7 @@ def test_offline_summary_page_shows_each_problem_without_scripts(national, tmp_p
     forms["classes"].loc[0, "stage"] = "kindergarten"
     report = validate_forms(forms, national)
     build_data_docs(report, tmp_path / "docs")
-    page = write_validation_summary(report, tmp_path / "docs")
+    page = write_validation_summary(report, report.issues, tmp_path / "docs")
     html = page.read_text("utf-8")
     assert page.name == "summary.html" and "<script" not in html and "http" not in html.replace("http-equiv", "")
     problem = report.issues[report.issues["form"] == "classes"].iloc[0]

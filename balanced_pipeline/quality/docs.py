@@ -57,18 +57,17 @@ text-align:left;vertical-align:top}th{background:#eef2f7}.error{background:#f8d4
 """
 
 
-def write_validation_summary(reports: QualityReport | Iterable[QualityReport], folder: Path) -> Path:
+def write_validation_summary(report: QualityReport, issues: pd.DataFrame, folder: Path) -> Path:
     """A self-contained page of the validation results (no scripts, no CDN), readable on an office
     intranet where the GX Data Docs index, which loads its styles and tables from the internet,
-    stays blank. It links each form's GX validation page, which does render offline."""
-    reports = [reports] if isinstance(reports, QualityReport) else list(reports)
+    stays blank. `issues` are all of the year's submission issues (reading problems too, not only
+    failed expectations); each form links its GX validation page, which does render offline."""
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    sections = []
-    for report in reports:
-        for form_name, summary in report.summaries.items():
-            form_issues = report.issues[report.issues["form"] == form_name]
-            sections.append(_form_section(form_name, summary, form_issues, _gx_page(folder, form_name)))
+    sections = [
+        _form_section(form_name, summary, issues[issues["form"] == form_name], _gx_page(folder, form_name))
+        for form_name, summary in report.summaries.items()
+    ]
     page = (
         "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>数据质量校验结果 Validation results</title>"
         f"<style>{_STYLE}</style></head><body><h1>数据质量校验结果 <span class='note'>Validation results</span></h1>"
