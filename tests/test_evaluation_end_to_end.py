@@ -141,7 +141,7 @@ def evaluated():
     monitoring = typed("quality_monitoring", [
         dict(county_code=code, subject=subject, level=level, between_school_diff_rate=0.1)
         for code in (PASSING, FAILING) for subject, level in (("数学", "Ⅲ"), ("语文", "4"))])
-    vetoes = typed("veto_incidents", [dict(county_code=FAILING, kind="重点班", description="乙县第一中学设重点班")])
+    vetoes = typed("veto_incidents", [dict(county_code=FAILING, kind="重点班", description="乙县第一中学设重点班。")])
     indicators, verdicts, cvs = resource_outputs()
     checks = school_guarantee_checks(schools, classes, rooms, STANDARDS)
     guarantee = county_guarantee(counties, schools, checks, STANDARDS)

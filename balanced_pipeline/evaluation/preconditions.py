@@ -54,7 +54,7 @@ def county_vetoes(
     below its threshold when the standards make that a veto."""
     vetoes = standards.section("readiness")["vetoes"]
     incidents = veto_incidents.astype({"year": "Int64", "county_code": "string"})
-    description = incidents["description"].astype("string").str.strip().fillna("")
+    description = incidents["description"].astype("string").str.strip().str.rstrip("。.；;").fillna("")
     incident_reasons = incidents[COUNTY].assign(
         reason=veto_kind_label(incidents["kind"], standards) + ("：" + description).where(description.ne(""), "")
     )
