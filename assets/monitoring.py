@@ -72,7 +72,7 @@ def county_verdicts(
     judged = (school_resource_verdict, county_difference_coefficients, county_guarantee, county_quality,
               county_social_recognition, county_veto_incidents)
     shortfalls = evaluation.county_shortfalls(county_submissions, *judged, rules)
-    readiness = evaluation.readiness_from_shortfalls(
+    readiness = evaluation.county_readiness(
         shortfalls, county_submissions, school_resource_verdict, county_guarantee, county_quality,
         county_social_recognition, county_veto_incidents, rules,
     )

@@ -67,7 +67,9 @@ def run_benchmark(schools: int, workdir: Path) -> pd.DataFrame:
         recognition = evaluation.county_social_recognition(
             accepted["survey_responses"], accepted["counties"], standards, survey_groups=accepted["survey_groups"]
         )
-        return evaluation.county_readiness(accepted["counties"], verdicts, coefficients, guarantee, quality, recognition,
+        shortfalls = evaluation.county_shortfalls(accepted["counties"], verdicts, coefficients, guarantee, quality,
+                                                  recognition, accepted["veto_incidents"], standards)
+        return evaluation.county_readiness(shortfalls, accepted["counties"], verdicts, guarantee, quality, recognition,
                                            accepted["veto_incidents"], standards)
 
     stage("evaluation: G, Q, survey, readiness", county_evaluation)

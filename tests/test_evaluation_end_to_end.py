@@ -147,13 +147,14 @@ def evaluated():
     guarantee = county_guarantee(counties, schools, checks, STANDARDS)
     quality = county_quality(counties, schools, checks, monitoring, STANDARDS)
     recognition = county_social_recognition(survey_rows(), counties, STANDARDS)
-    inputs = (counties, verdicts, cvs, guarantee, quality, recognition, vetoes, STANDARDS)
+    shortfalls = county_shortfalls(counties, verdicts, cvs, guarantee, quality, recognition, vetoes, STANDARDS)
+    readiness = county_readiness(shortfalls, counties, verdicts, guarantee, quality, recognition, vetoes, STANDARDS)
     return dict(
         schools=schools, counties=counties, checks=checks, guarantee=guarantee, quality=quality,
         recognition=recognition, indicators=indicators, verdicts=verdicts, cvs=cvs,
-        readiness=county_readiness(*inputs).set_index("county_code"),
+        readiness=readiness.set_index("county_code"),
         school_list=school_rectification_list(indicators, checks, STANDARDS),
-        county_list=county_rectification_list(county_shortfalls(*inputs), STANDARDS),
+        county_list=county_rectification_list(shortfalls, STANDARDS),
     )
 
 

@@ -8,7 +8,7 @@ Every input frame carries `year`; every judged output row carries `standards_ver
 from balanced_pipeline.evaluation.guarantee import county_guarantee, teacher_rotation_met
 from balanced_pipeline.evaluation.national_forms import creation_timetable, recommendation_form_summary
 from balanced_pipeline.evaluation.quality import consolidation_rate, county_quality
-from balanced_pipeline.evaluation.readiness import county_readiness, readiness_from_shortfalls
+from balanced_pipeline.evaluation.readiness import county_readiness
 from balanced_pipeline.evaluation.rectification import (
     county_rectification_list,
     export_rectification_workbook,
@@ -31,7 +31,6 @@ __all__ = [
     "county_trends",
     "creation_timetable",
     "export_rectification_workbook",
-    "readiness_from_shortfalls",
     "recognition_table",
     "recommendation_form_summary",
     "school_guarantee_checks",

@@ -6,7 +6,7 @@ import pandas as pd
 
 from balanced_pipeline.evaluation.common import COUNTY, county_universe
 from balanced_pipeline.evaluation.preconditions import county_vetoes
-from balanced_pipeline.evaluation.shortfalls import county_shortfalls, headline
+from balanced_pipeline.evaluation.shortfalls import headline
 from balanced_pipeline.standards import Standards
 from balanced_pipeline.tables import pandas_dtypes
 
@@ -22,25 +22,6 @@ DIMENSION_FLAGS = {
 
 
 def county_readiness(
-    counties: pd.DataFrame,
-    school_resource_verdict: pd.DataFrame,
-    county_difference_coefficients: pd.DataFrame,
-    county_guarantee: pd.DataFrame,
-    county_quality: pd.DataFrame,
-    county_social_recognition: pd.DataFrame,
-    veto_incidents: pd.DataFrame,
-    standards: Standards,
-) -> pd.DataFrame:
-    """A dimension passes when it has no shortfall (missing data is a shortfall); a county is
-    ready when every dimension passes, the precondition holds and no veto applies. `reasons`
-    lists every shortfall by dimension."""
-    shortfalls = county_shortfalls(counties, school_resource_verdict, county_difference_coefficients, county_guarantee,
-                                   county_quality, county_social_recognition, veto_incidents, standards)
-    return readiness_from_shortfalls(shortfalls, counties, school_resource_verdict, county_guarantee, county_quality,
-                                     county_social_recognition, veto_incidents, standards)
-
-
-def readiness_from_shortfalls(
     shortfalls: pd.DataFrame,
     counties: pd.DataFrame,
     school_resource_verdict: pd.DataFrame,
@@ -50,7 +31,10 @@ def readiness_from_shortfalls(
     veto_incidents: pd.DataFrame,
     standards: Standards,
 ) -> pd.DataFrame:
-    """county_readiness from shortfalls already computed (they also feed the rectification list)."""
+    """A dimension passes when it has no shortfall (missing data is a shortfall); a county is
+    ready when every dimension passes, the precondition holds and no veto applies. `reasons`
+    lists every shortfall by dimension. `shortfalls` come from county_shortfalls, computed once
+    because they also feed the county rectification list."""
     universe = county_universe(counties, school_resource_verdict, county_guarantee, county_quality)
     frame = universe.merge(
         counties.astype({"year": "Int64", "county_code": "string"})[[*COUNTY, "county_name"]], on=COUNTY, how="left"
