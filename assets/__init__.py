@@ -1,1 +1,1 @@
-"""Dagster asset definitions, one module per stage of the flow: ingest → quality → indicators → monitoring."""
+"""Dagster asset definitions, one module per stage of the flow: intake → validation → indicators → monitoring → reports."""

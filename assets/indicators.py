@@ -3,12 +3,15 @@
 import dagster as dg
 import pandas as pd
 
-from balanced_pipeline import evaluation
-from balanced_pipeline import resource_allocation as ra
-from balanced_pipeline.evaluation.social import ALL_GROUPS
-from balanced_pipeline.partitions import yearly_partitions
+from balanced_pipeline.indicators import education_quality
+from balanced_pipeline.indicators import government_guarantee
+from balanced_pipeline.indicators import school_checks
+from balanced_pipeline.indicators import social_recognition
+from balanced_pipeline.indicators import resource_allocation as ra
+from balanced_pipeline.indicators.social_recognition import ALL_GROUPS
+from balanced_pipeline.wiring.partitions import yearly_partitions
 from balanced_pipeline.report import charts
-from balanced_pipeline.resources import StandardsResource, table_column_schema
+from balanced_pipeline.wiring.resources import StandardsResource, table_column_schema
 
 COMMON = {"partitions_def": yearly_partitions, "group_name": "indicators", "kinds": {"pandas"}}
 
@@ -81,7 +84,7 @@ def school_guarantee_checks(
 ) -> dg.Output[pd.DataFrame]:
     """The school-level items behind G3–G6, G9, G12, G13, Q3, Q4 and Q6, per campus: which schools make a
     county item fail, and why (oversize classes, missing music rooms, ...)."""
-    table = evaluation.school_guarantee_checks(school_submissions, school_classes, school_rooms, standards.load())
+    table = school_checks.school_guarantee_checks(school_submissions, school_classes, school_rooms, standards.load())
     return dg.Output(table, metadata=_failing_counts(table, "item_id"))
 
 
@@ -93,7 +96,7 @@ def county_guarantee(
     standards: StandardsResource,
 ) -> dg.Output[pd.DataFrame]:
     """Government guarantee (政府保障程度) G1–G15 per county."""
-    table = evaluation.county_guarantee(county_submissions, school_submissions, school_guarantee_checks, standards.load())
+    table = government_guarantee.county_guarantee(county_submissions, school_submissions, school_guarantee_checks, standards.load())
     return dg.Output(table, metadata=_failing_counts(table, "item_id"))
 
 
@@ -106,7 +109,7 @@ def county_quality(
     standards: StandardsResource,
 ) -> dg.Output[pd.DataFrame]:
     """Education quality (教育质量) Q1–Q9 per county, with the consolidation rate and quality monitoring."""
-    table = evaluation.county_quality(
+    table = education_quality.county_quality(
         county_submissions, school_submissions, school_guarantee_checks, county_quality_monitoring, standards.load()
     )
     return dg.Output(table, metadata=_failing_counts(table, "item_id"))
@@ -119,7 +122,7 @@ def county_social_recognition(
 ) -> dg.Output[pd.DataFrame]:
     """Social recognition (社会认可度) per county and respondent group (≥ 85 %), from the raw survey answers
     or, for a county that sent none, from its per-group totals."""
-    table = evaluation.county_social_recognition(survey_responses, county_submissions, standards.load(),
+    table = social_recognition.county_social_recognition(survey_responses, county_submissions, standards.load(),
                                                  survey_groups=survey_groups)
     overall = table[table["respondent_group"] == ALL_GROUPS]
     return dg.Output(

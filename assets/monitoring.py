@@ -5,13 +5,18 @@ from datetime import datetime, timezone
 import dagster as dg
 import pandas as pd
 
-from balanced_pipeline import deadline, evaluation
-from balanced_pipeline.issues import conform_issues
-from balanced_pipeline.partitions import yearly_partitions
+from balanced_pipeline.monitoring import deadline
+from balanced_pipeline.monitoring import national_forms
+from balanced_pipeline.monitoring import readiness
+from balanced_pipeline.monitoring import rectification
+from balanced_pipeline.monitoring import shortfalls
+from balanced_pipeline.monitoring import trends
+from balanced_pipeline.contract.issues import conform_issues
+from balanced_pipeline.wiring.partitions import yearly_partitions
 from balanced_pipeline.report import charts
-from balanced_pipeline.resource_allocation import coefficient_issues
-from balanced_pipeline.resources import StandardsResource, WarehouseResource, markdown_preview, table_column_schema
-from balanced_pipeline.tables import TABLES
+from balanced_pipeline.indicators.resource_allocation import coefficient_issues
+from balanced_pipeline.wiring.resources import StandardsResource, WarehouseResource, markdown_preview, table_column_schema
+from balanced_pipeline.warehouse.catalogue import TABLES
 
 COMMON = {"partitions_def": yearly_partitions, "group_name": "monitoring", "kinds": {"pandas"}}
 
@@ -71,24 +76,24 @@ def county_verdicts(
     rules = standards.load()
     judged = (school_resource_verdict, county_difference_coefficients, county_guarantee, county_quality,
               county_social_recognition, county_veto_incidents)
-    shortfalls = evaluation.county_shortfalls(county_submissions, *judged, rules)
-    readiness = evaluation.county_readiness(
-        shortfalls, county_submissions, school_resource_verdict, county_guarantee, county_quality,
+    found = shortfalls.county_shortfalls(county_submissions, *judged, rules)
+    verdicts = readiness.county_readiness(
+        found, county_submissions, school_resource_verdict, county_guarantee, county_quality,
         county_social_recognition, county_veto_incidents, rules,
     )
     yield dg.Output(
-        readiness,
+        verdicts,
         output_name="county_readiness",
         metadata={
-            "ready": int(readiness["ready"].sum()),
-            "not_ready": int((~readiness["ready"]).sum()),
-            "preview": dg.MetadataValue.md(markdown_preview(readiness[["county_code", "county_name", "ready", "reasons"]], 50)),
+            "ready": int(verdicts["ready"].sum()),
+            "not_ready": int((~verdicts["ready"]).sum()),
+            "preview": dg.MetadataValue.md(markdown_preview(verdicts[["county_code", "county_name", "ready", "reasons"]], 50)),
             **({"chart": dg.MetadataValue.md(charts.markdown_image(
-                charts.readiness_grid(readiness), "各维度达标情况 readiness by dimension"))}
-               if len(readiness) else {}),
+                charts.readiness_grid(verdicts), "各维度达标情况 readiness by dimension"))}
+               if len(verdicts) else {}),
         },
     )
-    yield dg.Output(evaluation.county_rectification_list(shortfalls, rules), output_name="county_rectification_list")
+    yield dg.Output(rectification.county_rectification_list(found, rules), output_name="county_rectification_list")
 
 
 @dg.asset(**COMMON, metadata=_schema("school_rectification_list"))
@@ -96,7 +101,7 @@ def school_rectification_list(
     school_indicators: pd.DataFrame, school_guarantee_checks: pd.DataFrame, standards: StandardsResource
 ) -> dg.Output[pd.DataFrame]:
     """学校整改清单 (Zhejiang attachment 1): each failed item of each campus stated with value, standard and gap."""
-    table = evaluation.school_rectification_list(school_indicators, school_guarantee_checks, standards.load())
+    table = rectification.school_rectification_list(school_indicators, school_guarantee_checks, standards.load())
     return dg.Output(table, metadata={"campuses_with_shortfalls": int(table[["school_code", "campus_code"]].drop_duplicates().shape[0])})
 
 
@@ -110,7 +115,7 @@ def county_indicator_values(
     standards: StandardsResource,
 ) -> pd.DataFrame:
     """This year's county-level value of every indicator in one long table: the base of the trends."""
-    return evaluation.county_indicator_values(
+    return trends.county_indicator_values(
         county_difference_coefficients, county_guarantee, county_quality, county_social_recognition,
         school_resource_verdict, standards.load(),
     )
@@ -127,7 +132,7 @@ def county_trends(
     when that year was never materialised)."""
     previous_year = int(context.partition_key) - 1
     previous = warehouse.get().read_partition(TABLES["county_indicator_values"], previous_year)
-    table = evaluation.county_trends(county_indicator_values, previous, standards.load())
+    table = trends.county_trends(county_indicator_values, previous, standards.load())
     return dg.Output(
         table,
         metadata={"previous_year": previous_year, "previous_rows": len(previous),
@@ -140,13 +145,13 @@ def recommendation_form_summary(
     school_submissions: pd.DataFrame, county_submissions: pd.DataFrame, standards: StandardsResource
 ) -> pd.DataFrame:
     """The counts of the national recommendation form: schools, rural schools, students, teachers."""
-    return evaluation.recommendation_form_summary(school_submissions, county_submissions, standards.load())
+    return national_forms.recommendation_form_summary(school_submissions, county_submissions, standards.load())
 
 
 @dg.asset(**COMMON, metadata=_schema("creation_timetable"))
 def creation_timetable(county_submissions: pd.DataFrame, standards: StandardsResource) -> pd.DataFrame:
     """创建时间表: counties per city per target year (Zhejiang attachment 3)."""
-    return evaluation.creation_timetable(county_submissions, standards.load())
+    return national_forms.creation_timetable(county_submissions, standards.load())
 
 
 @dg.asset(

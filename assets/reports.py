@@ -4,11 +4,11 @@ overview page, written under <data dir>/reports/<year>/."""
 import dagster as dg
 import pandas as pd
 
-from balanced_pipeline.partitions import yearly_partitions
+from balanced_pipeline.wiring.partitions import yearly_partitions
 from balanced_pipeline.report import write_year_reports
 from balanced_pipeline.report.build import COUNTY_TABLES
 from balanced_pipeline.report.overview import OVERVIEW_NAME
-from balanced_pipeline.resources import ArtifactsFolder, StandardsResource, table_column_schema
+from balanced_pipeline.wiring.resources import ArtifactsFolder, StandardsResource, table_column_schema
 
 REPORT_INPUTS = (*COUNTY_TABLES, "creation_timetable")
 

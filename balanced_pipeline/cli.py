@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from balanced_pipeline import settings
-from balanced_pipeline.partitions import TIMEZONE
+from balanced_pipeline.wiring.partitions import TIMEZONE
 
 
 def current_year() -> int:
@@ -33,14 +33,14 @@ def run_years(years: list[int]) -> None:
 
 
 def print_summary(year: int) -> None:
-    from balanced_pipeline.summary import year_summary
-    from balanced_pipeline.warehouse import Warehouse
+    from balanced_pipeline.report.summary import year_summary
+    from balanced_pipeline.warehouse.store import Warehouse
 
     print(year_summary(Warehouse(settings.warehouse_url()), year))
 
 
 def command_demo(args: argparse.Namespace) -> None:
-    from balanced_pipeline.demo_data import generate_demo_submissions
+    from balanced_pipeline.demo.generate import generate_demo_submissions
 
     years = [args.year - 1, args.year]
     if settings.uses_demo_submissions():
@@ -57,7 +57,7 @@ def command_run(args: argparse.Namespace) -> None:
 
 
 def command_demo_data(args: argparse.Namespace) -> None:
-    from balanced_pipeline.demo_data import MANIFEST_NAME, generate_demo_submissions
+    from balanced_pipeline.demo.generate import MANIFEST_NAME, generate_demo_submissions
 
     root = Path(args.root)
     manifest = generate_demo_submissions(root, years=args.years, schools=args.schools, seed=args.seed)
@@ -67,14 +67,14 @@ def command_demo_data(args: argparse.Namespace) -> None:
 
 
 def command_template(args: argparse.Namespace) -> None:
-    from balanced_pipeline.workbook import write_template
+    from balanced_pipeline.intake.workbook import write_template
 
     write_template(Path(args.out), year=args.year)
     print(f"wrote the campus workbook template for {args.year} to {args.out}")
 
 
 def command_tables(args: argparse.Namespace) -> None:
-    from balanced_pipeline.table_dictionary import table_dictionary
+    from balanced_pipeline.warehouse.dictionary import table_dictionary
 
     text = table_dictionary()
     if args.out:
@@ -85,7 +85,7 @@ def command_tables(args: argparse.Namespace) -> None:
 
 
 def command_benchmark(args: argparse.Namespace) -> None:
-    from balanced_pipeline.benchmark import main as benchmark
+    from balanced_pipeline.demo.benchmark import main as benchmark
 
     benchmark(args.schools)
 

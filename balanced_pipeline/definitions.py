@@ -3,15 +3,15 @@
 import dagster as dg
 
 from balanced_pipeline import settings
-from balanced_pipeline.resources import (
+from balanced_pipeline.wiring.resources import (
     ArtifactsFolder,
     StandardsResource,
     SubmissionsFolder,
     WarehouseIOManager,
     WarehouseResource,
 )
-from balanced_pipeline.schedules import build_december_schedules
-from balanced_pipeline.sensors import build_submissions_sensor
+from balanced_pipeline.wiring.schedules import build_december_schedules
+from balanced_pipeline.wiring.sensors import build_submissions_sensor
 
 ANNUAL_JOB = "annual_evaluation"
 

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from balanced_pipeline.schema import FORMS
+from balanced_pipeline.contract.forms import FORMS
 
 
 def typed(form_name: str, rows, year: int = 2026) -> pd.DataFrame:

@@ -18,18 +18,18 @@ from openpyxl import load_workbook
 import pandas as pd
 import pytest
 
-from balanced_pipeline.demo_data import generate_demo_submissions
+from balanced_pipeline.demo.generate import generate_demo_submissions
 from balanced_pipeline.definitions import defs
-from balanced_pipeline.resources import (
+from balanced_pipeline.wiring.resources import (
     ArtifactsFolder,
     StandardsResource,
     SubmissionsFolder,
     WarehouseIOManager,
     WarehouseResource,
 )
-from balanced_pipeline.tables import TABLES
-from balanced_pipeline.warehouse import Warehouse
-from balanced_pipeline.workbook import write_template
+from balanced_pipeline.warehouse.catalogue import TABLES
+from balanced_pipeline.warehouse.store import Warehouse
+from balanced_pipeline.intake.workbook import write_template
 
 YEARS = (2025, 2026)
 YEAR = YEARS[-1]

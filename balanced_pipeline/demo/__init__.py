@@ -1,1 +1,1 @@
-"""Parts of the demo-data generator; the entry point is `balanced_pipeline.demo_data`."""
+"""Parts of the demo-data generator; the entry point is `balanced_pipeline.demo.generate`."""

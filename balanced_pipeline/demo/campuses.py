@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.standards import Standards
+from balanced_pipeline.standards.loader import Standards
 
 from .names import campus_suffixes, school_names
 from .profiles import BELOW_THRESHOLDS, COUNTIES, OVERSIZE_CLASSES, SMALL_ARTS_ROOMS, UNEQUAL, standard_item

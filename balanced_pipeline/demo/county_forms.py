@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.schema import COUNTIES as COUNTY_FORM
-from balanced_pipeline.schema import SURVEY_GROUPS, Kind
-from balanced_pipeline.standards import Standards
+from balanced_pipeline.contract.forms import COUNTIES as COUNTY_FORM
+from balanced_pipeline.contract.forms import SURVEY_GROUPS, Kind
+from balanced_pipeline.standards.loader import Standards
 
 from .profiles import (CITY, CONSOLIDATION_GAP_MULTIPLE, COUNTIES, DIGITS, LOW_CONSOLIDATION, LOW_ROTATION,
                        MONITORING_BELOW_LEVEL_III, MONITORING_DIFF_RATE_EXCESS, MONITORING_LEVELS_BELOW,

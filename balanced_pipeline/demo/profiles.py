@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from balanced_pipeline.standards import Standards
+from balanced_pipeline.standards.loader import Standards
 
 CITY = "淮南市"
 PROVINCE = "安徽省"

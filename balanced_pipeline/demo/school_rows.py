@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.schema import SCHOOLS, Kind
-from balanced_pipeline.standards import Indicator, Standards
+from balanced_pipeline.contract.forms import SCHOOLS, Kind
+from balanced_pipeline.standards.loader import Indicator, Standards
 
 from .profiles import standard_item
 

@@ -8,8 +8,8 @@ from typing import Mapping
 
 import pandas as pd
 
-from balanced_pipeline.evaluation.rectification import export_rectification_workbook
-from balanced_pipeline.evaluation.shortfalls import DIMENSIONS
+from balanced_pipeline.monitoring.rectification import export_rectification_workbook
+from balanced_pipeline.monitoring.shortfalls import DIMENSIONS
 from balanced_pipeline.report.html import county_html
 from balanced_pipeline.report.model import CountyReport
 from balanced_pipeline.report.overview import render_overview
@@ -24,10 +24,10 @@ from balanced_pipeline.report.sections import (
     social_section,
     trend_section,
 )
-from balanced_pipeline.report.workbook import write_workbook
+from balanced_pipeline.report.county_workbook import write_workbook
 from balanced_pipeline.settings import standards_name
-from balanced_pipeline.standards import Standards, load_standards
-from balanced_pipeline.tables import pandas_dtypes
+from balanced_pipeline.standards.loader import Standards, load_standards
+from balanced_pipeline.warehouse.catalogue import pandas_dtypes
 
 COUNTY_TABLES = (
     "county_readiness", "county_guarantee", "county_quality", "county_social_recognition", "school_guarantee_checks",

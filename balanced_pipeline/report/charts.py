@@ -20,7 +20,7 @@ from PIL import Image
 
 from balanced_pipeline.report.fonts import chart_style
 from balanced_pipeline.report.model import STAGE_EN
-from balanced_pipeline.schema import STAGES
+from balanced_pipeline.contract.forms import STAGES
 
 PASS_COLOUR = "#4C78A8"
 FAIL_COLOUR = "#D62728"

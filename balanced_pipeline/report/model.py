@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.evaluation.common import scalar_text
+from balanced_pipeline.indicators.common import scalar_text
 
 PASS, FAIL, WARN, MISSING, NEUTRAL = "pass", "fail", "warn", "missing", ""
 """Cell tones: met, not met (or below the floor), below the standard but above the floor, no data."""

@@ -7,10 +7,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.evaluation.readiness import DIMENSION_FLAGS
-from balanced_pipeline.evaluation.shortfalls import DIMENSIONS
-from balanced_pipeline.evaluation.trends import SCHOOL_PASS_SHARE
-from balanced_pipeline.issues import ERROR, WARNING
+from balanced_pipeline.monitoring.readiness import DIMENSION_FLAGS
+from balanced_pipeline.monitoring.shortfalls import DIMENSIONS
+from balanced_pipeline.monitoring.trends import SCHOOL_PASS_SHARE
+from balanced_pipeline.contract.issues import ERROR, WARNING
 from balanced_pipeline.report.charts import coefficient_chart, coefficient_trend_chart
 from balanced_pipeline.report.model import (
     FAIL,
@@ -33,8 +33,8 @@ from balanced_pipeline.report.model import (
     verdict_text,
     verdict_tone,
 )
-from balanced_pipeline.schema import STAGES
-from balanced_pipeline.standards import Standards
+from balanced_pipeline.contract.forms import STAGES
+from balanced_pipeline.standards.loader import Standards
 
 ISSUE_ROWS_SHOWN = 200
 """The page lists this many issue rows of a county; the workbook lists them all."""

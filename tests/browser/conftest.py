@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from balanced_pipeline.demo_data import generate_demo_submissions
+from balanced_pipeline.demo.generate import generate_demo_submissions
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts" / "browser"

@@ -23,7 +23,7 @@ except ImportError:  # the browser_prerequisites fixture then skips (laptop) or 
     expect = None
 
 YEAR = "2026"
-GROUPS = ("ingest", "quality", "indicators", "monitoring", "reports")
+GROUPS = ("intake", "validation", "indicators", "monitoring", "reports")
 KNOWN_GROUP, KNOWN_ASSET = "monitoring", "county_readiness"
 REPORTS_ASSET = "county_reports"
 CHARTS = {  # asset → the alt text of the chart in its materialisation metadata

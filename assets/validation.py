@@ -1,0 +1,173 @@
+"""Stage 2, checks: run the Great Expectations suites, quarantine records with errors, account for every row."""
+
+import dagster as dg
+import pandas as pd
+
+from balanced_pipeline.validation.completeness import file_accounting, submission_completeness
+from balanced_pipeline.monitoring.deadline import CALENDAR
+from balanced_pipeline.indicators.social_recognition import superseded_group_issues
+from balanced_pipeline.intake.ingest import STAGED_FORMS, without_superseded
+from balanced_pipeline.contract.issues import conform_issues, split_accepted
+from balanced_pipeline.wiring.partitions import yearly_partitions
+from balanced_pipeline.validation import build_data_docs, validate_forms, write_validation_summary
+from balanced_pipeline.wiring.resources import ArtifactsFolder, StandardsResource, markdown_preview, table_column_schema
+
+STAGING = "staging_io_manager"
+ACCEPTED_TABLES = {
+    "registry": "school_registry",
+    "schools": "school_submissions",
+    "classes": "school_classes",
+    "rooms": "school_rooms",
+    "counties": "county_submissions",
+    "quality_monitoring": "county_quality_monitoring",
+    "veto_incidents": "county_veto_incidents",
+}
+# Survey inputs stay in staging: raw answers are the largest input, and they and the per-group totals
+# some counties send instead only feed the recognition rates, which go to the warehouse.
+ACCEPTED_STAGING = {"survey_responses": "survey_responses", "survey_groups": "survey_groups"}
+
+
+@dg.multi_asset(
+    outs={
+        "submission_issues": dg.AssetOut(
+            io_manager_key=STAGING,
+            kinds={"great_expectations", "pandas"},
+            description="Reading problems plus every failed expectation, one row per record and rule.",
+        )
+    },
+    ins={
+        **{f"staged_{form}": dg.AssetIn() for form in STAGED_FORMS},
+        "ingest_issues": dg.AssetIn(),
+    },
+    check_specs=[
+        dg.AssetCheckSpec(
+            f"{form}_suite",
+            asset="submission_issues",
+            description=f"Great Expectations suite expectations/{form}.json on this year's `{form}` records.",
+        )
+        for form in STAGED_FORMS
+    ],
+    partitions_def=yearly_partitions,
+    group_name="validation",
+)
+def submission_issues(
+    context: dg.AssetExecutionContext,
+    standards: StandardsResource,
+    artifacts: ArtifactsFolder,
+    ingest_issues: pd.DataFrame,
+    **staged,
+):
+    """Validate every staged form with its suite; errors will quarantine their record, warnings only report.
+    A county's survey totals are rejected here too when the county also sent raw responses."""
+    forms = without_superseded({form: staged[f"staged_{form}"] for form in STAGED_FORMS}, ingest_issues)
+    report = validate_forms(forms, standards.load())
+    survey_totals_replaced = superseded_group_issues(forms["survey_groups"], forms["survey_responses"])
+    issues = conform_issues(pd.concat([ingest_issues, report.issues, survey_totals_replaced], ignore_index=True))
+    docs_folder = artifacts.data_docs(int(context.partition_key))
+    build_data_docs(report, docs_folder)
+    docs = write_validation_summary(report, issues, docs_folder)
+    yield dg.Output(
+        issues,
+        output_name="submission_issues",
+        metadata={
+            "dagster/row_count": len(issues),
+            "errors": int((issues["severity"] == "error").sum()),
+            "warnings": int((issues["severity"] == "warning").sum()),
+            "data_docs": dg.MetadataValue.path(str(docs)),
+            "preview": dg.MetadataValue.md(markdown_preview(issues)),
+        },
+    )
+    for form in STAGED_FORMS:
+        summary = report.summaries[form]
+        yield dg.AssetCheckResult(
+            check_name=f"{form}_suite",
+            asset_key="submission_issues",
+            passed=summary.passed,
+            severity=dg.AssetCheckSeverity.ERROR if summary.errors else dg.AssetCheckSeverity.WARN,
+            metadata={
+                "records": summary.records,
+                "expectations_run": summary.expectations_run,
+                "error_issues": summary.errors,
+                "warning_issues": summary.warnings,
+                "failing_records_by_rule": summary.failing_records_by_rule,
+                "failing_rows": dg.MetadataValue.md(summary.preview_markdown or "_none_"),
+                "data_docs": dg.MetadataValue.path(str(docs)),
+            },
+        )
+
+
+@dg.multi_asset(
+    outs={
+        **{
+            table: dg.AssetOut(
+                kinds={"pandas"},
+                description=f"Accepted `{form}` records (no error issue), normalised, with their source file and hash.",
+                metadata={"dagster/column_schema": table_column_schema(table)},
+            )
+            for form, table in ACCEPTED_TABLES.items()
+        },
+        **{
+            name: dg.AssetOut(
+                io_manager_key=STAGING,
+                kinds={"pandas"},
+                description=f"Accepted `{form}` records (no error issue), kept in staging for the indicators.",
+            )
+            for form, name in ACCEPTED_STAGING.items()
+        },
+        "submission_files": dg.AssetOut(
+            kinds={"pandas"},
+            description="One row per submitted file: rows read = rows accepted + rows rejected, each rejection explained.",
+            metadata={"dagster/column_schema": table_column_schema("submission_files")},
+        ),
+    },
+    ins={f"staged_{form}": dg.AssetIn() for form in STAGED_FORMS},
+    partitions_def=yearly_partitions,
+    group_name="validation",
+)
+def accepted_submissions(staged_files: pd.DataFrame, submission_issues: pd.DataFrame, **staged_forms):
+    """Keep the records no error points at; the rest stay in data_quality_issues with their reason."""
+    staged = {form: staged_forms[f"staged_{form}"] for form in STAGED_FORMS}
+    accepted = {form: split_accepted(frame, submission_issues, form)[0] for form, frame in staged.items()}
+    files = file_accounting(staged_files, accepted, submission_issues)
+    for form, output in {**ACCEPTED_TABLES, **ACCEPTED_STAGING}.items():
+        # Warehouse tables get their row count and preview from the IO manager; staging ones here.
+        shown = {"dagster/row_count": len(accepted[form]), "preview": dg.MetadataValue.md(markdown_preview(accepted[form]))}
+        yield dg.Output(
+            accepted[form],
+            output_name=output,
+            metadata={
+                "rows_read": len(staged[form]),
+                "rows_rejected": len(staged[form]) - len(accepted[form]),
+                **(shown if form in ACCEPTED_STAGING else {}),
+            },
+        )
+    yield dg.Output(
+        files,
+        output_name="submission_files",
+        metadata={
+            "rows_read": int(files["rows_read"].sum()),
+            "rows_accepted": int(files["rows_accepted"].sum()),
+            "rows_rejected": int(files["rows_rejected"].sum()),
+        },
+    )
+
+
+@dg.asset(
+    name="submission_completeness",
+    partitions_def=yearly_partitions,
+    group_name="validation",
+    kinds={"pandas"},
+    metadata={"dagster/column_schema": table_column_schema("submission_completeness")},
+)
+def submission_completeness_by_county(
+    context: dg.AssetExecutionContext,
+    school_registry: pd.DataFrame,
+    staged_schools: pd.DataFrame,
+    school_submissions: pd.DataFrame,
+    staged_files: pd.DataFrame,
+) -> pd.DataFrame:
+    """Per county: expected, received (and on time), accepted, rejected, missing and unknown campuses, with names."""
+    year = int(context.partition_key)
+    return submission_completeness(
+        school_registry, staged_schools, school_submissions, staged_files, year, CALENDAR.deadline(year)
+    )

@@ -1,0 +1,163 @@
+"""Building blocks of the county item tables (county_guarantee, county_quality): an attested
+item, an item every school must pass, and an item computed from county-form figures.
+
+Each block returns one row per county of the universe with value, threshold, comparison, passed
+and a Chinese detail. At county level missing data is a failure (passed = False) whose detail
+starts with 数据缺失 and names the missing fields, so nothing passes silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from balanced_pipeline.indicators.common import (
+    COMPARISON_ZH,
+    COUNTY,
+    has_text,
+    join_nonblank,
+    meets,
+    number_text,
+    percent_text,
+)
+from balanced_pipeline.contract.forms import COUNTIES
+
+NO_COUNTY_FORM = "数据缺失：未报送县级基本情况表"
+NO_SCHOOLS = "数据缺失：未报送学校数据"
+
+
+def county_form_rows(universe: pd.DataFrame, counties: pd.DataFrame) -> pd.DataFrame:
+    """The universe joined with the county form; `has_form` says whether the county sent one."""
+    counties = counties.assign(has_form=True)
+    counties["year"] = counties["year"].astype("Int64")
+    counties["county_code"] = counties["county_code"].astype("string")
+    frame = universe.merge(counties, on=COUNTY, how="left")
+    frame["has_form"] = frame["has_form"].astype("boolean").fillna(False).astype(bool)
+    return frame
+
+
+def missing_fields_text(county: pd.DataFrame, fields: list[str]) -> pd.Series:
+    """'数据缺失：<labels>' naming the county-form fields that are blank ('' when none is)."""
+    parts = [pd.Series(np.where(county[f].isna(), COUNTIES.field(f).label_zh, ""), index=county.index) for f in fields]
+    names = join_nonblank(parts, "、") if parts else pd.Series("", index=county.index, dtype="string")
+    text = ("数据缺失：" + names).where(names.ne(""), "")
+    return text.where(county["has_form"], NO_COUNTY_FORM).astype("string")
+
+
+def item_row(county: pd.DataFrame, item: dict[str, Any], value, passed, detail, threshold=None, stage="") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "year": county["year"],
+            "county_code": county["county_code"],
+            "item_id": item["id"],
+            "stage": stage,
+            "name_zh": item["name_zh"],
+            "value": pd.Series(value, index=county.index).astype("Float64"),
+            "threshold": float(item["threshold"]) if threshold is None else float(threshold),
+            "comparison": item["comparison"],
+            "passed": pd.Series(passed, index=county.index).astype("boolean").fillna(False),
+            "detail": pd.Series(detail, index=county.index).astype("string"),
+        },
+        index=county.index,
+    )
+
+
+def figure_item(county: pd.DataFrame, item: dict[str, Any], value: pd.Series, detail: pd.Series,
+                fields: list[str], extra_condition: pd.Series | None = None) -> pd.DataFrame:
+    """An item judged from county-form figures: value vs threshold (and an extra condition),
+    failing with the missing fields named when any needed field is blank."""
+    missing = missing_fields_text(county, fields)
+    passed = meets(value, item["threshold"], item["comparison"]).fillna(False)
+    if extra_condition is not None:
+        passed &= extra_condition.astype("boolean").fillna(False)
+    passed &= missing.eq("")
+    return item_row(county, item, value, passed, detail.where(missing.eq(""), missing))
+
+
+def attestation_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
+    """Attested yes on the county form AND an evidence reference given."""
+    field = item["attestation_field"]
+    attested = county[field].astype("boolean")
+    evidence = has_text(county["evidence_ref"])
+    passed = attested.fillna(False) & evidence
+    detail = pd.Series(
+        np.select(
+            [~county["has_form"], attested.isna(), ~attested.fillna(False), ~evidence],
+            [NO_COUNTY_FORM, f"数据缺失：{COUNTIES.field(field).label_zh}未填报", "县级报表确认未达到要求",
+             "已确认达到要求，但缺少佐证材料编号"],
+            default="已确认达到要求，佐证材料：" + county["evidence_ref"].astype("string").fillna(""),
+        ),
+        index=county.index,
+    )
+    return item_row(county, item, passed.astype("Float64"), passed, detail)
+
+
+def failing_school_text(checks: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Per group: counts of applicable, passing, failing and undecided campuses, and the names
+    of the failing and undecided ones (「、」-joined, in school-code order)."""
+    checks = checks.assign(
+        ok=(checks["passed"] == True).fillna(False).astype(int),  # noqa: E712
+        failed=(checks["passed"] == False).fillna(False).astype(int),  # noqa: E712
+        undecided=checks["passed"].isna().astype(int),
+    )
+    counts = checks.groupby(by).agg(applicable=("ok", "size"), ok=("ok", "sum"), failed=("failed", "sum"),
+                                    undecided=("undecided", "sum"))
+    failed_names = checks[checks["failed"] > 0].groupby(by)["school_name"].agg("、".join).rename("failed_names")
+    undecided_names = checks[checks["undecided"] > 0].groupby(by)["school_name"].agg("、".join).rename("undecided_names")
+    return counts.join(failed_names).join(undecided_names).reset_index()
+
+
+def schools_text(frame: pd.DataFrame) -> pd.Series:
+    """'n所学校（校区）未达标：…；m所学校（校区）数据缺失：…' from failing_school_text columns."""
+    failed = ("未达标" + frame["failed"].astype("Int64").astype("string") + "所学校（校区）："
+              + frame["failed_names"].astype("string")).where(frame["failed"] > 0, "")
+    undecided = ("数据缺失" + frame["undecided"].astype("Int64").astype("string") + "所学校（校区）："
+                 + frame["undecided_names"].astype("string")).where(frame["undecided"] > 0, "")
+    return join_nonblank([failed, undecided])
+
+
+def all_schools_item(universe: pd.DataFrame, checks: pd.DataFrame, item: dict[str, Any],
+                     campuses: pd.Series) -> pd.DataFrame:
+    """Every applicable campus passes; the value is the share that does (threshold 1)."""
+    tallies = failing_school_text(checks[checks["item_id"] == item["id"]], COUNTY)
+    frame = universe.merge(tallies, on=COUNTY, how="left")
+    applicable = frame["applicable"].fillna(0)
+    has_schools = pd.Series(frame.set_index(COUNTY).index.isin(campuses.index), index=frame.index)
+    value = (frame["ok"] / frame["applicable"].where(applicable > 0)).astype("Float64")
+    passed = meets(value, item["threshold"], item["comparison"]).fillna(applicable == 0) & has_schools
+    detail = pd.Series(
+        np.select(
+            [~has_schools, applicable == 0, passed.astype(bool)],
+            [NO_SCHOOLS, "本县无适用学校（不适用）",
+             "全部" + applicable.astype("Int64").astype("string") + "所适用学校（校区）达标"],
+            default=schools_text(frame),
+        ),
+        index=frame.index,
+    )
+    return item_row(frame, item, value, passed, detail)
+
+
+def pooled_rate_item(universe: pd.DataFrame, pieces: pd.DataFrame, checks: pd.DataFrame, item: dict[str, Any],
+                     campuses: pd.Series, threshold: float, whole_zh: str, part_zh: str, stage: str = "") -> pd.DataFrame:
+    """A county rate Σ numerator / Σ denominator over campuses (`pieces`: year, county_code,
+    numerator, denominator; described as「<whole_zh>n人，其中<part_zh>m人」), failing when any campus lacks the figures; failing and undecided
+    campuses are named from their checks."""
+    sums = pieces.groupby(COUNTY).agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"))
+    frame = universe.merge(sums.reset_index(), on=COUNTY, how="left")
+    frame = frame.merge(failing_school_text(checks, COUNTY), on=COUNTY, how="left")
+    value = (frame["numerator"] / frame["denominator"].where(frame["denominator"] > 0)).astype("Float64")
+    undecided = frame["undecided"].fillna(0) > 0
+    applicable = frame["applicable"].fillna(0) > 0
+    passed = meets(value, threshold, item["comparison"]).fillna(False) & ~undecided
+    rate = (
+        whole_zh + number_text(frame["denominator"], 0) + "人，其中" + part_zh + number_text(frame["numerator"], 0)
+        + "人，比例" + percent_text(value) + "，标准" + COMPARISON_ZH[item["comparison"]]
+        + percent_text(pd.Series(threshold, index=frame.index))
+    )
+    detail = join_nonblank([rate, schools_text(frame).where(~passed, "")])
+    has_schools = pd.Series(frame.set_index(COUNTY).index.isin(campuses.index), index=frame.index)
+    detail = detail.where(applicable, "本县无适用学校（不适用）").where(has_schools, NO_SCHOOLS)
+    passed = passed.where(applicable, True) & has_schools
+    return item_row(frame, item, value, passed, detail, threshold=threshold, stage=stage)

@@ -1,0 +1,157 @@
+"""Education quality (教育质量), Q1–Q9 per county (spec §2.3): the table county_quality."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from balanced_pipeline.indicators.common import (
+    COUNTY,
+    COUNTY_ITEM_COLUMNS,
+    conform,
+    county_universe,
+    item_order,
+    join_nonblank,
+    meets,
+    number_text,
+    percent_text,
+    safe_ratio,
+    scalar_text,
+)
+from balanced_pipeline.indicators.county_items import (
+    all_schools_item,
+    attestation_item,
+    county_form_rows,
+    figure_item,
+    item_row,
+)
+from balanced_pipeline.indicators.school_checks import with_campus_keys
+from balanced_pipeline.standards.loader import Standards
+
+
+def county_quality(
+    counties: pd.DataFrame,
+    schools: pd.DataFrame,
+    school_checks: pd.DataFrame,
+    quality_monitoring: pd.DataFrame,
+    standards: Standards,
+) -> pd.DataFrame:
+    """One row per county × Q item for every county that sent a county form or school data."""
+    section = standards.section("education_quality")
+    schools = with_campus_keys(schools)
+    universe = county_universe(counties, schools)
+    county = county_form_rows(universe, counties)
+    campuses = schools.groupby(COUNTY).size()
+    builders = {
+        "Q1": lambda item: consolidation_item(county, item),
+        "Q2": lambda item: disabled_enrolment_item(county, item),
+        "Q9": lambda item: quality_monitoring_item(county, quality_monitoring, item),
+    }
+    rows = []
+    for item in section["items"]:
+        if item["basis"] == "attestation":
+            rows.append(attestation_item(county, item))
+        elif item["basis"] == "schools":
+            rows.append(all_schools_item(universe, school_checks, item, campuses))
+        else:
+            rows.append(builders[item["id"]](item))
+    table = pd.concat(rows, ignore_index=True).assign(standards_version=standards.version)
+    order = item_order(standards)
+    table = table.sort_values(["year", "county_code", "item_id"], key=lambda c: c.map(order) if c.name == "item_id" else c,
+                              kind="stable")
+    return conform(table, COUNTY_ITEM_COLUMNS)
+
+
+def consolidation_rate(graduates, grade7, deaths, transfers_in, transfers_out):
+    """Junior three-year consolidation rate (初中三年巩固率) =
+    graduates / (grade-7 enrolment − deaths + transfers in − transfers out).
+
+    Works on scalars or aligned Series; missing where the cohort base is missing or not positive.
+    """
+    base = grade7 - deaths + transfers_in - transfers_out
+    if isinstance(base, pd.Series):
+        return safe_ratio(graduates, base)
+    return graduates / base if base and base > 0 else float("nan")
+
+
+def consolidation_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
+    fields = ["cohort_graduates", "cohort_grade7", "cohort_deaths", "cohort_transfers_in", "cohort_transfers_out"]
+    figures = {f: county[f].astype("Float64") for f in fields}
+    value = consolidation_rate(figures["cohort_graduates"], figures["cohort_grade7"], figures["cohort_deaths"],
+                               figures["cohort_transfers_in"], figures["cohort_transfers_out"])
+    detail = (
+        "毕业" + number_text(figures["cohort_graduates"], 0) + "人 ÷（初一入学" + number_text(figures["cohort_grade7"], 0)
+        + " − 死亡" + number_text(figures["cohort_deaths"], 0) + " + 转入" + number_text(figures["cohort_transfers_in"], 0)
+        + " − 转出" + number_text(figures["cohort_transfers_out"], 0) + "）= " + percent_text(value)
+        + "，标准≥" + percent_text(pd.Series(float(item["threshold"]), index=county.index))
+    )
+    return figure_item(county, item, value, detail, fields)
+
+
+def disabled_enrolment_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
+    fields = ["disabled_school_age", "disabled_enrolled"]
+    value = safe_ratio(county["disabled_enrolled"], county["disabled_school_age"])
+    detail = (
+        "适龄残疾儿童少年" + number_text(county["disabled_school_age"], 0) + "人，入学" + number_text(county["disabled_enrolled"], 0)
+        + "人，入学率" + percent_text(value) + "，标准≥" + percent_text(pd.Series(float(item["threshold"]), index=county.index))
+    )
+    return figure_item(county, item, value, detail, fields)
+
+
+def monitoring_level(levels: pd.Series, level_map: dict[str, int]) -> pd.Series:
+    """A submitted level ("3", "Ⅲ", "III", "Ⅲ级") as 1–4; missing when unreadable."""
+    text = pd.Series(levels).astype("string").str.strip().str.removesuffix("级").str.upper()
+    return text.map({str(k).upper(): v for k, v in level_map.items()}).astype("Int64")
+
+
+def monitoring_subject_checks(quality_monitoring: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
+    """Q9 per subject: level ≥ Ⅲ and between-school difference rate < 0.15 (both from the
+    standards file); `problem` says in Chinese what fails ('' when the subject passes)."""
+    frame = quality_monitoring.copy()
+    frame["level_number"] = monitoring_level(frame["level"], item["levels"])
+    rate = frame["between_school_diff_rate"].astype("Float64")
+    level_ok = meets(frame["level_number"], item["threshold"], item["comparison"])
+    rate_ok = meets(rate, item["max_between_school_diff_rate"], item["diff_rate_comparison"])
+    labels = {int(k): v for k, v in item["level_labels"].items()}
+    level_text = frame["level_number"].map(labels).astype("string")
+    wanted_level = labels[int(item["threshold"])]
+    wanted_rate = scalar_text(item["max_between_school_diff_rate"])
+    problems = [
+        (level_ok.isna(), "达到水平缺失或无法识别（" + frame["level"].astype("string").fillna("空") + "）"),
+        (~level_ok.fillna(True), level_text + f"级（标准{wanted_level}级以上）"),
+        (rate_ok.isna(), pd.Series("校际差异率缺失", index=frame.index)),
+        (~rate_ok.fillna(True), "校际差异率" + number_text(rate, 3) + f"（标准低于{wanted_rate}）"),
+    ]
+    problem_parts = [text.where(condition.astype(bool), "") for condition, text in problems]
+    frame["problem"] = frame["subject"].astype("string") + "：" + join_nonblank(problem_parts, "，")
+    frame["passed"] = (level_ok & rate_ok).fillna(False)
+    return frame
+
+
+def quality_monitoring_item(county: pd.DataFrame, quality_monitoring: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
+    monitoring = quality_monitoring.copy()
+    monitoring["year"] = monitoring["year"].astype("Int64")
+    monitoring["county_code"] = monitoring["county_code"].astype("string")
+    subjects = monitoring_subject_checks(monitoring, item)
+    subjects["failed"] = (~subjects["passed"]).astype(int)
+    per_county = subjects.groupby(COUNTY).agg(
+        subjects=("passed", "size"), failed=("failed", "sum"), lowest_level=("level_number", "min")
+    )
+    problems = subjects[subjects["failed"] > 0].groupby(COUNTY)["problem"].agg("；".join).rename("problems")
+    frame = county.join(per_county, on=COUNTY).join(problems, on=COUNTY)
+    reported = frame["subjects"].fillna(0) > 0
+    passed = reported & (frame["failed"].fillna(0) == 0)
+    detail = pd.Series(
+        np.select(
+            [~reported, passed],
+            ["数据缺失：未报送国家义务教育质量监测结果",
+             frame["subjects"].astype("Int64").astype("string")
+             + f"个监测学科均达到{item['level_labels'][int(item['threshold'])]}级以上且校际差异率低于"
+             + scalar_text(item["max_between_school_diff_rate"])],
+            default=frame["problems"].astype("string"),
+        ),
+        index=frame.index,
+    )
+    return item_row(frame, item, frame["lowest_level"].astype("Float64"), passed, detail)

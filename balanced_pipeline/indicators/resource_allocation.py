@@ -1,0 +1,193 @@
+"""Resource allocation (资源配置, spec §2.1, §3, §4): school parts, R1–R7, verdicts, coefficients.
+
+Works on the accepted `schools` frame (one row per campus, schema.SCHOOLS fields plus `year`).
+Every exclusion from a computation is a row with its reason, never a silent drop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from balanced_pipeline.indicators.formulas import (
+    meets_standard,
+    per_students,
+    ratio_to_standard,
+    school_rule_verdict,
+    stage_split_shares,
+    weighted_difference_coefficient,
+)
+from balanced_pipeline.contract.issues import WARNING, issues_frame
+from balanced_pipeline.contract.forms import CAMPUS_KEY, STAGES
+from balanced_pipeline.standards.loader import Standards
+
+PART_KEY = ["year", *CAMPUS_KEY, "stage"]
+SCHOOL_DESCRIPTION = ["school_name", "school_type", "location_type"]
+
+
+def school_parts(schools: pd.DataFrame, standards: Standards) -> pd.DataFrame:
+    """One row per campus × evaluated stage it teaches, with the stage's students, its share of
+    the campus's undivided quantities, and whether it is in the R1–R7 and coefficient scopes.
+
+    Campuses of a type outside resource allocation (special education) get one row with an
+    empty stage and the reason, so the office sees them accounted for.
+    """
+    shares = _split_shares(schools, standards)
+    scope = standards.scope
+    excluded_types = set(scope["excluded_from_resource_allocation"])
+    min_teaching_point = scope["teaching_point_min_students_for_difference_coefficient"]
+    type_stages = standards.school_type_stages
+
+    parts = []
+    for stage in standards.evaluated_stages:
+        teaches = schools["school_type"].isin([t for t, stages in type_stages.items() if stage in stages])
+        part = schools.loc[teaches, ["year", *CAMPUS_KEY, *SCHOOL_DESCRIPTION]].copy()
+        part["stage"] = stage
+        part["students"] = schools.loc[teaches, f"students_{stage}"].astype("Int64")
+        part["split_share"] = shares.loc[teaches, stage]
+        parts.append(part)
+    parts = pd.concat(parts, ignore_index=True)
+
+    no_students = parts["students"].fillna(0) <= 0
+    small_point = (parts["school_type"] == "teaching_point") & (parts["students"] < min_teaching_point).fillna(False)
+    parts["in_resource_allocation"] = ~no_students
+    parts["in_difference_coefficient"] = ~no_students & ~small_point
+    parts["scope_note"] = np.select(
+        [no_students, small_point],
+        [
+            "该学段无在校生，不计算指标 / no students in this stage: indicators not computed",
+            f"教学点学生不足{min_teaching_point}人，不计入差异系数 / teaching point under "
+            f"{min_teaching_point} students: left out of the difference coefficients",
+        ],
+        default="",
+    )
+
+    outside = schools[schools["school_type"].isin(excluded_types)]
+    excluded = outside[["year", *CAMPUS_KEY, *SCHOOL_DESCRIPTION]].assign(
+        stage="",
+        students=outside[[c for c in schools.columns if c.startswith("students_")]].sum(axis=1).astype("Int64"),
+        split_share=pd.Series(pd.NA, index=outside.index, dtype="Float64"),
+        in_resource_allocation=False,
+        in_difference_coefficient=False,
+        scope_note="特殊教育学校不参与资源配置7项指标计算，由政府保障程度G7评价 / special-education school: "
+        "judged by G7, not by R1–R7",
+    )
+    if len(excluded):
+        parts = pd.concat([parts, excluded], ignore_index=True)
+    parts["standards_version"] = standards.version
+    return parts.sort_values(PART_KEY, ignore_index=True)
+
+
+def _split_shares(schools: pd.DataFrame, standards: Standards) -> pd.DataFrame:
+    """Per campus and evaluated stage, the share of undivided quantities (1 for one-stage schools)."""
+    shares = pd.DataFrame(1.0, index=schools.index, columns=standards.evaluated_stages, dtype="Float64")
+    for school_type, weights in standards.stage_split_weights.items():
+        rows = schools["school_type"] == school_type
+        if not rows.any():
+            continue
+        students = pd.DataFrame({stage: schools.loc[rows, f"students_{stage}"] for stage in weights})
+        split = stage_split_shares(students, weights)
+        for stage in standards.evaluated_stages:
+            if stage in split.columns:
+                shares.loc[rows, stage] = split[stage]
+    return shares
+
+
+def school_indicators(schools: pd.DataFrame, parts: pd.DataFrame, standards: Standards) -> pd.DataFrame:
+    """One row per school part × resource indicator of the standards version: value, threshold, ratio, passed."""
+    judged = parts[parts["in_resource_allocation"]]
+    campus = judged.merge(schools, on=["year", *CAMPUS_KEY], how="left", suffixes=("", "_campus"))
+    rows = []
+    for indicator in standards.resource_indicators:
+        if indicator.per_stage:
+            quantity = pd.Series(np.nan, index=campus.index, dtype="Float64")
+            for stage in standards.evaluated_stages:
+                at_stage = campus["stage"] == stage
+                quantity[at_stage] = campus.loc[at_stage, f"{indicator.quantity}_{stage}"].astype("Float64")
+        else:
+            quantity = campus[indicator.quantity].astype("Float64") * campus["split_share"]
+        row = campus[[*PART_KEY, *SCHOOL_DESCRIPTION, "students"]].copy()
+        row["indicator_id"] = indicator.id
+        row["indicator_name_zh"] = indicator.name_zh
+        row["indicator_name_en"] = indicator.name_en
+        row["unit"] = indicator.unit
+        row["quantity"] = quantity
+        row["value"] = per_students(quantity, campus["students"], indicator.per)
+        row["threshold"] = campus["stage"].map(indicator.thresholds).astype("Float64")
+        row["comparison"] = indicator.comparison
+        row["counts_toward_school_rule"] = indicator.school_rule
+        rows.append(row)
+    table = pd.concat(rows, ignore_index=True)
+    table["ratio"] = ratio_to_standard(table["value"], table["threshold"], table["comparison"])
+    table["passed"] = meets_standard(table["value"], table["threshold"], table["comparison"])
+    table["standards_version"] = standards.version
+    return table.sort_values([*PART_KEY, "indicator_id"], ignore_index=True)
+
+
+def school_resource_verdicts(indicators: pd.DataFrame, standards: Standards) -> pd.DataFrame:
+    """One row per school part: the 6-of-7 + 85 % rule over the indicators that count toward it."""
+    counted = indicators[indicators["counts_toward_school_rule"]]
+    rule = standards.school_rule
+    verdict = school_rule_verdict(
+        counted,
+        by=PART_KEY,
+        min_indicators_met=rule["min_indicators_met"],
+        floor_ratio=rule["floor_ratio"],
+    )
+    names = counted[[*PART_KEY, "school_name"]].drop_duplicates(PART_KEY)
+    table = names.merge(verdict, on=PART_KEY)
+    table["standards_version"] = standards.version
+    return table.sort_values(PART_KEY, ignore_index=True)
+
+
+def county_difference_coefficients(
+    indicators: pd.DataFrame, parts: pd.DataFrame, standards: Standards
+) -> pd.DataFrame:
+    """County × stage × indicator: the student-weighted coefficient over the school parts in scope.
+
+    A part in scope whose value could not be computed (missing data) is left out of that
+    indicator's coefficient and counted in the note.
+    """
+    coefficient_ids = [i.id for i in standards.resource_indicators if i.difference_coefficient]
+    names = {i.id: i.name_zh for i in standards.resource_indicators}
+    in_scope = parts.loc[parts["in_difference_coefficient"], PART_KEY]
+    rows = indicators[indicators["indicator_id"].isin(coefficient_ids)].merge(in_scope, on=PART_KEY)
+    by = ["year", "county_code", "stage", "indicator_id"]
+    missing = rows[rows["value"].isna()].groupby(by).size().rename("parts_without_value")
+    table = weighted_difference_coefficient(rows[rows["value"].notna()], by=by, value="value", weight="students")
+    table = table.merge(missing.reset_index(), on=by, how="outer")
+    table["parts_without_value"] = table["parts_without_value"].fillna(0).astype("Int64")
+    table["schools_in_scope"] = table["schools_in_scope"].fillna(0).astype("Int64")
+    table["students_in_scope"] = table["students_in_scope"].fillna(0).astype("Int64")
+    missing_note = (
+        table["parts_without_value"].astype(str) + "个学校（学段）缺少该指标数据，未计入 / "
+        + table["parts_without_value"].astype(str) + " school part(s) without a value left out"
+    )
+    table["note"] = table["note"].fillna("").str.cat(
+        missing_note.where(table["parts_without_value"] > 0, ""), sep="; "
+    ).str.strip("; ")
+    table["indicator_name_zh"] = table["indicator_id"].map(names)
+    table["threshold"] = table["stage"].map(
+        {stage: standards.difference_coefficient_max(stage) for stage in standards.evaluated_stages}
+    ).astype("Float64")
+    table["passed"] = (table["cv"] <= table["threshold"]).astype("boolean").fillna(False)
+    table["standards_version"] = standards.version
+    return table.sort_values(by, ignore_index=True)
+
+
+def coefficient_issues(coefficients: pd.DataFrame) -> pd.DataFrame:
+    """A data-quality issue for each coefficient that could not be computed (X̄ = 0 or no values)."""
+    undefined = coefficients[coefficients["cv"].isna()]
+    stage_zh = undefined["stage"].map(STAGES).fillna(undefined["stage"])
+    return issues_frame(
+        {
+            "county_code": row.county_code,
+            "form": "county_difference_coefficients",
+            "field": row.indicator_id,
+            "rule": "difference_coefficient_undefined",
+            "severity": WARNING,
+            "message_zh": f"{label}{row.indicator_id}（{row.indicator_name_zh}）差异系数无法计算：{row.note}",
+            "message_en": f"{row.stage} {row.indicator_id} difference coefficient undefined: {row.note}",
+        }
+        for row, label in zip(undefined.itertuples(), stage_zh)
+    )

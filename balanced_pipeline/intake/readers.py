@@ -1,0 +1,197 @@
+"""One bulk file (CSV or Parquet) → raw string frame with provenance, plus file-level issues.
+
+Values stay raw strings here; `parsing.normalise_form` types them. A file that cannot be
+read, or lacks a required column, yields an error issue naming the file and no records —
+never an exception that would stop the other files of the year.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from balanced_pipeline.contract.issues import ERROR, PROVENANCE, WARNING, location_en, location_zh
+from balanced_pipeline.intake.parsing import SOURCE_HASH, half_width
+from balanced_pipeline.contract.forms import SURVEY_RESPONSES, Form
+
+SURVEY_QUESTION = re.compile(r"^q0*(\d+)$")
+"""Answer columns of a survey file (q1, Q01, ｑ０１ …), kept as `q01`, `q02`, …"""
+
+BULK_SUFFIXES = (".csv", ".parquet")
+_TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
+_HEADER_NOISE = re.compile(r"[\s*:]")
+_LOOKUPS: dict[str, dict[str, str]] = {}
+
+
+@dataclass
+class RawTable:
+    """What one file (or one sheet) yielded: raw records, issues, and how it went."""
+
+    frame: pd.DataFrame
+    issues: list[dict]  # issue records (issues.ISSUE_COLUMNS); framed once per year, not per file
+    rows_read: int
+    status: str  # read | rejected | unreadable
+    message: str = ""
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def header_key(header: object) -> str:
+    """A header as compared: half-width, no spaces, no required-marker '*' or ':', lower case."""
+    return _HEADER_NOISE.sub("", half_width(str(header))).lower()
+
+
+def header_lookup(form: Form) -> dict[str, str]:
+    """Every accepted spelling of a header of `form` → field name: the English name, the
+    Chinese label with or without its unit, full-width or half-width brackets."""
+    if form.name in _LOOKUPS:
+        return _LOOKUPS[form.name]
+    lookup = _LOOKUPS[form.name] = {}
+    for field in form.fields:
+        for spelling in (field.name, field.label_zh, field.header_zh):
+            key = header_key(spelling)
+            lookup[key] = field.name
+            lookup[_TRAILING_BRACKET.sub("", key)] = field.name
+    return lookup
+
+
+def field_for_header(form: Form, header: object, keep_questions: bool = False) -> str | None:
+    key = header_key(header)
+    lookup = header_lookup(form)
+    if key in lookup:
+        return lookup[key]
+    without_unit = _TRAILING_BRACKET.sub("", key)
+    if without_unit in lookup:
+        return lookup[without_unit]
+    question = SURVEY_QUESTION.match(key) if keep_questions else None
+    return f"q{int(question[1]):02d}" if question else None
+
+
+def read_bulk_file(path: Path, relative_name: str, form: Form) -> RawTable:
+    """A `<form>.csv` / `<form>.parquet` export, every value as a string."""
+    try:
+        sha = file_sha256(path)
+        table = _read_parquet(path) if path.suffix.lower() == ".parquet" else _read_csv(path)
+    except (OSError, ValueError, UnicodeError, pa.ArrowException, pd.errors.ParserError) as error:
+        return unreadable(relative_name, form.name, "", str(error))
+    if table.columns.empty:
+        return unreadable(relative_name, form.name, "", "文件为空 / the file is empty")
+    # The header is row 1, so data row i (0-based) is the clerk's row i + 2.
+    row_numbers = pd.RangeIndex(2, len(table) + 2)
+    return conform_table(table, form, relative_name, "", row_numbers, sha)
+
+
+def conform_table(table: pd.DataFrame, form: Form, relative_name: str, sheet: str,
+                  row_numbers, sha: str, identity: dict[str, str] | None = None) -> RawTable:
+    """Columns of `table` (original headers) → field names, blank rows dropped, provenance added.
+
+    `identity` fills blank campus-identity cells (a workbook's class sheet left them empty).
+    """
+    keep_questions = form.name == SURVEY_RESPONSES.name
+    fields = [field_for_header(form, header, keep_questions) for header in table.columns]
+    unknown = [str(h) for h, f in zip(table.columns, fields) if f is None and str(h).strip()]
+    duplicated = {f for f in fields if f is not None and fields.count(f) > 1}
+    issues = []
+    if unknown:
+        issues.append(file_issue(relative_name, form.name, sheet, "", "、".join(unknown), "unknown_columns",
+                                  WARNING, f"有无法识别的列，已忽略：{'、'.join(unknown)}",
+                                  f"unrecognised columns were ignored: {', '.join(unknown)}"))
+    for field in sorted(duplicated):
+        issues.append(file_issue(relative_name, form.name, sheet, field, "", "duplicate_column", WARNING,
+                                  f"字段「{form.field(field).label_zh}」出现在多列，只读取第一列",
+                                  f"field {field} appears in several columns; only the first is read"))
+    first = {}
+    for position, field in enumerate(fields):
+        if field is not None and field not in first:
+            first[field] = position
+    frame = table.iloc[:, list(first.values())]
+    frame.columns = list(first)
+    frame = frame.set_axis(pd.Index(row_numbers), axis=0)
+    blank = (frame.isna() | (frame == "")).all(axis=1) if len(frame.columns) else pd.Series(True, index=frame.index)
+    frame = frame[~blank]
+    if identity:
+        for name, value in identity.items():
+            if name in frame.columns:
+                frame[name] = frame[name].mask(frame[name].isna() | (frame[name] == ""), value)
+            else:
+                frame[name] = value
+    missing = [f for f in form.fields if f.required and f.name not in frame.columns]
+    if missing:
+        rows = len(frame)
+        for field in missing:
+            issues.append(file_issue(
+                relative_name, form.name, sheet, field.name, "", "missing_required_column", ERROR,
+                f"缺少必填列「{field.header_zh}」（或 {field.name}），本表 {rows} 行数据均未读取，请补上该列后重新提交",
+                f"the required column {field.name} ({field.header_zh}) is missing; none of the "
+                f"{rows} data rows were read; add the column and submit again"))
+        return RawTable(frame.iloc[0:0], issues, rows, "rejected",
+                        f"缺少必填列 / missing required columns: {', '.join(f.name for f in missing)}")
+    frame = frame.reset_index(names="row_number")
+    frame["source_file"] = relative_name
+    frame["sheet"] = sheet
+    frame[SOURCE_HASH] = sha
+    return RawTable(frame, issues, len(frame), "read")
+
+
+def unreadable(relative_name: str, form_name: str, sheet: str, reason: str) -> RawTable:
+    issue = file_issue(relative_name, form_name, sheet, "", "", "unreadable_file", ERROR,
+                        f"无法读取（文件损坏、格式不对或为空），请重新导出后提交。原因：{reason}",
+                        f"cannot be read (corrupt, wrong format or empty); export it again. Reason: {reason}")
+    return RawTable(pd.DataFrame(columns=[*PROVENANCE, SOURCE_HASH]), [issue], 0,
+                    "unreadable", reason)
+
+
+def file_issue(relative_name: str, form_name: str, sheet: str, field: str, value: str, rule: str,
+               severity: str, problem_zh: str, problem_en: str, row_number=None,
+               campus: dict[str, str] | None = None) -> dict:
+    """One issue about a whole file or sheet (row_number empty) or one located row."""
+    where_zh = f"第{row_number}行" if row_number is not None else ""
+    where_en = f"row {row_number}" if row_number is not None else ""
+    return {
+        **(campus or {}),
+        "form": form_name, "source_file": relative_name, "sheet": sheet, "row_number": row_number,
+        "field": field, "value": value, "rule": rule, "severity": severity,
+        "message_zh": f"{location_zh(relative_name, sheet, where_zh)}{problem_zh}",
+        "message_en": f"{location_en(relative_name, sheet, where_en)}{problem_en}",
+    }
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    data = path.read_bytes()
+    if not data.strip():
+        return pd.DataFrame()
+    if data.startswith(b"PK\x03\x04"):
+        raise ValueError("这是一个Excel文件却以 .csv 命名 / this is an Excel file named .csv")
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    separator = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    return pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
+                       skip_blank_lines=False)
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM) when the bytes are valid UTF-8, else GBK/GB18030."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    table = pq.read_table(path)
+    as_strings = pa.table({name: pc.cast(table[name], pa.string()) for name in table.column_names})
+    return as_strings.to_pandas()

@@ -1,0 +1,1 @@
+"""The standards: national.yaml, provincial overlays and their loader (spec §6)."""

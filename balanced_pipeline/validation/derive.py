@@ -1,0 +1,132 @@
+"""Columns the suites need that no single record holds: cross-table and cross-field facts.
+
+Pure pandas, vectorised over whole forms. A derived value is NA when it cannot be judged
+(for example, the registry was not submitted), and GX skips NA values, so only real
+violations fail.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from balanced_pipeline.contract.forms import CAMPUS_KEY, FORMS, STAGES, Form
+from balanced_pipeline.standards.loader import Standards
+
+YEAR_CAMPUS = ["year", *CAMPUS_KEY]
+
+
+def derive_validation_columns(forms: dict[str, pd.DataFrame], standards: Standards) -> dict[str, pd.DataFrame]:
+    """Each form with a positional index and the derived columns its suite checks."""
+    frames = {name: frame.reset_index(drop=True) for name, frame in forms.items()}
+    if "schools" in frames:
+        classes = judgeable(frames.get("classes"), [*YEAR_CAMPUS, "stage", "students"])
+        registry = judgeable(frames.get("registry"), YEAR_CAMPUS)
+        frames["schools"] = with_school_columns(frames["schools"], classes, registry, standards)
+    listed_campuses = judgeable(frames.get("schools"), YEAR_CAMPUS)
+    for name in ("classes", "rooms"):
+        if name in frames:
+            frames[name] = frames[name].assign(campus_submitted=campus_listed(frames[name], listed_campuses))
+    if "survey_responses" in frames:
+        frames["survey_responses"] = frames["survey_responses"].assign(
+            unrecognised_answers=unrecognised_answers(frames["survey_responses"], standards))
+    return frames
+
+
+def judgeable(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame | None:
+    """`frame` if it can serve as a reference (all `columns` present), else None: nothing is judged against it."""
+    return frame if frame is not None and set(columns) <= set(frame.columns) else None
+
+
+def with_missing_fields(frame: pd.DataFrame, form: Form) -> pd.DataFrame:
+    """`frame` plus an all-NA column for each absent field, so derivations run; the absence is the suite's to report."""
+    absent = [f for f in form.fields if f.name not in frame.columns]
+    return frame.assign(**{f.name: pd.Series(pd.NA, index=frame.index, dtype=f.pandas_dtype)
+                           for f in absent})
+
+
+def with_school_columns(submitted: pd.DataFrame, classes: pd.DataFrame | None, registry: pd.DataFrame | None,
+                        standards: Standards) -> pd.DataFrame:
+    schools = with_missing_fields(submitted, FORMS["schools"])
+    students_total = total_students(schools)
+    derived = {
+        "full_time_teachers": schools["teachers_primary"].add(schools["teachers_junior"], fill_value=0),
+        "students_total": students_total,
+        "campus_in_registry": campus_listed(schools, registry),
+    }
+    for stage in STAGES:
+        derived[f"students_reported_{stage}"] = stage_students_reported(schools, stage, standards.school_type_stages)
+    derived.update(class_students_gaps(schools, classes))
+    for quantity in standards.section("data_quality")["plausibility"]:
+        derived[f"{quantity}_per_student"] = per_student(schools[quantity], students_total)
+    return submitted.assign(**derived)
+
+
+def total_students(schools: pd.DataFrame) -> pd.Series:
+    return schools[[f"students_{stage}" for stage in STAGES]].sum(axis=1, min_count=1).astype("Int64")
+
+
+def stage_students_reported(schools: pd.DataFrame, stage: str, school_type_stages: dict[str, list[str]]) -> pd.Series:
+    """False when the school type teaches `stage` but reports no students in it; NA for an unknown type."""
+    teaching_types = [school_type for school_type, stages in school_type_stages.items() if stage in stages]
+    teaches_stage = schools["school_type"].isin(teaching_types)
+    has_students = schools[f"students_{stage}"].fillna(0) > 0
+    reported = pd.Series(~teaches_stage | has_students, dtype="boolean")
+    known_type = schools["school_type"].isin(list(school_type_stages)).fillna(False).astype(bool)
+    return reported.where(known_type, pd.NA)
+
+
+def class_students_gaps(schools: pd.DataFrame, classes: pd.DataFrame | None) -> dict[str, pd.Series]:
+    """Per stage: |sum of class sizes − reported students| / reported students.
+
+    A campus without classes of a stage sums to 0; without a class form at all nothing is
+    judged. Zero reported students with classes gives an infinite gap.
+    """
+    if classes is None or "year" not in schools.columns:
+        return {f"class_students_gap_{stage}": pd.Series(pd.NA, index=schools.index, dtype="Float64")
+                for stage in STAGES}
+    sums = (classes.groupby([*YEAR_CAMPUS, "stage"], observed=True)["students"].sum()
+            .unstack("stage").reindex(columns=list(STAGES)))
+    campus = pd.MultiIndex.from_frame(schools[YEAR_CAMPUS])
+    gaps = {}
+    for stage in STAGES:
+        class_sum = np.nan_to_num(sums[stage].reindex(campus).to_numpy(dtype=float, na_value=np.nan))
+        reported = schools[f"students_{stage}"].to_numpy(dtype=float, na_value=np.nan)
+        difference = np.abs(class_sum - reported)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gap = difference / reported
+        gap[(reported == 0) & (difference == 0)] = 0.0
+        gaps[f"class_students_gap_{stage}"] = pd.Series(gap, index=schools.index, dtype="Float64")
+    return gaps
+
+
+def per_student(quantity: pd.Series, students: pd.Series) -> pd.Series:
+    students = students.astype("Float64")
+    return quantity.astype("Float64") / students.where((students > 0).fillna(False))
+
+
+def campus_listed(rows: pd.DataFrame, listing: pd.DataFrame | None) -> pd.Series:
+    """Whether each row's (year, county, school, campus) appears in `listing`; NA when unjudgeable."""
+    if listing is None or not set(YEAR_CAMPUS) <= set(rows.columns):
+        return pd.Series(pd.NA, index=rows.index, dtype="boolean")
+    listed = pd.MultiIndex.from_frame(rows[YEAR_CAMPUS]).isin(pd.MultiIndex.from_frame(listing[YEAR_CAMPUS]))
+    complete_key = rows[YEAR_CAMPUS].notna().all(axis=1)
+    return pd.Series(listed, index=rows.index, dtype="boolean").where(complete_key, pd.NA)
+
+
+def answer_columns(survey: pd.DataFrame, prefix: str) -> list[str]:
+    return [c for c in survey.columns if c.startswith(prefix) and c[len(prefix):].isdigit()]
+
+
+def unrecognised_answers(survey: pd.DataFrame, standards: Standards) -> pd.Series:
+    """'q03=很好; q07=9' for a respondent with answers outside the questionnaire's options, else NA."""
+    recognition = standards.section("social_recognition")
+    allowed = {str(answer) for answers in recognition["answers"].values() for answer in answers}
+    labels = pd.Series(pd.NA, index=survey.index, dtype="string")
+    for column in answer_columns(survey, recognition["question_prefix"]):
+        answers = survey[column].astype("string").str.strip()
+        rows = survey.index[(answers.notna() & ~answers.isin(allowed)).to_numpy(dtype=bool)]
+        if len(rows):
+            piece = f"{column}=" + answers[rows]
+            labels[rows] = (labels[rows] + "; " + piece).fillna(piece)
+    return labels

@@ -1,0 +1,1 @@
+"""The warehouse: the table catalogue (catalogue.py), the DuckDB/PostgreSQL store (store.py) and the table dictionary."""

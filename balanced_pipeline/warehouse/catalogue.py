@@ -1,0 +1,464 @@
+"""The warehouse tables BI tools read: grain, key and every column's meaning, in English and Chinese.
+
+This catalogue is the one definition of each table: the warehouse writer creates and checks
+tables from it, Dagster shows it as column metadata, and the table dictionary is generated from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from balanced_pipeline.contract.forms import FORMS, Form, Kind
+
+DTYPES = {
+    # catalogue type: (pandas dtype, DuckDB type, PostgreSQL type)
+    "text": ("string", "VARCHAR", "TEXT"),
+    "int": ("Int64", "BIGINT", "BIGINT"),
+    "float": ("Float64", "DOUBLE", "DOUBLE PRECISION"),
+    "bool": ("boolean", "BOOLEAN", "BOOLEAN"),
+    "timestamp": ("datetime64[ns]", "TIMESTAMP", "TIMESTAMP"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str
+    en: str
+    zh: str
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    grain_en: str
+    grain_zh: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _c(name: str, dtype: str, en: str, zh: str, unit: str = "") -> Column:
+    return Column(name, dtype, en, zh, unit)
+
+
+YEAR = _c("year", "int", "Self-evaluation year (report due 15 December of this year)", "自评年度（当年12月15日前上报）")
+COUNTY = _c("county_code", "text", "6-digit county administrative code", "县（市、区）6位行政区划代码")
+SCHOOL = _c("school_code", "text", "10-digit school identification code", "10位学校标识码")
+CAMPUS = _c("campus_code", "text", "Campus code (a physically independent campus)", "校区代码（物理独立校区）")
+SCHOOL_NAME = _c("school_name", "text", "School (campus) name", "学校（校区）名称")
+SCHOOL_TYPE = _c("school_type", "text", "School type code (primary, junior, nine_year, ...)", "学校类型代码")
+LOCATION = _c("location_type", "text", "urban / town / rural", "城乡类型（城区/镇区/乡村）")
+STAGE = _c("stage", "text", "Stage: primary or junior ('' when not judged by stage)", "学段：primary 小学 / junior 初中")
+STANDARDS = _c("standards_version", "text", "Standards version that judged the row", "评判所依据的标准版本")
+SOURCE_FILE = _c("source_file", "text", "Submitted file, relative to the year folder", "来源文件（相对年度目录）")
+SHEET = _c("sheet", "text", "Workbook sheet ('' for CSV/Parquet)", "工作表名称（CSV/Parquet为空）")
+ROW_NUMBER = _c("row_number", "int", "Row in the file as the clerk sees it (header = 1)", "文件中的行号（表头为第1行）")
+SOURCE_SHA = _c("source_sha256", "text", "SHA-256 of the submitted file", "来源文件SHA-256摘要")
+PROVENANCE_COLUMNS = (SOURCE_FILE, SHEET, ROW_NUMBER, SOURCE_SHA)
+INDICATOR_ID = _c("indicator_id", "text", "Indicator id of the standards file (R1–R7, provincial extras)", "指标编号")
+INDICATOR_ZH = _c("indicator_name_zh", "text", "Indicator name in Chinese", "指标名称")
+
+_KIND_DTYPES = {
+    Kind.CODE: "text",
+    Kind.TEXT: "text",
+    Kind.CHOICE: "text",
+    Kind.DATE: "text",
+    Kind.INTEGER: "int",
+    Kind.NUMBER: "float",
+    Kind.BOOLEAN: "bool",
+}
+
+
+def _form_columns(form: Form) -> tuple[Column, ...]:
+    return tuple(
+        _c(f.name, _KIND_DTYPES[f.kind], f.label_en, f.label_zh, f.unit) for f in form.fields
+    )
+
+
+def form_table(name: str, form: Form, grain_en: str, grain_zh: str, key: tuple[str, ...]) -> Table:
+    """A table holding one form's records as submitted (normalised), with their provenance."""
+    return Table(name, grain_en, grain_zh, key, (YEAR, *_form_columns(form), *PROVENANCE_COLUMNS))
+
+
+TABLES: dict[str, Table] = {}
+
+
+def _register(*tables: Table) -> None:
+    for table in tables:
+        unknown_key = set(table.key) - set(table.column_names)
+        if unknown_key:
+            raise ValueError(f"table {table.name}: key columns {unknown_key} are not columns")
+        TABLES[table.name] = table
+
+
+_register(
+    form_table("school_registry", FORMS["registry"], "Expected campus (from the annual education statistics)",
+               "应报学校（校区）名录", ("year", "county_code", "school_code", "campus_code", "source_file", "row_number")),
+    form_table("school_submissions", FORMS["schools"], "Accepted campus submission, normalised",
+               "通过校验的学校（校区）填报记录", ("year", "county_code", "school_code", "campus_code")),
+    form_table("school_classes", FORMS["classes"], "Accepted class of a campus", "通过校验的班级记录",
+               ("year", "source_file", "sheet", "row_number")),
+    form_table("school_rooms", FORMS["rooms"], "Accepted music or art room of a campus", "通过校验的音乐美术专用教室记录",
+               ("year", "source_file", "sheet", "row_number")),
+    form_table("county_submissions", FORMS["counties"], "Accepted county form", "通过校验的县级填报记录",
+               ("year", "county_code")),
+    form_table("county_quality_monitoring", FORMS["quality_monitoring"],
+               "Accepted national quality-monitoring result of a county and subject", "通过校验的国家义务教育质量监测结果",
+               ("year", "county_code", "subject")),
+    form_table("county_veto_incidents", FORMS["veto_incidents"], "Reported one-vote-veto incident", "一票否决事项",
+               ("year", "source_file", "sheet", "row_number")),
+)
+
+_register(
+    Table(
+        "data_quality_issues",
+        "One problem found in a submission or a computation",
+        "数据质量问题（一行一个问题）",
+        (),
+        (
+            YEAR, COUNTY, SCHOOL, CAMPUS,
+            _c("form", "text", "Input form or table the problem is in (schools, classes, ...)", "所属表单"),
+            SOURCE_FILE, SHEET, ROW_NUMBER,
+            _c("field", "text", "Field (column) at fault; '' when the whole record or file is", "问题字段"),
+            _c("value", "text", "The value as submitted", "填报值"),
+            _c("rule", "text", "Rule id that found the problem", "规则编号"),
+            _c("severity", "text", "error (record quarantined) or warning (reported only)", "严重程度：error 拦截记录 / warning 仅提示"),
+            _c("message_zh", "text", "What is wrong and what to do, in Chinese", "问题说明及整改提示（中文）"),
+            _c("message_en", "text", "What is wrong and what to do, in English", "问题说明及整改提示（英文）"),
+        ),
+    ),
+    Table(
+        "submission_files",
+        "One submitted file and its row accounting",
+        "提交文件及其记录核算",
+        ("year", "source_file"),
+        (
+            YEAR, SOURCE_FILE, SOURCE_SHA,
+            _c("kind", "text", "bulk (CSV/Parquet export) or workbook (per-campus .xlsx)", "文件类别：bulk 批量导出 / workbook 学校填报表"),
+            _c("forms", "text", "Forms read from the file", "文件包含的表单"),
+            _c("modified_at", "timestamp", "File modification time (UTC)", "文件修改时间（UTC）"),
+            _c("rows_read", "int", "Records read from the file", "读取记录数"),
+            _c("rows_accepted", "int", "Records accepted", "通过记录数"),
+            _c("rows_rejected", "int", "Records rejected (each has an error issue)", "被拦截记录数（均有error问题说明）"),
+            _c("status", "text", "read, or unreadable", "读取状态"),
+            _c("message", "text", "Why the file could not be read", "无法读取的原因"),
+        ),
+    ),
+    Table(
+        "submission_completeness",
+        "County: submission completeness against the registry",
+        "县：学校填报完成情况（对照应报名录）",
+        ("year", "county_code"),
+        (
+            YEAR, COUNTY,
+            _c("expected", "int", "Campuses in the registry", "应报校区数"),
+            _c("received", "int", "Campuses that sent a school form", "已报校区数"),
+            _c("received_on_time", "int", "Campuses whose school form file is dated before the 15 December deadline",
+               "按时（12月15日前）报送校区数"),
+            _c("accepted", "int", "Campuses whose school form was accepted", "通过校验校区数"),
+            _c("rejected", "int", "Campuses whose school form was rejected (see data_quality_issues)", "被拦截校区数"),
+            _c("missing", "int", "Registry campuses that sent nothing", "未报校区数"),
+            _c("unknown", "int", "Campuses that submitted but are not in the registry", "名录外校区数"),
+            _c("completion_rate", "float", "accepted / expected", "完成率（通过数/应报数）"),
+            _c("missing_campuses", "text", "Names of the missing campuses", "未报校区名单"),
+            _c("unknown_campuses", "text", "Names of the unknown campuses", "名录外校区名单"),
+            _c("rejected_campuses", "text", "Names of the rejected campuses", "被拦截校区名单"),
+        ),
+    ),
+    Table(
+        "school_parts",
+        "School part (campus × stage) and its scope in the resource-allocation computation",
+        "学校学段（校区×学段）及其参与资源配置计算的范围",
+        ("year", "county_code", "school_code", "campus_code", "stage"),
+        (
+            YEAR, COUNTY, SCHOOL, CAMPUS, SCHOOL_NAME, SCHOOL_TYPE, LOCATION, STAGE,
+            _c("students", "int", "Students of the part", "该学段在校生数", "人"),
+            _c("split_share", "float", "Share of the campus's undivided areas, equipment and rooms (spec §3)", "按加权学生数分摊的面积、设备等份额"),
+            _c("in_resource_allocation", "bool", "R1–R7 computed for this part", "是否计算资源配置指标"),
+            _c("in_difference_coefficient", "bool", "Part counted in the county difference coefficients", "是否计入县域校际差异系数"),
+            _c("scope_note", "text", "Why a part is left out", "未计入的原因"),
+            STANDARDS,
+        ),
+    ),
+    Table(
+        "school_indicators",
+        "School part × resource indicator",
+        "学校学段×资源配置指标",
+        ("year", "county_code", "school_code", "campus_code", "stage", "indicator_id"),
+        (
+            YEAR, COUNTY, SCHOOL, CAMPUS, STAGE, SCHOOL_NAME, SCHOOL_TYPE, LOCATION,
+            _c("students", "int", "Students of the part", "该学段在校生数", "人"),
+            INDICATOR_ID, INDICATOR_ZH,
+            _c("indicator_name_en", "text", "Indicator name in English", "指标英文名称"),
+            _c("unit", "text", "Unit of the value", "单位"),
+            _c("quantity", "float", "Resource attributed to the part (split for combined schools)", "分摊到该学段的资源量"),
+            _c("value", "float", "Indicator value (per student or per 100 students); NULL when not computable", "指标值（生均或每百名学生）"),
+            _c("threshold", "float", "Standard to meet", "达标标准"),
+            _c("comparison", "text", "How value is compared with threshold (>=, <=, ...)", "比较方式"),
+            _c("counts_toward_school_rule", "bool", "One of the indicators of the 6-of-7 school rule", "是否计入“6项达标、余项不低于85%”规则"),
+            _c("ratio", "float", "Value relative to the standard (1 = exactly at it)", "达标比（1为恰好达标）"),
+            _c("passed", "bool", "Standard met; NULL when the value is missing", "是否达标"),
+            STANDARDS,
+        ),
+    ),
+    Table(
+        "school_resource_verdict",
+        "School part: the resource-allocation school rule (≥6 of 7 met, the rest ≥85 %)",
+        "学校学段资源配置达标判定（至少6项达标、余项不低于85%）",
+        ("year", "county_code", "school_code", "campus_code", "stage"),
+        (
+            YEAR, COUNTY, SCHOOL, CAMPUS, STAGE, SCHOOL_NAME,
+            _c("indicators_met", "int", "Indicators meeting their standard", "达标指标数"),
+            _c("indicators_judged", "int", "Indicators with a value", "有数据的指标数"),
+            _c("unmet_below_floor", "int", "Unmet indicators below the floor ratio (85 %)", "未达标且低于标准85%的指标数"),
+            _c("weakest_indicator", "text", "Indicator with the lowest ratio (a missing one first)", "达标比最低的指标"),
+            _c("weakest_ratio", "float", "Its ratio to the standard", "最低达标比"),
+            _c("passed", "bool", "School part passes resource allocation", "该学段资源配置是否达标"),
+            STANDARDS,
+        ),
+    ),
+    Table(
+        "county_difference_coefficients",
+        "County × stage × resource indicator: student-weighted between-school difference coefficient",
+        "县×学段×指标：按学生数加权的校际差异系数",
+        ("year", "county_code", "stage", "indicator_id"),
+        (
+            YEAR, COUNTY, STAGE, INDICATOR_ID, INDICATOR_ZH,
+            _c("cv", "float", "Difference coefficient S / X̄ (unrounded); NULL when X̄ = 0", "差异系数（未取舍）"),
+            _c("weighted_mean", "float", "Student-weighted mean X̄", "加权平均值"),
+            _c("weighted_sd", "float", "Student-weighted standard deviation S", "加权标准差"),
+            _c("schools_in_scope", "int", "School parts in scope with a value", "参与计算的学校（学段）数"),
+            _c("students_in_scope", "int", "Their students", "参与计算的学生数", "人"),
+            _c("parts_without_value", "int", "Parts in scope left out for missing data", "因缺数据未计入的学校（学段）数"),
+            _c("threshold", "float", "Maximum coefficient allowed", "差异系数标准（不高于）"),
+            _c("passed", "bool", "Coefficient within the standard", "是否达标"),
+            _c("note", "text", "Why a coefficient is 0 or NULL, or parts were left out", "说明"),
+            STANDARDS,
+        ),
+    ),
+)
+
+
+ITEM_ID = _c("item_id", "text", "Item id of the standards file (G1–G15, Q1–Q9, S1, P1, V1, R1–R7)", "指标（项目）编号")
+ITEM_STAGE = _c("stage", "text", "Stage for items judged per stage (G13), else ''", "学段（仅分学段评价的项目）")
+VALUE = _c("value", "float", "Value found (rate as a fraction, count, area, money ...)", "实际值")
+THRESHOLD = _c("threshold", "float", "Standard to meet", "标准值")
+COMPARISON = _c("comparison", "text", "How value is compared with threshold", "比较方式")
+PASSED = _c("passed", "bool", "Standard met (NULL at school level when data are missing)", "是否达标")
+DETAIL = _c("detail", "text", "Why, in Chinese: failing schools, classes, missing data", "说明（未达标学校、班级或缺失数据）")
+SHORTFALL = _c("shortfall", "text", "存在不足情况: the value, the standard and the gap", "存在不足情况（实际值、标准、差距）")
+MEASURE = _c("measure", "text", "整改提升措施, left blank for the county to fill", "整改提升措施（由县填写）")
+DEADLINE_MONTH = _c("deadline_month", "text", "完成时限 (YYYY-MM), left blank for the county to fill", "完成时限（精确到月，由县填写）")
+COUNTY_NAME = _c("county_name", "text", "County name", "县（市、区）名称")
+CITY = _c("city", "text", "City (设区市)", "设区市")
+PROVINCE = _c("province", "text", "Province", "省份")
+
+
+def _county_items(name: str, grain_en: str, grain_zh: str) -> Table:
+    return Table(
+        name, grain_en, grain_zh, ("year", "county_code", "item_id", "stage"),
+        (YEAR, COUNTY, ITEM_ID, ITEM_STAGE, _c("name_zh", "text", "Item name in Chinese", "项目名称"),
+         VALUE, THRESHOLD, COMPARISON, PASSED, DETAIL, STANDARDS),
+    )
+
+
+def _count(name: str, en: str, zh: str) -> Column:
+    return _c(name, "int", en, zh)
+
+
+_register(
+    Table(
+        "school_guarantee_checks",
+        "Campus × school-level item of government guarantee and quality (G3–G6, G9, G12, G13, Q3, Q4, Q6)",
+        "校区×学校层面的政府保障与教育质量指标",
+        ("year", "county_code", "school_code", "campus_code", "item_id", "stage"),
+        (YEAR, COUNTY, SCHOOL, CAMPUS, SCHOOL_NAME, ITEM_ID, ITEM_STAGE, VALUE, THRESHOLD, COMPARISON, PASSED, DETAIL, STANDARDS),
+    ),
+    _county_items("county_guarantee", "County × government-guarantee item G1–G15", "县×政府保障程度指标G1–G15"),
+    _county_items("county_quality", "County × education-quality item Q1–Q9", "县×教育质量指标Q1–Q9"),
+    Table(
+        "county_social_recognition",
+        "County × respondent group (and 'all'): social recognition rate",
+        "县×调查对象类别（及全部）：社会认可度",
+        ("year", "county_code", "respondent_group"),
+        (
+            YEAR, COUNTY,
+            _c("respondent_group", "text", "Respondent group (学生, 家长, 教师, ...) or 全部 for all", "调查对象类别"),
+            _count("respondents", "Respondents", "答卷人数"),
+            _count("answers_counted", "Answers in the denominator (不了解 excluded)", "计入分母的回答数（不含“不了解”）"),
+            _count("satisfied", "Answers 满意, 比较满意 or 基本满意", "满意、比较满意、基本满意的回答数"),
+            _count("answers_excluded", "Answers left out of the denominator (不了解)", "未计入分母的回答数（不了解）"),
+            _count("answers_unrecognised", "Answers that are not one of the allowed options", "无法识别的回答数"),
+            _c("rate", "float", "Recognition rate satisfied / answers_counted", "认可度"),
+            THRESHOLD, PASSED,
+            _c("note", "text", "Why a rate is missing", "说明"),
+            STANDARDS,
+        ),
+    ),
+    Table(
+        "county_readiness",
+        "County: the headline — every dimension, precondition, vetoes, ready",
+        "县：是否达到优质均衡（各维度、前提条件、一票否决）",
+        ("year", "county_code"),
+        (
+            YEAR, COUNTY, COUNTY_NAME,
+            _c("resource_allocation_passed", "bool", "Every school part passes and every difference coefficient is within its standard", "资源配置达标"),
+            _c("government_guarantee_passed", "bool", "G1–G15 all pass", "政府保障程度达标"),
+            _c("education_quality_passed", "bool", "Q1–Q9 all pass", "教育质量达标"),
+            _c("social_recognition_passed", "bool", "Overall recognition ≥ 85 %", "社会认可度达标"),
+            _c("precondition_met", "bool", "Basic balance certified at least 3 years before", "通过基本均衡认定满3年"),
+            _c("vetoed", "bool", "A one-vote-veto incident applies", "存在一票否决事项"),
+            _c("veto_reasons", "text", "The veto incidents", "一票否决事项"),
+            _c("ready", "bool", "Ready for high-quality balance this year", "是否达到优质均衡"),
+            _c("reasons", "text", "Every failing item, in Chinese (the report headline)", "未达标原因汇总"),
+            STANDARDS,
+        ),
+    ),
+    Table(
+        "school_rectification_list",
+        "School shortfall (Zhejiang 附件1 整改清单): one failed item of one campus",
+        "义务教育学校达到优质均衡目标整改清单（附件1）",
+        ("year", "county_code", "school_code", "campus_code", "item_id", "stage"),
+        (YEAR, COUNTY, SCHOOL, CAMPUS, SCHOOL_NAME, ITEM_ID, ITEM_STAGE, SHORTFALL, MEASURE, DEADLINE_MONTH, STANDARDS),
+    ),
+    Table(
+        "county_rectification_list",
+        "County-government shortfall (Zhejiang 附件2 整改清单)",
+        "县级政府达到优质均衡目标整改清单（附件2）",
+        (),
+        (YEAR, COUNTY, ITEM_ID, ITEM_STAGE, SHORTFALL, MEASURE, DEADLINE_MONTH, STANDARDS),
+    ),
+    Table(
+        "county_indicator_values",
+        "County × indicator: this year's county-level value, the input of the trends",
+        "县×指标：本年度县级指标值（动态监测的基础）",
+        ("year", "county_code", "indicator_id", "stage"),
+        (
+            YEAR, COUNTY, INDICATOR_ID, ITEM_STAGE, INDICATOR_ZH, VALUE,
+            _c("higher_is_better", "bool", "Whether a higher value is an improvement", "数值越高越好"),
+        ),
+    ),
+    Table(
+        "county_trends",
+        "County × indicator: value and change since the previous year (动态监测)",
+        "县×指标：与上年相比的变化（动态监测）",
+        ("year", "county_code", "indicator_id", "stage"),
+        (
+            YEAR, COUNTY, INDICATOR_ID, ITEM_STAGE, INDICATOR_ZH, VALUE,
+            _c("previous_value", "float", "Value of the previous year (NULL when there is none)", "上年值"),
+            _c("change", "float", "value − previous_value", "变化量"),
+            _c("direction", "text", "improved, worsened, unchanged, new (no previous year) or unknown", "变化方向"),
+            STANDARDS,
+        ),
+    ),
+    Table(
+        "recommendation_form_summary",
+        "County: summary figures of the national recommendation form (推荐表)",
+        "县：国家认定推荐表汇总数据",
+        ("year", "county_code"),
+        (
+            YEAR, COUNTY, COUNTY_NAME, CITY, PROVINCE,
+            _c("basic_balance_year", "int", "Year basic balance was certified", "通过基本均衡认定年份"),
+            _count("schools", "学校数: compulsory-education schools (campuses; teaching points not counted)", "学校数（所，不含教学点）"),
+            _count("rural_schools", "乡村学校数: of which rural", "乡村学校数（所）"),
+            _count("teaching_points", "Teaching points", "教学点数（个）"),
+            _count("rural_teaching_points", "Rural teaching points", "乡村教学点数（个）"),
+            _count("students", "学生数: primary and junior students (teaching points included)", "学生数（人）"),
+            _count("rural_students", "乡村学生数", "乡村学生数（人）"),
+            _count("teachers", "专任教师数: full-time teachers of the compulsory stages", "专任教师数（人）"),
+            _count("rural_teachers", "乡村专任教师数", "乡村专任教师数（人）"),
+        ),
+    ),
+    Table(
+        "creation_timetable",
+        "City × target year: counties planning to reach high-quality balance (附件3 时间表)",
+        "设区市×计划创建年份：创建全国义务教育优质均衡发展县时间表（附件3）",
+        ("year", "province", "city", "target_year_bucket"),
+        (
+            YEAR, PROVINCE, CITY,
+            _c("target_year_bucket", "text", "Target year column (2019年 … 'YYYY年及以后', 合计)", "计划创建年份"),
+            _c("bucket_order", "int", "Column order of the target year", "列顺序"),
+            _count("counties", "Counties", "县（市、区）数"),
+        ),
+    ),
+    Table(
+        "deadline_status",
+        "County: what is still missing or blocked before the 15 December deadline",
+        "县：12月15日截止前仍未报送或被拦截的学校",
+        ("year", "county_code"),
+        (
+            YEAR, COUNTY,
+            _c("deadline", "timestamp", "Self-evaluation deadline (15 December, Asia/Shanghai date)", "自评上报截止日期"),
+            _c("as_of", "timestamp", "When the status was computed (UTC)", "统计时间（UTC）"),
+            _c("days_left", "int", "Calendar days left in Asia/Shanghai (negative after the deadline)", "距截止日剩余天数"),
+            _count("expected", "Campuses expected", "应报校区数"),
+            _count("missing_count", "Campuses still missing", "未报校区数"),
+            _c("missing_campuses", "text", "Their names", "未报校区名单"),
+            _count("blocked_count", "Campuses whose school form is blocked by errors", "被错误拦截的校区数"),
+            _c("blocked_campuses", "text", "Their names", "被拦截校区名单"),
+            _c("blocked_first_errors_zh", "text", "First error of each blocked campus, Chinese", "被拦截校区的首个错误（中文）"),
+            _c("blocked_first_errors_en", "text", "First error of each blocked campus, English", "被拦截校区的首个错误（英文）"),
+            _c("status", "text", "ok, action_needed or overdue", "状态"),
+            _c("message_zh", "text", "What the county clerk must do, Chinese", "提示（中文）"),
+            _c("message_en", "text", "What the county clerk must do, English", "提示（英文）"),
+        ),
+    ),
+)
+
+
+_register(
+    Table(
+        "county_reports",
+        "County: its self-evaluation report files for the year",
+        "县：本年度自评报告文件",
+        ("year", "county_code"),
+        (
+            YEAR, COUNTY, COUNTY_NAME, CITY, PROVINCE,
+            _c("ready", "bool", "Ready for high-quality balance this year", "是否达到优质均衡"),
+            _c("failed_dimensions", "text", "Failed dimensions, in Chinese, joined by 、", "未达标维度"),
+            _c("html_path", "text", "Absolute path of the HTML report", "HTML报告路径"),
+            _c("xlsx_path", "text", "Absolute path of the .xlsx workbook with the same tables", "Excel报告路径"),
+            _c("rectification_path", "text", "Absolute path of the rectification lists laid out like Zhejiang "
+               "attachments 1 and 2", "整改清单（附件1、2格式）路径"),
+        ),
+    ),
+)
+
+def pandas_dtypes(table_name: str) -> dict[str, str]:
+    """Column → pandas dtype of a catalogue table, for domain functions that build its frame."""
+    return {c.name: DTYPES[c.dtype][0] for c in TABLES[table_name].columns}
+
+
+class TableMismatch(ValueError):
+    pass
+
+
+def conform_to_table(frame, table: Table):
+    """The frame with exactly the table's columns, in order and in the catalogue's types.
+
+    A missing or undocumented column is an error: every column BI tools see is documented here.
+    """
+    missing = [c for c in table.column_names if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in table.column_names]
+    if missing or extra:
+        raise TableMismatch(
+            f"table {table.name}: frame does not match the catalogue (missing {missing}, undocumented {extra})"
+        )
+    conformed = frame[table.column_names].copy()
+    for column in table.columns:
+        if column.dtype == "timestamp":
+            # Warehouse timestamps are naive UTC: DuckDB and PostgreSQL TIMESTAMP columns store no zone.
+            conformed[column.name] = pd.to_datetime(conformed[column.name], utc=True).dt.tz_localize(None)
+        else:
+            conformed[column.name] = conformed[column.name].astype(DTYPES[column.dtype][0])
+    return conformed.reset_index(drop=True)

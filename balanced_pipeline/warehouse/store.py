@@ -1,0 +1,183 @@
+"""The warehouse BI tools read: embedded DuckDB by default, PostgreSQL in production.
+
+Each table holds one partition per year. Writing a year replaces that year's rows and nothing
+else, in one transaction, so a failed write leaves the previous content intact.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, make_url
+
+from balanced_pipeline.warehouse.catalogue import DTYPES, Table, conform_to_table
+
+DUCKDB_LOCK_RETRIES = 20
+
+
+class WarehouseError(RuntimeError):
+    pass
+
+
+def normalise_url(url: str) -> URL:
+    """A SQLAlchemy URL with the driver we ship (psycopg 3 for PostgreSQL)."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("duckdb", "postgresql"):
+        raise WarehouseError(f"unsupported warehouse URL {url!r}: use duckdb:///path or postgresql+psycopg://...")
+    return parsed
+
+
+class Warehouse:
+    def __init__(self, url: str):
+        self.url = normalise_url(url)
+        self.backend = self.url.get_backend_name()
+
+    def __repr__(self) -> str:
+        if self.backend == "duckdb":
+            return f"DuckDB file {self.duckdb_path}"
+        return f"PostgreSQL {self.url.render_as_string(hide_password=True)}"
+
+    @property
+    def duckdb_path(self) -> Path:
+        return Path(self.url.database or ":memory:")
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def replace_partition(self, table: Table, year: int, frame: pd.DataFrame) -> int:
+        """Replace `year`'s rows of `table` with `frame`; returns the rows written."""
+        rows = conform_to_table(frame.assign(year=year), table)
+        if self.backend == "duckdb":
+            self._replace_duckdb(table, year, rows)
+        else:
+            self._replace_postgres(table, year, rows)
+        return len(rows)
+
+    def _replace_duckdb(self, table: Table, year: int, rows: pd.DataFrame) -> None:
+        with self._duckdb() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                self._ensure_table(con.execute, table, "duckdb")
+                con.execute(f'DELETE FROM "{table.name}" WHERE year = ?', [year])
+                con.register("incoming_rows", rows)
+                columns = ", ".join(f'"{c}"' for c in table.column_names)
+                con.execute(f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} FROM incoming_rows')
+                con.unregister("incoming_rows")
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+
+    def _replace_postgres(self, table: Table, year: int, rows: pd.DataFrame) -> None:
+        with self._postgres_engine().begin() as connection:
+            # DDL goes straight to psycopg: SQLAlchemy would read the "%" of a comment as a placeholder.
+            self._ensure_table(connection.connection.driver_connection.execute, table, "postgresql")
+            connection.exec_driver_sql(f'DELETE FROM "{table.name}" WHERE year = %s', (year,))
+            buffer = io.StringIO()
+            rows.to_csv(buffer, index=False, header=False, na_rep="\\N")
+            columns = ", ".join(f'"{c}"' for c in table.column_names)
+            cursor = connection.connection.driver_connection.cursor()
+            with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')') as copy:
+                copy.write(buffer.getvalue())
+
+    def _ensure_table(self, execute, table: Table, dialect: str) -> None:
+        """Create the table with comments, key and indexes if absent; add catalogue columns it lacks."""
+        type_index = 1 if dialect == "duckdb" else 2
+        existing = self._existing_columns(execute, table.name, dialect)
+        if not existing:
+            definitions = [f'"{c.name}" {DTYPES[c.dtype][type_index]}' for c in table.columns]
+            if table.key:
+                definitions.append(f"PRIMARY KEY ({', '.join(chr(34) + k + chr(34) for k in table.key)})")
+            execute(f'CREATE TABLE "{table.name}" ({", ".join(definitions)})')
+            if dialect == "postgresql":
+                execute(f'CREATE INDEX "{table.name}_year_idx" ON "{table.name}" (year)')
+                if "county_code" in table.column_names:
+                    execute(f'CREATE INDEX "{table.name}_county_idx" ON "{table.name}" (year, county_code)')
+            execute(f"COMMENT ON TABLE \"{table.name}\" IS '{_quote(table.grain_en + ' / ' + table.grain_zh)}'")
+            for column in table.columns:
+                comment = _quote(f"{column.en} / {column.zh}" + (f" ({column.unit})" if column.unit else ""))
+                execute(f"COMMENT ON COLUMN \"{table.name}\".\"{column.name}\" IS '{comment}'")
+            return
+        for column in table.columns:
+            if column.name not in existing:
+                execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {DTYPES[column.dtype][type_index]}')
+
+    @staticmethod
+    def _existing_columns(execute, table_name: str, dialect: str) -> set[str]:
+        # Table names come from the catalogue, never from input, so inlining is safe here.
+        result = execute(f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table_name}'")
+        return {row[0] for row in result.fetchall()}
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read_partition(self, table: Table, year: int) -> pd.DataFrame:
+        """`year`'s rows of `table` in the catalogue's column types (empty if never written)."""
+        if not self.has_table(table.name):
+            frame = pd.DataFrame(columns=table.column_names)
+        elif self.backend == "duckdb":
+            with self._duckdb(read_only=True) as con:
+                frame = con.execute(f'SELECT * FROM "{table.name}" WHERE year = ?', [year]).df()
+        else:
+            with self._postgres_engine().connect() as connection:
+                frame = pd.read_sql(sa.text(f'SELECT * FROM "{table.name}" WHERE year = :year'), connection, params={"year": year})
+        return conform_to_table(frame[[c for c in table.column_names if c in frame.columns]].reindex(columns=table.column_names), table)
+
+    def query(self, sql: str) -> pd.DataFrame:
+        """Run a read-only SQL query (for tests, the summary and ad-hoc checks)."""
+        if self.backend == "duckdb":
+            with self._duckdb(read_only=True) as con:
+                return con.execute(sql).df()
+        with self._postgres_engine().connect() as connection:
+            return pd.read_sql(sa.text(sql), connection)
+
+    def has_table(self, name: str) -> bool:
+        if self.backend == "duckdb":
+            if not self.duckdb_path.exists():
+                return False
+            with self._duckdb(read_only=True) as con:
+                return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
+        return sa.inspect(self._postgres_engine()).has_table(name)
+
+    # -- connections -----------------------------------------------------------------------
+
+    @contextmanager
+    def _duckdb(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A DuckDB connection; waits while another process holds the file's single-writer lock."""
+        path = self.duckdb_path
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        for attempt in range(DUCKDB_LOCK_RETRIES):
+            try:
+                con = duckdb.connect(str(path), read_only=read_only)
+                break
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower() or attempt == DUCKDB_LOCK_RETRIES - 1:
+                    raise WarehouseError(f"cannot open DuckDB warehouse {path}: {error}") from error
+                time.sleep(0.25 * (attempt + 1))
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def _postgres_engine(self) -> sa.Engine:
+        return _engine_for(self.url.render_as_string(hide_password=False))
+
+
+@lru_cache(maxsize=None)
+def _engine_for(url: str) -> sa.Engine:
+    """One engine (and connection pool) per URL for the process: every asset's IO opens a
+    Warehouse, and a pool per Warehouse would leave connections open until garbage collection."""
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")

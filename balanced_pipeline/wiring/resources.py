@@ -1,0 +1,111 @@
+"""Dagster resources: the submissions folder, the standards version and the warehouse IO manager."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from balanced_pipeline.standards.loader import Standards, load_standards
+from balanced_pipeline.warehouse.catalogue import TABLES, Table
+from balanced_pipeline.warehouse.store import Warehouse
+
+PREVIEW_ROWS = 10
+
+
+class SubmissionsFolder(dg.ConfigurableResource):
+    """The landing folder: one sub-folder per year holding bulk files and per-campus workbooks."""
+
+    path: str
+    generate_demo_if_missing: bool = False
+
+    def year_dir(self, year: int) -> Path:
+        folder = Path(self.path) / str(year)
+        if not folder.is_dir() and self.generate_demo_if_missing:
+            from balanced_pipeline.demo.generate import generate_demo_submissions
+
+            generate_demo_submissions(Path(self.path), years=(year - 1, year))
+        if not folder.is_dir():
+            raise FileNotFoundError(
+                f"没有 {year} 年的填报目录：{folder}（请在 BALANCED_SUBMISSIONS_DIR 下建立 {year}/ 子目录）/ "
+                f"no submissions folder for {year}: {folder} (create {year}/ under BALANCED_SUBMISSIONS_DIR)"
+            )
+        return folder
+
+
+class ArtifactsFolder(dg.ConfigurableResource):
+    """Where a run writes files for people: county reports and the validation results (data docs)."""
+
+    path: str
+
+    def reports(self, year: int) -> Path:
+        return Path(self.path) / "reports" / str(year)
+
+    def data_docs(self, year: int) -> Path:
+        return Path(self.path) / "data_docs" / str(year)
+
+
+class StandardsResource(dg.ConfigurableResource):
+    """The standards version that judges the run (national default or a provincial overlay)."""
+
+    name: str = "national"
+
+    def load(self) -> Standards:
+        return load_standards(self.name)
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse, for the few assets that read another year than their own (trends)."""
+
+    url: str
+
+    def get(self) -> Warehouse:
+        return Warehouse(self.url)
+
+
+class WarehouseIOManager(dg.ConfigurableIOManager):
+    """Writes each asset to the warehouse table of the same name, one partition per year."""
+
+    url: str
+
+    def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame) -> None:
+        table = _table_for(context.asset_key)
+        year = int(context.asset_partition_key)
+        warehouse = Warehouse(self.url)
+        written = warehouse.replace_partition(table, year, obj)
+        context.add_output_metadata(
+            {
+                "dagster/row_count": written,
+                "dagster/table_name": table.name,
+                "warehouse": repr(warehouse),
+                "preview": dg.MetadataValue.md(markdown_preview(obj)),
+            }
+        )
+
+    def load_input(self, context: dg.InputContext) -> pd.DataFrame:
+        table = _table_for(context.asset_key)
+        return Warehouse(self.url).read_partition(table, int(context.asset_partition_key))
+
+
+def _table_for(asset_key: dg.AssetKey) -> Table:
+    name = asset_key.path[-1]
+    if name not in TABLES:
+        raise KeyError(f"asset {name} has no table in balanced_pipeline.warehouse.catalogue")
+    return TABLES[name]
+
+
+def markdown_preview(frame: pd.DataFrame, rows: int = PREVIEW_ROWS) -> str:
+    if frame.empty:
+        return "_no rows_"
+    return frame.head(rows).to_markdown(index=False)
+
+
+def table_column_schema(name: str) -> dg.TableSchema:
+    """The catalogue's columns as Dagster column metadata, so the UI documents every table."""
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(c.name, c.dtype, description=f"{c.en} / {c.zh}" + (f" ({c.unit})" if c.unit else ""))
+            for c in TABLES[name].columns
+        ]
+    )

@@ -1,0 +1,327 @@
+"""County reports and the overview page from small hand-made tables.
+
+340401 甲区 fails resource allocation (primary R5 coefficient 0.62 > 0.50; 甲五小 misses R1 and
+R2) and class size (G5); it has last year's values. 340402 乙区 is ready and is evaluated for
+the first time, so its report says there is no previous year.
+"""
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from balanced_pipeline.monitoring.readiness import READINESS_COLUMNS, READY_TEXT
+from balanced_pipeline.monitoring.rectification import COUNTY_LIST_COLUMNS, SCHOOL_LIST_COLUMNS
+from balanced_pipeline.indicators.common import COUNTY_ITEM_COLUMNS, SCHOOL_CHECK_COLUMNS
+from balanced_pipeline.monitoring.national_forms import SUMMARY_COLUMNS, TIMETABLE_COLUMNS
+from balanced_pipeline.indicators.social_recognition import SOCIAL_RECOGNITION_COLUMNS
+from balanced_pipeline.monitoring.trends import TREND_COLUMNS
+from balanced_pipeline.report import INDEX_COLUMNS, render_county_report, render_overview, write_year_reports
+from balanced_pipeline.report.fonts import cjk_font_name
+from balanced_pipeline.report import charts, fonts
+from balanced_pipeline.standards.loader import load_standards
+from balanced_pipeline.warehouse.catalogue import TABLES
+
+STANDARDS = load_standards("national")
+YEAR = 2026
+JIA, YI = "340401", "340402"
+INDICATORS = [i for i in STANDARDS.resource_indicators]
+SECTION_IDS = ["conclusion", "resource_allocation", "government_guarantee", "education_quality",
+               "social_recognition", "conditions", "rectification", "data", "trends"]
+
+
+def typed(columns: dict, rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(columns)).astype(columns)
+
+
+def catalogued(name: str, rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows).reindex(columns=TABLES[name].column_names)
+
+
+SCHOOLS = [  # county, school code, name, stage, {indicator: ratio to the standard}
+    (JIA, "3404010001", "甲五小", "primary", {"R1": 0.8, "R2": 0.9}),
+    (JIA, "3404010002", "甲二小", "primary", {"R3": None}),
+    (JIA, "3404010003", "甲一中", "junior", {}),
+    (YI, "3404020001", "乙一小", "primary", {}),
+    (YI, "3404020002", "乙一中", "junior", {}),
+]
+
+
+def school_tables():
+    indicators, verdicts, parts = [], [], []
+    for county, code, name, stage, ratios in SCHOOLS:
+        base = dict(year=YEAR, county_code=county, school_code=code, campus_code="01", school_name=name, stage=stage)
+        met = 0
+        for indicator in INDICATORS:
+            threshold = indicator.thresholds[stage]
+            ratio = ratios.get(indicator.id, 1.2)
+            value = None if ratio is None else ratio * threshold
+            met += ratio is not None and ratio >= 1
+            indicators.append(dict(base, school_type=stage, location_type="urban", students=500,
+                                   indicator_id=indicator.id, indicator_name_zh=indicator.name_zh,
+                                   indicator_name_en=indicator.name_en, unit=indicator.unit, value=value,
+                                   threshold=threshold, comparison=">=", counts_toward_school_rule=True, ratio=ratio,
+                                   passed=None if ratio is None else ratio >= 1, standards_version=STANDARDS.version))
+        weakest = min((r for r in ratios.values() if r is not None), default=1.2)
+        verdicts.append(dict(base, indicators_met=met, indicators_judged=7 - list(ratios.values()).count(None),
+                             unmet_below_floor=int(weakest < 0.85), weakest_indicator="R1", weakest_ratio=weakest,
+                             passed=met == 7 or (met == 6 and weakest >= 0.85), standards_version=STANDARDS.version))
+        parts.append(dict(base, school_type=stage, location_type="urban", students=500, split_share=1.0,
+                          in_resource_allocation=True, in_difference_coefficient=True, scope_note="",
+                          standards_version=STANDARDS.version))
+    return (catalogued("school_indicators", indicators), catalogued("school_resource_verdict", verdicts),
+            catalogued("school_parts", parts))
+
+
+def coefficients():
+    rows = []
+    for county in (JIA, YI):
+        for stage in ("primary", "junior"):
+            for indicator in INDICATORS:
+                cv = 0.62 if (county, stage, indicator.id) == (JIA, "primary", "R5") else 0.2
+                limit = STANDARDS.difference_coefficient_max(stage)
+                rows.append(dict(year=YEAR, county_code=county, stage=stage, indicator_id=indicator.id,
+                                 indicator_name_zh=indicator.name_zh, cv=cv, weighted_mean=1.0, weighted_sd=cv,
+                                 schools_in_scope=2, students_in_scope=1000, parts_without_value=0, threshold=limit,
+                                 passed=cv <= limit, note="", standards_version=STANDARDS.version))
+    return catalogued("county_difference_coefficients", rows)
+
+
+def hand_made_tables() -> dict[str, pd.DataFrame]:
+    indicators, verdicts, parts = school_tables()
+    jia_reasons = ("【资源配置】1个学校（学段）未达到校级资源配置要求：甲五小（小学，最弱R1 达标比80%）；"
+                   "小学 R5（生均体育运动场馆面积）差异系数 0.620，标准 ≤0.50。【政府保障程度】G5 班额：超标班级1个。")
+    readiness = typed(READINESS_COLUMNS, [
+        dict(year=YEAR, county_code=JIA, county_name="甲区", resource_allocation_passed=False,
+             government_guarantee_passed=False, education_quality_passed=True, social_recognition_passed=True,
+             precondition_met=True, vetoed=False, veto_reasons="", ready=False, reasons=jia_reasons,
+             standards_version=STANDARDS.version),
+        dict(year=YEAR, county_code=YI, county_name="乙区", resource_allocation_passed=True,
+             government_guarantee_passed=True, education_quality_passed=True, social_recognition_passed=True,
+             precondition_met=True, vetoed=False, veto_reasons="", ready=True, reasons=READY_TEXT,
+             standards_version=STANDARDS.version)])
+    item = dict(year=YEAR, stage="", comparison=">=", threshold=1.0, standards_version=STANDARDS.version)
+    guarantee = typed(COUNTY_ITEM_COLUMNS, [
+        dict(item, county_code=county, item_id=item_id, name_zh=name, value=1.0, passed=passed, detail=detail)
+        for county in (JIA, YI) for item_id, name, passed, detail in (
+            ("G1", "学校规划布局合理", True, "已确认达到要求"),
+            ("G5", "班额", county == YI, "全部班级未超过班额标准" if county == YI else "超标班级1个：3年级2班48人，限45人"))])
+    quality = typed(COUNTY_ITEM_COLUMNS, [
+        dict(item, county_code=county, item_id="Q1", name_zh="初中三年巩固率", value=0.97, passed=True,
+             detail="巩固率97%，标准≥95%") for county in (JIA, YI)])
+    recognition = typed(SOCIAL_RECOGNITION_COLUMNS, [
+        dict(year=YEAR, county_code=county, respondent_group=group, respondents=10, answers_counted=100, satisfied=90,
+             answers_excluded=0, answers_unrecognised=0, rate=0.9, threshold=0.85, passed=True, note="",
+             standards_version=STANDARDS.version) for county in (JIA, YI) for group in ("家长", "all")])
+    checks = typed(SCHOOL_CHECK_COLUMNS, [
+        dict(year=YEAR, county_code=JIA, school_code="3404010001", campus_code="01", school_name="甲五小",
+             item_id="G5", stage="", value=1, threshold=0, comparison="<=", passed=False,
+             detail="超标班级1个：3年级2班48人，限45人", standards_version=STANDARDS.version)])
+    school_list = typed(SCHOOL_LIST_COLUMNS, [
+        dict(year=YEAR, county_code=JIA, school_code="3404010001", campus_code="01", school_name="甲五小",
+             item_id=item_id, stage="primary", shortfall=shortfall, measure="", deadline_month="",
+             standards_version=STANDARDS.version)
+        for item_id, shortfall in (("R1", "每百名学生拥有高于规定学历教师数 3.36人，标准 4.2人，差 0.84人"),
+                                   ("G5", "班额：超标班级1个：3年级2班48人，限45人"))])
+    county_list = typed(COUNTY_LIST_COLUMNS, [
+        dict(year=YEAR, county_code=JIA, item_id="R5", stage="primary", measure="", deadline_month="",
+             shortfall="小学 R5（生均体育运动场馆面积）差异系数 0.620，标准 ≤0.50", standards_version=STANDARDS.version)])
+    trend = dict(year=YEAR, stage="primary", indicator_name_zh="生均体育运动场馆面积差异系数", standards_version=STANDARDS.version)
+    trends = typed(TREND_COLUMNS, [
+        dict(trend, county_code=JIA, indicator_id="R5_CV", value=0.62, previous_value=0.70, change=-0.08, direction="improved"),
+        dict(trend, county_code=YI, indicator_id="R5_CV", value=0.2, previous_value=None, change=None, direction="new")])
+    summary = typed(SUMMARY_COLUMNS, [
+        dict(year=YEAR, county_code=county, county_name=name, city="淮南市", province="安徽省", basic_balance_year=2015,
+             schools=2, rural_schools=0, teaching_points=0, rural_teaching_points=0, students=1500, rural_students=0,
+             teachers=100, rural_teachers=0) for county, name in ((JIA, "甲区"), (YI, "乙区"))])
+    counties = catalogued("county_submissions", [
+        dict(year=YEAR, county_code=county, county_name=name, city="淮南市", province="安徽省", basic_balance_year=2015,
+             target_year=2026) for county, name in ((JIA, "甲区"), (YI, "乙区"))])
+    completeness = catalogued("submission_completeness", [
+        dict(year=YEAR, county_code=JIA, expected=4, received=3, accepted=3, rejected=0, missing=1, unknown=0,
+             completion_rate=0.75, missing_campuses="甲三小（3404010004-01）", unknown_campuses="", rejected_campuses=""),
+        dict(year=YEAR, county_code=YI, expected=2, received=2, accepted=2, rejected=0, missing=0, unknown=0,
+             completion_rate=1.0, missing_campuses="", unknown_campuses="", rejected_campuses="")])
+    issue = dict(year=YEAR, school_code="3404010001", campus_code="01", form="schools", source_file="schools.csv",
+                 sheet="", row_number=5, field="students_primary", value="约500", rule="unparsable_number",
+                 severity="warning", message_zh="字段「小学在校生数」的值「约500」无法识别为数字", message_en="not a number")
+    issues = catalogued("data_quality_issues", [dict(issue, county_code=JIA),
+                                                dict(issue, county_code="", rule="unreadable_file", severity="error")])
+    timetable = typed(TIMETABLE_COLUMNS, [
+        dict(year=YEAR, province="安徽省", city="淮南市", target_year_bucket=bucket, bucket_order=order, counties=n)
+        for bucket, order, n in (("2023年及以后", 5, 2), ("合计", 7, 2))])
+    return dict(county_readiness=readiness, county_guarantee=guarantee, county_quality=quality,
+                county_social_recognition=recognition, school_guarantee_checks=checks,
+                school_rectification_list=school_list, county_rectification_list=county_list, county_trends=trends,
+                recommendation_form_summary=summary, creation_timetable=timetable, school_indicators=indicators,
+                school_resource_verdict=verdicts, county_difference_coefficients=coefficients(),
+                submission_completeness=completeness, data_quality_issues=issues, county_submissions=counties,
+                school_parts=parts)
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    out_dir = tmp_path_factory.mktemp("reports")
+    index = write_year_reports(hand_made_tables(), YEAR, out_dir, STANDARDS)
+    return out_dir, index.set_index("county_code")
+
+
+def page(written, county) -> str:
+    return Path(written[1].loc[county, "html_path"]).read_text(encoding="utf-8")
+
+
+def grid_cells(html: str, school: str) -> list[tuple[str, str]]:
+    """(class, text) of each cell of the grid row of `school`."""
+    row = re.search(rf"<tr><td>{school}</td>(.*?)</tr>", html).group(1)
+    return re.findall(r'<td(?: class="([^"]*)")?>([^<]*)</td>', row)
+
+
+def test_index_has_one_row_per_county_with_its_files(written):
+    out_dir, index = written
+    assert [index.index.name, *index.columns] == ["county_code", *[c for c in INDEX_COLUMNS if c != "county_code"]]
+    assert index.loc[JIA, "ready"] == False and index.loc[YI, "ready"] == True  # noqa: E712
+    assert index.loc[JIA, "failed_dimensions"] == "资源配置、政府保障程度"
+    assert index.loc[JIA, "county_name"] == "甲区" and index.loc[JIA, "city"] == "淮南市"
+    for column in ("html_path", "xlsx_path"):
+        assert all(Path(p).is_file() and Path(p).parent == out_dir for p in index[column])
+
+
+def test_headline_comes_first_and_names_the_reasons(written):
+    html = page(written, JIA)
+    body = html[html.index("<body>"):]
+    headline = body.index('class="headline not-ready"')
+    assert headline < body.index('<section id="conclusion"')
+    assert "尚未达到优质均衡要求" in body[headline:headline + 200]
+    assert "小学 R5（生均体育运动场馆面积）差异系数 0.620，标准 ≤0.50" in body[headline:body.index("<nav>")]
+    assert "G5 班额：超标班级1个" in body[headline:body.index("<nav>")]
+    assert 'class="headline ready"' in page(written, YI)
+
+
+def test_every_section_is_present_in_order(written):
+    html = page(written, JIA)
+    positions = [html.index(f'<section id="{key}"') for key in SECTION_IDS]
+    assert positions == sorted(positions)
+    for heading in ("资源配置", "政府保障程度", "教育质量", "社会认可度", "基本条件与一票否决", "整改清单",
+                    "数据报送与数据质量", "动态监测"):
+        assert re.search(rf"<h2>{heading}[^<]*<span class=\"en\">", html), heading
+
+
+def test_page_is_self_contained(written):
+    html = page(written, JIA)
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    assert "<script" not in html and "<link" not in html
+
+
+def test_both_stage_charts_are_inline_svg_with_failing_bar_red(written):
+    html = page(written, JIA)
+    section = html[html.index('<section id="resource_allocation"'):html.index('<section id="government_guarantee"')]
+    svgs = re.findall(r"<svg.*?</svg>", section, flags=re.S)
+    assert len(svgs) == 2
+    red = f"fill: {charts.FAIL_COLOUR.lower()}"
+    assert red in svgs[0]  # primary: R5 above 0.50
+    assert red not in svgs[1] and f"fill: {charts.PASS_COLOUR.lower()}" in svgs[1]  # junior: all within 0.45
+
+
+def test_grid_colours_cells_by_ratio(written):
+    html = page(written, JIA)
+    cells = grid_cells(html, "甲五小")
+    # students, R1 … R7, met, verdict
+    assert cells[1] == ("tone-fail", "3.36")  # R1 at 0.8 of 4.2: below 85 %
+    assert cells[2] == ("tone-warn", "0.90")  # R2 at 0.9 of 1.0: below the standard
+    assert cells[3] == ("tone-pass", "1.08")  # R3 at 1.2 of 0.9
+    assert cells[-2:] == [("", "5/7"), ("tone-fail", "未达标 fail")]
+    assert grid_cells(html, "甲二小")[3] == ("tone-missing", "—")
+    assert html.index("<tr><td>甲五小</td>") < html.index("<tr><td>甲二小</td>")  # failing schools first
+
+
+def test_rectification_lists_follow_the_zhejiang_columns(written):
+    html = page(written, JIA)
+    section = html[html.index('<section id="rectification"'):html.index('<section id="data"')]
+    assert "附件1 义务教育学校达到优质均衡目标整改清单" in section
+    assert "<td>1.甲五小</td><td>1.每百名学生拥有高于规定学历教师数" in section
+    assert "<td></td><td>2.班额：超标班级1个" in section
+    assert "<td>1.小学 R5（生均体育运动场馆面积）差异系数 0.620，标准 ≤0.50</td>" in section
+
+
+def test_data_section_lists_this_countys_issues_and_missing_campuses(written):
+    html = page(written, JIA)
+    section = html[html.index('<section id="data"'):html.index('<section id="trends"')]
+    assert "甲三小（3404010004-01）" in section
+    assert "unparsable_number" in section and "约500" in section
+    assert "unreadable_file" not in section  # not this county's …
+    assert "另有 1 个问题无法归属到具体县区" in section  # … but counted
+
+
+def test_trend_since_last_year_and_first_year_says_so(written):
+    jia = page(written, JIA)
+    trends = jia[jia.index('<section id="trends"'):]
+    assert "<svg" in trends and "改善 improved" in trends and "−0.080" in trends
+    yi = page(written, YI)
+    trends = yi[yi.index('<section id="trends"'):]
+    assert "无上一年度（2025年）数据" in trends and "<svg" not in trends
+
+
+def test_workbook_has_the_same_tables(written):
+    book = openpyxl.load_workbook(written[1].loc[JIA, "xlsx_path"])
+    assert book.sheetnames == ["评估结论", "资源配置", "政府保障程度", "教育质量", "社会认可度", "基本条件与一票否决",
+                               "整改清单", "数据报送与数据质量", "动态监测（与上一年度比较）"]
+    conclusion = [c.value for c in book["评估结论"]["A"] if c.value]
+    assert conclusion[1] == "结论 Verdict：尚未达到优质均衡要求 Not ready"
+    resource = [[c.value for c in row] for row in book["资源配置"].iter_rows()]
+    jia_one = next(row for row in resource if row[0] == "甲五小")
+    assert jia_one[2:4] == ["3.36", "0.90"]
+    fill = next(row for row in book["资源配置"].iter_rows() if row[0].value == "甲五小")[2].fill
+    assert fill.start_color.rgb.endswith("F8CFCF")  # red, as on the page
+    rectification = [c.value for c in book["整改清单"]["B"] if c.value]
+    assert "1.每百名学生拥有高于规定学历教师数 3.36人，标准 4.2人，差 0.84人" in rectification
+
+
+def test_overview_links_every_county_by_relative_path(written):
+    out_dir, index = written
+    html = (out_dir / "index.html").read_text(encoding="utf-8")
+    for county in (JIA, YI):
+        assert f'href="{Path(index.loc[county, "html_path"]).name}"' in html
+        assert f'href="{Path(index.loc[county, "xlsx_path"]).name}"' in html
+    assert "<h2>安徽省淮南市" in html
+    assert '<td class="tone-fail">未达到 not ready</td>' in html and '<td class="tone-pass">达到 ready</td>' in html
+    assert "创建工作时间表" in html
+
+
+def test_overview_links_reports_in_another_folder(tmp_path, written):
+    index = written[1].reset_index().assign(html_path=str(tmp_path / "2026" / "a.html"),
+                                            xlsx_path=str(tmp_path / "2026" / "a.xlsx"))
+    html = render_overview(index, YEAR, tmp_path / "city").read_text(encoding="utf-8")
+    assert 'href="../2026/a.html"' in html and 'href="../2026/a.xlsx"' in html
+
+
+def test_render_county_report_for_one_county(tmp_path):
+    html_path, xlsx_path = render_county_report(hand_made_tables(), YI, YEAR, tmp_path, STANDARDS)
+    assert html_path.name == f"county_{YI}_{YEAR}.html" and xlsx_path.is_file()
+    assert "乙区2026年县域义务教育优质均衡发展自评报告" in html_path.read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match="340499"):
+        render_county_report(hand_made_tables(), "340499", YEAR, tmp_path, STANDARDS)
+
+
+def test_chart_text_is_drawn_with_a_cjk_font():
+    name = cjk_font_name()
+    if name is None:
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk); the fallback is tested below")
+    assert "CJK" in name or "Hei" in name or "Han" in name
+    svg = charts.coefficient_chart(coefficients().query("county_code == @JIA and stage == 'primary'"), "小学", "Primary")
+    assert "<text" not in svg and "<path" in svg  # glyphs drawn from the CJK font, nothing left to chance
+
+
+def test_without_a_cjk_font_the_chart_keeps_chinese_as_text(monkeypatch):
+    monkeypatch.setattr(fonts, "cjk_font_name", lambda: None)
+    svg = charts.coefficient_chart(coefficients().query("county_code == @JIA and stage == 'primary'"), "小学", "Primary")
+    assert "差异系数" in svg and "<text" in svg
+    assert "Noto Sans CJK SC" in svg or "sans-serif" in svg
+
+
+def test_changes_show_their_sign_and_never_a_misleading_zero():
+    from balanced_pipeline.report.model import signed_change
+
+    assert signed_change(pd.Series([-0.08, 0.0, 0.0004, -0.0002, None]), 3).tolist() == [
+        "−0.080", "0.000", "+<0.001", "−<0.001", "—"]
