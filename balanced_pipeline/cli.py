@@ -57,10 +57,13 @@ def command_run(args: argparse.Namespace) -> None:
 
 
 def command_demo_data(args: argparse.Namespace) -> None:
-    from balanced_pipeline.demo.generate import MANIFEST_NAME, generate_demo_submissions
+    from balanced_pipeline.demo.generate import MANIFEST_NAME, generate_demo_submissions, national_counties
 
     root = Path(args.root)
-    manifest = generate_demo_submissions(root, years=args.years, schools=args.schools, seed=args.seed)
+    counties = national_counties(args.schools) if args.counties == "national" else (
+        None if args.counties is None else int(args.counties))
+    manifest = generate_demo_submissions(root, years=args.years, schools=args.schools, seed=args.seed,
+                                         counties=counties)
     for year, summary in manifest["years"].items():
         print(f"{root / year}: " + ", ".join(f"{name} {info['rows']}" for name, info in summary["files"].items()))
     print(f"{len(manifest['broken_rows'])} broken rows listed in {root / MANIFEST_NAME}")
@@ -109,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--years", type=int, nargs="+", default=[current_year() - 1, current_year()])
     data.add_argument("--schools", type=int, default=300)
     data.add_argument("--seed", type=int, default=2026)
+    data.add_argument("--counties", help="counties (default: the demo city's seven); a number, or 'national' "
+                                         "for ~70 campuses a county with the city's profiles repeated")
     data.set_defaults(handler=command_demo_data)
 
     template = commands.add_parser("template", help="write the per-campus Excel workbook template")

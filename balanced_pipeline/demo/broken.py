@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .profiles import COUNTIES, PASSING_COUNTY, SMALL_ARTS_ROOMS
+from .profiles import COUNTIES, PASSING_COUNTY, CountyProfile, SMALL_ARTS_ROOMS
 
 UNKNOWN_SCHOOL_TYPE = "vocational_high"
 NON_NUMERIC_AREA = "约100"
@@ -124,7 +124,8 @@ class Breakage:
         return frame.reset_index(drop=True)
 
 
-def choose_victims(campuses: pd.DataFrame, rng: np.random.Generator) -> dict[str, int]:
+def choose_victims(campuses: pd.DataFrame, rng: np.random.Generator,
+                   counties_of_demo: tuple[CountyProfile, ...] = COUNTIES) -> dict[str, int]:
     """Distinct single-campus schools outside the passing county (row labels of `campuses`)."""
     single_campus = ~campuses["second_campus"] & ~campuses["second_campus"].shift(-1, fill_value=False)
     eligible = (single_campus & campuses["county_code"].ne(PASSING_COUNTY.code)
@@ -134,7 +135,7 @@ def choose_victims(campuses: pd.DataFrame, rng: np.random.Generator) -> dict[str
     county_code = campuses["county_code"].to_numpy()
     taken, victims = set(), {}
     for wanted_type, kind in VICTIMS:
-        counties = {c.code for c in COUNTIES if COSTS_ITEM.get(kind) in (None, *c.guarantee_failures)}
+        counties = {c.code for c in counties_of_demo if COSTS_ITEM.get(kind) in (None, *c.guarantee_failures)}
         pick = next((c for c in candidates if c not in taken and wanted_type in (None, school_type[c])
                      and county_code[c] in counties), None)
         if pick is None:

@@ -13,7 +13,7 @@ import pandas as pd
 from balanced_pipeline.standards.loader import Standards
 
 from .names import campus_suffixes, school_names
-from .profiles import BELOW_THRESHOLDS, COUNTIES, OVERSIZE_CLASSES, SMALL_ARTS_ROOMS, UNEQUAL, standard_item
+from .profiles import BELOW_THRESHOLDS, COUNTIES, CountyProfile, OVERSIZE_CLASSES, SMALL_ARTS_ROOMS, UNEQUAL, standard_item
 from .random import stream
 
 SCHOOL_TYPE_SHARES = {
@@ -73,10 +73,11 @@ def allocate(total: int, weights: np.ndarray) -> np.ndarray:
     return parts
 
 
-def build_campuses(schools: int, seed: int, standards: Standards) -> pd.DataFrame:
+def build_campuses(schools: int, seed: int, standards: Standards,
+                   counties: tuple[CountyProfile, ...] = COUNTIES) -> pd.DataFrame:
     rng = stream(seed, "campuses")
-    counts = allocate(schools, np.array([c.weight for c in COUNTIES]))
-    county_index = np.repeat(np.arange(len(COUNTIES)), counts)
+    counts = allocate(schools, np.array([c.weight for c in counties]))
+    county_index = np.repeat(np.arange(len(counties)), counts)
     types = np.array(list(SCHOOL_TYPE_SHARES))
     drawn = rng.choice(len(types), size=schools, p=list(SCHOOL_TYPE_SHARES.values()))
     # The first campuses of every county cover every school type.
@@ -85,8 +86,8 @@ def build_campuses(schools: int, seed: int, standards: Standards) -> pd.DataFram
     drawn = np.where(anchor, position % len(types), drawn)
     frame = pd.DataFrame({
         "county_index": county_index,
-        "county_code": np.array([c.code for c in COUNTIES])[county_index],
-        "county_name": np.array([c.name for c in COUNTIES], dtype=object)[county_index],
+        "county_code": np.array([c.code for c in counties])[county_index],
+        "county_name": np.array([c.name for c in counties], dtype=object)[county_index],
         "school_type": types[drawn],
         "type_anchor": anchor,  # the county's guaranteed campus of its type
     })
@@ -96,9 +97,9 @@ def build_campuses(schools: int, seed: int, standards: Standards) -> pd.DataFram
         ["county_index", "school_type", "location_type", "students_total"],
         ascending=[True, True, True, False], kind="stable").reset_index(drop=True)
     _add_ownership_and_boarding(frame, rng)
-    _add_identity(frame, rng)
-    _add_resource_levels(frame, rng, [i.id for i in standards.resource_indicators if i.school_rule])
-    _add_habits(frame, rng, class_targets(standards))
+    _add_identity(frame, rng, counties)
+    _add_resource_levels(frame, rng, [i.id for i in standards.resource_indicators if i.school_rule], counties)
+    _add_habits(frame, rng, class_targets(standards), counties)
     return frame
 
 
@@ -149,7 +150,7 @@ def _add_ownership_and_boarding(frame: pd.DataFrame, rng: np.random.Generator) -
     frame["boarding"] = (rng.random(n) < boarding_share).astype(np.int8)
 
 
-def _add_identity(frame: pd.DataFrame, rng: np.random.Generator) -> None:
+def _add_identity(frame: pd.DataFrame, rng: np.random.Generator, counties: tuple[CountyProfile, ...]) -> None:
     """School codes, campus codes and names; a few schools run a second campus."""
     n = len(frame)
     same_as_previous = (frame["county_index"].eq(frame["county_index"].shift())
@@ -166,9 +167,9 @@ def _add_identity(frame: pd.DataFrame, rng: np.random.Generator) -> None:
     frame["campus_code"] = np.where(second, "02", "01")
     frame["second_campus"] = second
 
-    widest = max(len(c.towns) for c in COUNTIES)
-    town_table = np.array([list(c.towns) + [""] * (widest - len(c.towns)) for c in COUNTIES], dtype=object)
-    town_count = np.array([len(c.towns) for c in COUNTIES])[frame["county_index"].to_numpy()]
+    widest = max(len(c.towns) for c in counties)
+    town_table = np.array([list(c.towns) + [""] * (widest - len(c.towns)) for c in counties], dtype=object)
+    town_count = np.array([len(c.towns) for c in counties])[frame["county_index"].to_numpy()]
     frame["town"] = town_table[frame["county_index"].to_numpy(),
                                (rng.random(n) * town_count).astype(int)]
     names = school_names(frame, rng).to_numpy(object)
@@ -179,9 +180,10 @@ def _add_identity(frame: pd.DataFrame, rng: np.random.Generator) -> None:
         frame.loc[second, column] = frame[column].to_numpy()[parent[second]]
 
 
-def _add_resource_levels(frame: pd.DataFrame, rng: np.random.Generator, indicator_ids: list[str]) -> None:
+def _add_resource_levels(frame: pd.DataFrame, rng: np.random.Generator, indicator_ids: list[str],
+                         counties: tuple[CountyProfile, ...]) -> None:
     n, k = len(frame), len(indicator_ids)
-    resources = np.array([c.resources for c in COUNTIES])[frame["county_index"].to_numpy()]
+    resources = np.array([c.resources for c in counties])[frame["county_index"].to_numpy()]
     levels = rng.uniform(*SOUND_RANGE, size=(n, k))
     weak = rng.random(n) < WEAK_SHARE
     weak_column = rng.integers(k, size=n)
@@ -215,11 +217,12 @@ def class_targets(standards: Standards) -> dict[str, int]:
     return {**limits, "senior": max(limits.values())}
 
 
-def _add_habits(frame: pd.DataFrame, rng: np.random.Generator, targets: dict[str, int]) -> None:
+def _add_habits(frame: pd.DataFrame, rng: np.random.Generator, targets: dict[str, int],
+                counties: tuple[CountyProfile, ...]) -> None:
     """Per-campus margins that stay the same from year to year (funding, admission, classes)."""
     n = len(frame)
     county_index = frame["county_index"].to_numpy()
-    fails = {item: np.array([item in c.guarantee_failures for c in COUNTIES])[county_index]
+    fails = {item: np.array([item in c.guarantee_failures for c in counties])[county_index]
              for item in (OVERSIZE_CLASSES, SMALL_ARTS_ROOMS)}
     frame["oversize_classes"] = fails[OVERSIZE_CLASSES] & (
         (rng.random(n) < OVERSIZE_SHARE) | frame["type_anchor"].to_numpy())

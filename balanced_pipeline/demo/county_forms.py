@@ -11,7 +11,7 @@ from balanced_pipeline.contract.forms import COUNTIES as COUNTY_FORM
 from balanced_pipeline.contract.forms import SURVEY_GROUPS, Kind
 from balanced_pipeline.standards.loader import Standards
 
-from .profiles import (CITY, CONSOLIDATION_GAP_MULTIPLE, COUNTIES, DIGITS, LOW_CONSOLIDATION, LOW_ROTATION,
+from .profiles import (CITY, CONSOLIDATION_GAP_MULTIPLE, COUNTIES, DIGITS, CountyProfile, LOW_CONSOLIDATION, LOW_ROTATION,
                        MONITORING_BELOW_LEVEL_III, MONITORING_DIFF_RATE_EXCESS, MONITORING_LEVELS_BELOW,
                        PAY_BELOW_CIVIL_SERVANTS, PAY_SHARE_OF_THRESHOLD, PROVINCE, ROTATION_SHARE_OF_THRESHOLD,
                        standard_item)
@@ -30,7 +30,9 @@ FAILING_LEVEL_SUBJECT, FAILING_DIFF_RATE_SUBJECT = "数学", "科学"
 ANSWERS = ("满意", "比较满意", "基本满意", "不满意", "不了解")  # digit = 5 − position
 SATISFIED_MIX = (0.5, 0.3, 0.2)
 UNINFORMED_SHARE = 0.05
-RESPONDENTS_PER_COUNTY = (600, 1500)
+RESPONDENTS_PER_COUNTY = (600, 1500)  # the demo city's seven counties
+# National-shaped data (more counties than the city's): about 2,800 answers a county, 8 M nationally.
+NATIONAL_RESPONDENTS_PER_COUNTY = (2_400, 3_200)
 QUESTIONS = 10
 RESPONDENT_GROUPS = {"学生": 0.30, "家长": 0.35, "教师": 0.15, "校长": 0.03, "人大代表": 0.04,
                      "政协委员": 0.04, "其他群众": 0.09}
@@ -39,8 +41,9 @@ SURVEY_TOTALS_PROFILE = "below_resource_thresholds"
 VETO = ("以考试方式招生", "一所民办初级中学组织入学考试选拔新生，经督导检查核实。", "06-18")
 
 
-def _per_county(schools: pd.DataFrame, grade9_students: pd.Series) -> pd.DataFrame:
-    codes = [c.code for c in COUNTIES]
+def _per_county(schools: pd.DataFrame, grade9_students: pd.Series,
+                counties: tuple[CountyProfile, ...]) -> pd.DataFrame:
+    codes = [c.code for c in counties]
     public = schools["ownership"].eq("public")
     special = schools["school_type"].eq("special_education")
     totals = pd.DataFrame({
@@ -56,13 +59,14 @@ def _per_county(schools: pd.DataFrame, grade9_students: pd.Series) -> pd.DataFra
 
 
 def county_rows(schools: pd.DataFrame, grade9_students: pd.Series, seed: int, year: int,
-                years: list[int], standards: Standards) -> pd.DataFrame:
+                years: list[int], standards: Standards,
+                counties: tuple[CountyProfile, ...] = COUNTIES) -> pd.DataFrame:
     """`grade9_students`: grade-9 class students per county code (the cohort about to graduate)."""
     rng = stream(seed, "counties")  # same draws every year: a county keeps its character
     years_back = max(years) - year
-    totals = _per_county(schools, grade9_students)
-    n = len(COUNTIES)
-    fails = {item: np.array([item in c.guarantee_failures + c.quality_failures for c in COUNTIES])
+    totals = _per_county(schools, grade9_students, counties)
+    n = len(counties)
+    fails = {item: np.array([item in c.guarantee_failures + c.quality_failures for c in counties])
              for item in (PAY_BELOW_CIVIL_SERVANTS, LOW_ROTATION, LOW_CONSOLIDATION)}
     pay, rotation = standard_item(standards, PAY_BELOW_CIVIL_SERVANTS), standard_item(standards, LOW_ROTATION)
     consolidation_min = standard_item(standards, LOW_CONSOLIDATION)["threshold"]
@@ -90,14 +94,14 @@ def county_rows(schools: pd.DataFrame, grade9_students: pd.Series, seed: int, ye
     consolidation = 1 - (1 - consolidation_min) * consolidation_gap - CONSOLIDATION_DECLINE_PER_YEAR * years_back
     with np.errstate(invalid="ignore", divide="ignore"):
         special_per_student = np.round(totals["special_funds"] / totals["special_students"], 2)
-    counties = pd.DataFrame({
-        "county_code": [c.code for c in COUNTIES],
-        "county_name": [c.name for c in COUNTIES],
+    rows = pd.DataFrame({
+        "county_code": [c.code for c in counties],
+        "county_name": [c.name for c in counties],
         "city": CITY,
         "province": PROVINCE,
         "basic_balance_year": [min(years) - min_years - i % 3 if c.precondition_met else max(years) - 1
-                               for i, c in enumerate(COUNTIES)],
-        "target_year": [max(years) + c.target_year_offset for c in COUNTIES],
+                               for i, c in enumerate(counties)],
+        "target_year": [max(years) + c.target_year_offset for c in counties],
         "teacher_avg_pay": teacher,
         "civil_servant_avg_pay": civil,
         "performance_pay_approved": 1,
@@ -123,28 +127,29 @@ def county_rows(schools: pd.DataFrame, grade9_students: pd.Series, seed: int, ye
         "special_ed_funds_per_student": special_per_student.to_numpy(),
         **{flag: 1 for flag in ("layout_planned", "unified_standards", "staffing_coordinated",
                                 "ict_teaching", "curriculum_complete", "no_excess_homework")},
-        "evidence_ref": [f"{c.code}-{year}-县级佐证" for c in COUNTIES],
+        "evidence_ref": [f"{c.code}-{year}-县级佐证" for c in counties],
     })
     whole_numbers = [f.name for f in COUNTY_FORM.fields if f.kind in (Kind.INTEGER, Kind.BOOLEAN)]
-    counties[whole_numbers + ["teacher_avg_pay", "civil_servant_avg_pay"]] = (
-        counties[whole_numbers + ["teacher_avg_pay", "civil_servant_avg_pay"]].astype(np.int64))
-    return counties[COUNTY_FORM.field_names]
+    rows[whole_numbers + ["teacher_avg_pay", "civil_servant_avg_pay"]] = (
+        rows[whole_numbers + ["teacher_avg_pay", "civil_servant_avg_pay"]].astype(np.int64))
+    return rows[COUNTY_FORM.field_names]
 
 
-def quality_monitoring_rows(seed: int, year: int, roman_levels: bool, standards: Standards) -> pd.DataFrame:
+def quality_monitoring_rows(seed: int, year: int, roman_levels: bool, standards: Standards,
+                            counties: tuple[CountyProfile, ...] = COUNTIES) -> pd.DataFrame:
     """Sound subjects at Q9's level or one above, with difference rates well under its limit."""
     rng = stream(seed, "quality_monitoring", year)
     monitoring = standard_item(standards, MONITORING_BELOW_LEVEL_III)
     lowest, highest = monitoring["threshold"], max(monitoring["level_labels"])
     diff_rate_max = monitoring["max_between_school_diff_rate"]
-    n = len(COUNTIES) * len(SUBJECTS)
+    n = len(counties) * len(SUBJECTS)
     frame = pd.DataFrame({
-        "county_code": np.repeat([c.code for c in COUNTIES], len(SUBJECTS)),
-        "subject": np.tile(SUBJECTS, len(COUNTIES)),
+        "county_code": np.repeat([c.code for c in counties], len(SUBJECTS)),
+        "subject": np.tile(SUBJECTS, len(counties)),
         "level": np.minimum(rng.choice([lowest, lowest + 1], size=n, p=[0.4, 0.6]), highest),
         "between_school_diff_rate": np.round(diff_rate_max * rng.uniform(*MONITORING_DIFF_RATE_SHARE, n), 3),
     })
-    failing = np.repeat([MONITORING_BELOW_LEVEL_III in c.quality_failures for c in COUNTIES], len(SUBJECTS))
+    failing = np.repeat([MONITORING_BELOW_LEVEL_III in c.quality_failures for c in counties], len(SUBJECTS))
     frame.loc[failing & frame["subject"].eq(FAILING_LEVEL_SUBJECT), "level"] = lowest - MONITORING_LEVELS_BELOW
     frame.loc[failing & frame["subject"].eq(FAILING_DIFF_RATE_SUBJECT),
               "between_school_diff_rate"] = round(diff_rate_max + MONITORING_DIFF_RATE_EXCESS, 3)
@@ -153,26 +158,28 @@ def quality_monitoring_rows(seed: int, year: int, roman_levels: bool, standards:
     return frame
 
 
-def veto_rows(year: int) -> pd.DataFrame:
+def veto_rows(year: int, counties: tuple[CountyProfile, ...] = COUNTIES) -> pd.DataFrame:
     kind, description, month_day = VETO
     return pd.DataFrame(
         [{"county_code": c.code, "kind": kind, "description": c.name + description,
-          "reported_on": f"{year}-{month_day}"} for c in COUNTIES if c.veto_incident],
+          "reported_on": f"{year}-{month_day}"} for c in counties if c.veto_incident],
         columns=["county_code", "kind", "description", "reported_on"])
 
 
-def survey_rows(seed: int, year: int, years: list[int], standards: Standards) -> tuple[pd.DataFrame, pd.DataFrame]:
+def survey_rows(seed: int, year: int, years: list[int], standards: Standards,
+                counties: tuple[CountyProfile, ...] = COUNTIES) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The raw responses (one row per respondent) of every county but the one that sends totals,
     and that county's per-group totals, made from its own respondents' answers.
     Recognition = (满意+比较满意+基本满意) / answers other than 不了解."""
     rng = stream(seed, "survey", year)
     years_back = max(years) - year
-    sizes = rng.integers(RESPONDENTS_PER_COUNTY[0], RESPONDENTS_PER_COUNTY[1] + 1, size=len(COUNTIES))
-    targets = np.array([c.recognition_rate(standards) for c in COUNTIES])
-    recognised = np.array([c.recognition_margin >= 0 for c in COUNTIES])
-    jitter = np.where(recognised, rng.uniform(-0.02, 0.02, len(COUNTIES)), 0.0)
+    low, high = RESPONDENTS_PER_COUNTY if counties == COUNTIES else NATIONAL_RESPONDENTS_PER_COUNTY
+    sizes = rng.integers(low, high + 1, size=len(counties))
+    targets = np.array([c.recognition_rate(standards) for c in counties])
+    recognised = np.array([c.recognition_margin >= 0 for c in counties])
+    jitter = np.where(recognised, rng.uniform(-0.02, 0.02, len(counties)), 0.0)
     rate = np.repeat(targets + jitter - RECOGNITION_DECLINE_PER_YEAR * years_back, sizes)
-    county = np.repeat(np.arange(len(COUNTIES)), sizes)
+    county = np.repeat(np.arange(len(counties)), sizes)
     total = int(sizes.sum())
     groups = np.array(list(RESPONDENT_GROUPS), dtype=object)
     answer = np.where(rng.random((total, QUESTIONS)) < rate[:, None],
@@ -180,9 +187,9 @@ def survey_rows(seed: int, year: int, years: list[int], standards: Standards) ->
     answer = np.where(rng.random((total, QUESTIONS)) < UNINFORMED_SHARE, 4, answer)
     labels = np.array(ANSWERS, dtype=object)
     digit_labels = np.array([str(5 - i) for i in range(len(ANSWERS))], dtype=object)
-    uses_digits = np.array([c.answer_style == DIGITS for c in COUNTIES])[county]
+    uses_digits = np.array([c.answer_style == DIGITS for c in counties])[county]
     answer_text = np.where(uses_digits[:, None], digit_labels[answer], labels[answer])
-    codes = np.array([str(c.code) for c in COUNTIES], dtype=object)[county]
+    codes = np.array([str(c.code) for c in counties], dtype=object)[county]
     number = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes) + 1
     survey = pd.DataFrame({
         "county_code": codes,
@@ -191,7 +198,7 @@ def survey_rows(seed: int, year: int, years: list[int], standards: Standards) ->
     })
     for q in range(QUESTIONS):
         survey[f"q{q + 1:02d}"] = answer_text[:, q]
-    sends_totals = codes == str(next(c.code for c in COUNTIES if c.profile == SURVEY_TOTALS_PROFILE))
+    sends_totals = np.isin(codes, [str(c.code) for c in counties if c.profile == SURVEY_TOTALS_PROFILE])
     totals = _group_totals(survey[sends_totals], answer[sends_totals])
     return survey[~sends_totals].reset_index(drop=True), totals
 

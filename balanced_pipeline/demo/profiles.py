@@ -8,7 +8,7 @@ generated as sound as the passing county.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from balanced_pipeline.standards.loader import Standards
 
@@ -190,3 +190,25 @@ COUNTIES: tuple[CountyProfile, ...] = (
 )
 
 PASSING_COUNTY = next(c for c in COUNTIES if c.profile == "passes_everything")
+
+# Counties beyond the city's seven (national-shaped data) repeat its profiles in turn. Their codes
+# end in 5007… so that the last four digits (which school codes embed) never meet the city's.
+EXTRA_COUNTY_CODE_BASE = 345_000
+MAX_COUNTIES = 10_000 - 5_000
+
+
+def demo_counties(count: int | None = None) -> tuple[CountyProfile, ...]:
+    """The city's seven counties, then copies of their profiles up to `count` counties.
+
+    Each copy keeps its profile's weight, reasons and expected verdicts; only code and name differ
+    (大通区 → 大通8区), so every profile is present in the same proportion at any size."""
+    if count is None or count == len(COUNTIES):
+        return COUNTIES
+    if not len(COUNTIES) <= count <= MAX_COUNTIES:
+        raise ValueError(f"counties must be between {len(COUNTIES)} and {MAX_COUNTIES}, got {count}")
+    extra = []
+    for number in range(len(COUNTIES), count):
+        model = COUNTIES[number % len(COUNTIES)]
+        extra.append(replace(model, code=EXTRA_COUNTY_CODE_BASE + number,
+                             name=f"{model.name[:-1]}{number + 1}{model.name[-1]}"))
+    return COUNTIES + tuple(extra)
