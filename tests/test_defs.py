@@ -1,0 +1,66 @@
+"""The cheapest test of a broken graph: load the code location and compare every asset key and its group,
+every asset check, schedule, sensor and job with the lists a reader of the README expects.
+
+The lists are written out by hand (not snapshotted from the code) so that a renamed, lost or regrouped asset fails
+here, with its name, before any data is read.
+"""
+
+from balanced_pipeline.definitions import ANNUAL_JOB, defs
+
+GROUPS = {
+    "intake": {
+        "ingest_issues", "staged_classes", "staged_counties", "staged_files", "staged_quality_monitoring",
+        "staged_registry", "staged_rooms", "staged_schools", "staged_survey_groups", "staged_survey_responses",
+        "staged_veto_incidents",
+    },
+    "validation": {
+        "county_quality_monitoring", "county_submissions", "county_veto_incidents", "school_classes",
+        "school_registry", "school_rooms", "school_submissions", "submission_completeness", "submission_files",
+        "submission_issues", "survey_groups", "survey_responses",
+    },
+    "indicators": {
+        "county_difference_coefficients", "county_guarantee", "county_quality", "county_social_recognition",
+        "school_guarantee_checks", "school_indicators", "school_parts", "school_resource_verdict",
+    },
+    "monitoring": {
+        "county_indicator_values", "county_readiness", "county_rectification_list", "county_trends",
+        "creation_timetable", "data_quality_issues", "deadline_status", "recommendation_form_summary",
+        "school_rectification_list",
+    },
+    "reports": {"county_reports"},
+}
+
+SUITES = {
+    "classes", "counties", "quality_monitoring", "registry", "rooms", "schools", "survey_groups",
+    "survey_responses", "veto_incidents",
+}
+
+
+def _repository():
+    return defs.get_repository_def()
+
+
+def test_every_asset_is_in_its_stage_group():
+    graph = _repository().asset_graph
+    found: dict[str, set[str]] = {}
+    for key in graph.get_all_asset_keys():
+        found.setdefault(graph.get(key).group_name, set()).add(key.to_user_string())
+    assert found == GROUPS
+
+
+def test_asset_checks_are_the_suites_and_the_deadline():
+    checks = {key.to_user_string() for key in _repository().asset_graph.asset_check_keys}
+    expected = {f"submission_issues:{suite}_suite" for suite in SUITES}
+    expected.add("deadline_status:submissions_complete_before_deadline")
+    assert checks == expected
+
+
+def test_schedules_sensor_and_job():
+    repository = _repository()
+    assert {schedule.name for schedule in repository.schedule_defs} == {
+        "preliminary_evaluation_schedule", "final_evaluation_schedule",
+    }
+    assert {sensor.name for sensor in repository.sensor_defs} == {"new_submissions_sensor"}
+    assert ANNUAL_JOB in {job.name for job in repository.get_all_jobs()}
+    for schedule in repository.schedule_defs:
+        assert schedule.job_name == ANNUAL_JOB
