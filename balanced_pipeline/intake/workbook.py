@@ -35,6 +35,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineError, CalamineWorkbook
 
 from balanced_pipeline.contract.issues import ERROR, WARNING, issues_frame
+from balanced_pipeline.contract.text import set_value
 from balanced_pipeline.intake.parsing import CELL_PREFIX, clean_text_value
 from balanced_pipeline.intake.readers import (
     RawTable,
@@ -235,7 +236,7 @@ def _write_value(cell, field: Field, value) -> None:
         cell.number_format = "@"
     elif field.kind in (Kind.INTEGER, Kind.NUMBER) and hasattr(value, "item"):
         value = value.item()
-    cell.value = value
+    set_value(cell, value)
 
 
 def _grid(book: CalamineWorkbook, sheet_name: str) -> list[list[str]]:

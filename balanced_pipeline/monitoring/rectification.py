@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from balanced_pipeline.contract.text import put
 from balanced_pipeline.indicators.common import CAMPUS, STAGE_ZH, item_order, number_text
 from balanced_pipeline.standards.loader import Standards
 from balanced_pipeline.warehouse.catalogue import pandas_dtypes
@@ -125,7 +126,7 @@ def _heading(sheet, title: str, columns: list[str], widths: list[int], county_na
     sheet.merge_cells(f"A2:{last}2")
     sheet["A2"] = f"县（市、区）名称：{county_name}        填报日期：{filled_on}"
     for position, (name, width) in enumerate(zip(columns, widths), start=1):
-        cell = sheet.cell(row=3, column=position, value=name)
+        cell = put(sheet, 3, position, name)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center")
         cell.border = _BOX
@@ -134,15 +135,15 @@ def _heading(sheet, title: str, columns: list[str], widths: list[int], county_na
 
 
 def _notes(sheet, row: int, notes: tuple[str, ...], columns: int) -> None:
-    sheet.cell(row=row + 1, column=1, value="注：")
+    put(sheet, row + 1, 1, "注：")
     for offset, note in enumerate(notes, start=2):
         sheet.merge_cells(start_row=row + offset, start_column=1, end_row=row + offset, end_column=columns)
-        sheet.cell(row=row + offset, column=1, value=note)
+        put(sheet, row + offset, 1, note)
 
 
 def _boxed(sheet, row: int, values: list) -> None:
     for position, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=position, value=value)
+        cell = put(sheet, row, position, value)
         cell.border = _BOX
         cell.alignment = _WRAP
 

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from balanced_pipeline.contract.text import put
 from balanced_pipeline.report.model import CountyReport, ReportTable
 
 TONE_FILL = {tone: PatternFill("solid", start_color=colour, end_color=colour) for tone, colour in
@@ -28,10 +29,10 @@ def sheet_name(title_zh: str, taken: set[str]) -> str:
 
 def write_table(sheet, table: ReportTable, row: int, widths: dict[int, float]) -> int:
     """Write title, header, rows and note from `row`; return the next free row (one blank after)."""
-    sheet.cell(row, 1, table.title).font = Font(bold=True, size=12)
+    put(sheet, row, 1, table.title).font = Font(bold=True, size=12)
     row += 1
     for column, label in enumerate(table.frame.columns, start=1):
-        cell = sheet.cell(row, column, str(label))
+        cell = put(sheet, row, column, str(label))
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         widths[column] = max(widths.get(column, 8), min(len(str(label)) * 1.2, 24))
@@ -39,13 +40,13 @@ def write_table(sheet, table: ReportTable, row: int, widths: dict[int, float]) -
     for r, values in enumerate(table.frame.itertuples(index=False)):
         row += 1
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row, column, value)
+            cell = put(sheet, row, column, value)
             if tones is not None and tones[r][column - 1] in TONE_FILL:
                 cell.fill = TONE_FILL[tones[r][column - 1]]
             widths[column] = max(widths.get(column, 8), min(len(str(value)) * 1.6, MAX_COLUMN_WIDTH))
     if table.note:
         row += 1
-        sheet.cell(row, 1, table.note).font = Font(italic=True, color="555555")
+        put(sheet, row, 1, table.note).font = Font(italic=True, color="555555")
     return row + 2
 
 
@@ -59,18 +60,18 @@ def write_workbook(report: CountyReport, path: Path) -> Path:
         row, widths = 1, {}
         if section.key == "conclusion":
             verdict = {True: "达到优质均衡要求 Ready", False: "尚未达到优质均衡要求 Not ready"}.get(report.ready, "无法判定 No verdict")
-            sheet.cell(1, 1, report.title_zh).font = Font(bold=True, size=14)
-            sheet.cell(2, 1, f"结论 Verdict：{verdict}").font = Font(bold=True, size=14,
+            put(sheet, 1, 1, report.title_zh).font = Font(bold=True, size=14)
+            put(sheet, 2, 1, f"结论 Verdict：{verdict}").font = Font(bold=True, size=14,
                                                                   color="2E7D32" if report.ready else "C62828")
             row = 4
         else:
-            sheet.cell(1, 1, section.title).font = Font(bold=True, size=14)
+            put(sheet, 1, 1, section.title).font = Font(bold=True, size=14)
             row = 3
         for item in section.items:
             if isinstance(item, ReportTable):
                 row = write_table(sheet, item, row, widths)
             elif isinstance(item, str):
-                sheet.cell(row, 1, item)
+                put(sheet, row, 1, item)
                 row += 2
         for column, width in widths.items():
             sheet.column_dimensions[get_column_letter(column)].width = width

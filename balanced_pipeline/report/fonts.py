@@ -47,7 +47,9 @@ def cjk_font_name() -> str | None:
 
 def chart_rc(font_name: str | None) -> dict:
     """matplotlib settings for a report chart drawn with `font_name` (None: text left to the browser)."""
-    common = {"axes.unicode_minus": False, "svg.hashsalt": "balanced-report", "font.size": 10}
+    # A name typed as `$\foo{$` must be drawn as typed, never parsed as mathtext (which raises).
+    common = {"axes.unicode_minus": False, "svg.hashsalt": "balanced-report", "font.size": 10,
+              "text.parse_math": False}
     if font_name:
         return {**common, "font.family": "sans-serif", "font.sans-serif": [font_name, "DejaVu Sans"],
                 "svg.fonttype": "path"}
