@@ -81,6 +81,9 @@ _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 _CODE_FLOAT = re.compile(r"^(\d+)\.0*$")
 _CODE_SCIENTIFIC = re.compile(r"^\d+(?:\.\d+)?e\+?\d+$")
 _EXACT_FLOAT_LIMIT = 2.0**53
+# C0 controls other than tab/newline/CR, and DEL: never typed on purpose, they cut a value short in
+# some readers (`3124\x008800` read as 3124) and openpyxl refuses to write them, so the cell is refused.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 PROBLEMS = {
     "unparsable_number": ("无法识别为数字，请填写纯数字", "is not a number; enter digits only"),
@@ -96,6 +99,8 @@ PROBLEMS = {
         "was stored by Excel in scientific notation and has lost digits; "
         "format the cell as text and enter the full code"),
     "unparsable_date": ("无法识别为日期，请按 2026-03-05 的格式填写", "is not a date; write it as 2026-03-05"),
+    "control_character": ("含有不可见的控制字符（如 NUL），已拒收，请删除后重新填写",
+                          "contains an invisible control character (such as NUL); delete it and enter the value again"),
 }
 
 
@@ -214,8 +219,11 @@ def _parse_uniques(field: Field, uniques: list) -> tuple[list, list]:
         quick = np.full(len(cleaned), np.nan)
     parse_one = _PARSE_ONE[field.kind]
     values, problems = [], []
-    for text, quick_number in zip(cleaned, quick):
-        value, problem = (None, "") if text is None else parse_one(field, text, quick_number)
+    for raw, text, quick_number in zip(uniques, cleaned, quick):
+        if isinstance(raw, str) and _CONTROL.search(raw):
+            value, problem = None, "control_character"
+        else:
+            value, problem = (None, "") if text is None else parse_one(field, text, quick_number)
         values.append(value)
         problems.append(problem)
     return values, problems

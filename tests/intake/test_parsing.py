@@ -182,3 +182,20 @@ def test_sheet_and_cell_are_named_when_known():
     assert issues.at[0, "rule"] == "fractional_count"
     assert issues.at[0, "row_number"] == 3
     assert issues.at[0, "message_zh"].startswith("文件 校/a.xlsx 工作表 学校基本情况 单元格B12 字段「小学在校生数」的值「12.5」")
+
+
+@pytest.mark.parametrize(
+    ("field_name", "raw"),
+    [
+        ("equipment_value_yuan", "3124\x008800"),  # a NUL must not leave "3124" behind
+        ("students_primary", "12\x01"),
+        ("school_name", "第一\x01小学"),  # openpyxl cannot write it into the report
+        ("school_name", "小学\x7f"),
+    ],
+)
+def test_control_characters_are_refused_with_a_reason_not_cut(field_name, raw):
+    assert parsed(SCHOOLS, field_name, raw) == (None, "control_character")
+
+
+def test_tab_and_newline_are_ordinary_spacing():
+    assert parsed(SCHOOLS, "school_name", "第一\t小学\n") == ("第一 小学", "")
