@@ -48,6 +48,9 @@ def read_year_folder(year_dir: Path) -> StagedSubmissions:
     raw_parts: dict[str, list[pd.DataFrame]] = {name: [] for name in BULK_FORMS}
     file_issues: list[dict] = []  # framed once at the end: thousands of workbooks, few issues each
     files: list[dict] = []
+    link_issues, links = _refuse_links_outside(year_dir)
+    file_issues.extend(link_issues)
+    files.extend(links)
     bulk_files, bulk_issues, skipped = _choose_bulk_files(year_dir)
     file_issues.extend(bulk_issues)
     files.extend(skipped)
@@ -166,7 +169,8 @@ def _choose_bulk_files(year_dir: Path) -> tuple[list[tuple[Form, Path]], list[di
     skipped, an unknown top-level CSV/Parquet gets a warning."""
     by_stem: dict[str, list[Path]] = {}
     issues, skipped = [], []
-    for path in sorted(p for p in year_dir.iterdir() if p.is_file() and p.suffix.lower() in BULK_SUFFIXES):
+    for path in sorted(p for p in year_dir.iterdir()
+                       if p.is_file() and p.suffix.lower() in BULK_SUFFIXES and not _link_outside(p, year_dir)):
         stem = path.stem.lower()
         if stem in BULK_FORMS:
             by_stem.setdefault(stem, []).append(path)
@@ -197,8 +201,37 @@ def _workbooks(year_dir: Path) -> list[Path]:
     return sorted(
         path for path in year_dir.rglob("*")
         if path.suffix.lower() in (".xlsx", ".xls") and not path.name.startswith(("~$", "."))
-        and path.is_file()
+        and path.is_file() and not _link_outside(path, year_dir)
     )
+
+
+def _link_outside(path: Path, year_dir: Path) -> bool:
+    """A symbolic link that leads out of the year folder, or nowhere: never followed."""
+    if not path.is_symlink():
+        return False
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling, or a loop of links
+        return True
+    return not target.is_relative_to(year_dir.resolve())
+
+
+def _refuse_links_outside(year_dir: Path) -> tuple[list[dict], list[dict]]:
+    """An issue and a refused file row for every link out of the folder, so nothing is read from
+    outside it (a link to a system file once put its first line into data_quality_issues) and nothing
+    in the folder goes unaccounted for."""
+    issues, rows = [], []
+    for path in sorted(p for p in year_dir.rglob("*") if _link_outside(p, year_dir)):
+        relative = _relative(path, year_dir)
+        issues.append(file_issue(
+            relative, "", "", "", "", "link_outside_folder", ERROR,
+            "是指向报送文件夹以外（或不存在）的链接，未读取；请把文件本身放入文件夹",
+            "is a link to a place outside the submissions folder (or to nothing); not read — put the file "
+            "itself into the folder"))
+        rows.append({"source_file": relative, "source_sha256": "",
+                     "modified_at": pd.Timestamp(path.lstat().st_mtime, unit="s", tz="UTC"), "kind": "link",
+                     "forms": "", "rows_read": 0, "status": "rejected", "message": "link outside the folder"})
+    return issues, rows
 
 
 def _relative(path: Path, year_dir: Path) -> str:

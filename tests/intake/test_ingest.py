@@ -190,3 +190,26 @@ def test_an_empty_year_folder_says_what_is_missing(tmp_path):
     assert (missing["severity"] == "warning").all()
     assert missing.set_index("form").loc["registry", "message_zh"].startswith("本年度没有收到任何「应报学校名录」记录")
     assert all(frame.empty for frame in staged.forms.values()) and staged.files.empty
+
+
+def test_links_out_of_the_folder_are_refused_not_followed(tmp_path):
+    year_dir = bulk_folder(tmp_path)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    write_template(outside / "外校.xlsx", 2026, {**CAMPUS_B, "school_code": "3404030009"})
+    (outside / "passwd.csv").write_text("root:x:0:0\n", encoding="utf-8")
+    (year_dir / "外校.xlsx").symlink_to(outside / "外校.xlsx")
+    (year_dir / "classes_link.csv").symlink_to(outside / "passwd.csv")
+    (year_dir / "不存在.xlsx").symlink_to(tmp_path / "missing.xlsx")
+    (year_dir / "linked").symlink_to(outside, target_is_directory=True)
+    (year_dir / "inside.xlsx").symlink_to(year_dir / "schools.csv")  # inside the folder: an ordinary file
+
+    staged = read_year_folder(year_dir)
+
+    refused = set(staged.issues.loc[staged.issues["rule"] == "link_outside_folder", "source_file"])
+    assert refused == {"外校.xlsx", "classes_link.csv", "不存在.xlsx", "linked"}
+    files = staged.files.set_index("source_file")
+    assert all(files.loc[name, "status"] == "rejected" for name in refused)
+    assert "3404030009" not in set(staged.forms["schools"]["school_code"].astype(str))
+    assert not staged.issues["message_en"].astype(str).str.contains("root:x").any()
+    assert "inside.xlsx" in files.index
