@@ -70,7 +70,7 @@ def command_demo_data(args: argparse.Namespace) -> None:
 
 
 def command_template(args: argparse.Namespace) -> None:
-    from balanced_pipeline.intake.workbook import write_template
+    from balanced_pipeline.intake.template import write_template
 
     write_template(Path(args.out), year=args.year)
     print(f"wrote the campus workbook template for {args.year} to {args.out}")

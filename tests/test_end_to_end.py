@@ -29,7 +29,7 @@ from balanced_pipeline.wiring.resources import (
 )
 from balanced_pipeline.warehouse.catalogue import TABLES
 from balanced_pipeline.warehouse.store import Warehouse
-from balanced_pipeline.intake.workbook import write_template
+from balanced_pipeline.intake.template import write_template
 
 YEARS = (2025, 2026)
 YEAR = YEARS[-1]

@@ -20,7 +20,7 @@ from balanced_pipeline.contract.issues import ERROR, PROVENANCE, WARNING, confor
 from balanced_pipeline.intake.parsing import clean_text, normalise_form
 from balanced_pipeline.intake.readers import BULK_SUFFIXES, RawTable, file_issue, read_bulk_file
 from balanced_pipeline.contract.forms import CAMPUS_KEY, CLASSES, FORMS, ROOMS, SCHOOLS, SURVEY_RESPONSES, Form
-from balanced_pipeline.intake.workbook import read_workbook_tables
+from balanced_pipeline.intake.workbook_reader import read_workbook_tables
 
 FILE_COLUMNS = ["source_file", "source_sha256", "modified_at", "kind", "forms", "rows_read", "status", "message"]
 BULK, WORKBOOK = "bulk", "workbook"

@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 
 from balanced_pipeline.intake.ingest import read_year_folder
 from balanced_pipeline.contract.issues import split_accepted
-from balanced_pipeline.intake.workbook import write_template
+from balanced_pipeline.intake.template import write_template
 
 SCHOOL_HEADER = "county_code,school_code,campus_code,school_name,school_type,location_type,ownership,land_area_m2\n"
 CLASS_HEADER = "county_code,school_code,campus_code,stage,grade,class_name,students\n"

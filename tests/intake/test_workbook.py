@@ -8,7 +8,8 @@ from openpyxl import Workbook, load_workbook
 from balanced_pipeline.contract.issues import split_accepted
 from balanced_pipeline.intake.parsing import normalise_form
 from balanced_pipeline.contract.forms import CLASSES, ROOMS, SCHOOLS
-from balanced_pipeline.intake.workbook import read_workbook, write_template
+from balanced_pipeline.intake.template import write_template
+from balanced_pipeline.intake.workbook_reader import read_workbook
 
 CAMPUS = {
     "county_code": "340403", "school_code": "0340403001", "campus_code": "01", "school_name": "田家庵区第一小学",

@@ -1,0 +1,176 @@
+"""The per-campus Excel workbook template (openpyxl): blank, or filled as a clerk would.
+
+Layout (one workbook = one physically independent campus, one year):
+
+- 填表说明 — instructions.
+- 学校基本情况 — a vertical form, as schools are used to: columns 字段 | 填报值 | 单位 |
+  填写说明 | 字段代码. The first value row is 填报年度 (the year cell); every other row is one
+  field of the school form.
+- 班级情况 / 音乐美术专用教室 — tables, one header row of Chinese labels under a title.
+
+`workbook_reader` reads a returned workbook of this layout.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from balanced_pipeline.contract.forms import CLASSES, ROOMS, SCHOOLS, Field, Form, Kind
+from balanced_pipeline.contract.text import set_value
+
+INSTRUCTIONS_SHEET = "填表说明"
+VERTICAL_HEADERS = ("字段", "填报值", "单位", "填写说明", "字段代码")
+YEAR_FIELD = "year"
+YEAR_LABEL = "填报年度"
+TABLE_ROWS_WITH_VALIDATION = 500
+
+_REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
+_HEADER_FONT = Font(bold=True)
+_YES_NO = ("是", "否")
+
+
+def write_template(path: Path, year: int, campus: dict | None = None, classes=None, rooms=None) -> Path:
+    """The blank template, or a filled workbook when campus / classes / rooms are given
+    (values may be English codes or Chinese labels; they are written as a clerk would)."""
+    book = Workbook()
+    _write_instructions(book.active, year)
+    _write_vertical_form(book.create_sheet(SCHOOLS.label_zh), year, campus or {})
+    for form, records in ((CLASSES, classes), (ROOMS, rooms)):
+        _write_table(book.create_sheet(form.label_zh), form, year, _records(records))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def _records(records) -> list[dict]:
+    if records is None:
+        return []
+    return pd.DataFrame(records).to_dict("records")
+
+
+def _write_instructions(sheet, year: int) -> None:
+    sheet.title = INSTRUCTIONS_SHEET
+    lines = [
+        f"{year}年度 县域义务教育优质均衡发展 学校（校区）填报表 填表说明",
+        "1. 每个物理独立校区填报一份本表；一校多校区的，每个校区各填一份，校区代码分别填写（单校区填 01）。",
+        "2. 「学校基本情况」表：只在「填报值」列填写，不要修改「字段代码」列和「填报年度」。",
+        "3. 「班级情况」表：每个班级一行；「音乐美术专用教室」表：每间专用教室一行。"
+        "县代码、学校标识码、校区代码可以不填，系统按「学校基本情况」自动补全。",
+        "4. 数字请填写纯数字，不要带单位、不要写「约」「左右」或范围；面积单位为平方米，金额单位为元。",
+        "5. 代码（县代码、学校标识码）请保留前导零，单元格已设为文本格式，不要改成数字格式。",
+        "6. 有下拉列表的单元格请从列表中选择；是否类请填「是」或「否」。",
+        "7. 带 * 且底色为黄色的为必填项。",
+        "8. 请在Excel或WPS中保存后再提交（公式单元格需要保存后才有计算结果）。",
+    ]
+    for row, line in enumerate(lines, start=1):
+        sheet.cell(row=row, column=1, value=line)
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.column_dimensions["A"].width = 110
+
+
+def _write_vertical_form(sheet, year: int, campus: dict) -> None:
+    last_column = get_column_letter(len(VERTICAL_HEADERS))
+    sheet.merge_cells(f"A1:{last_column}1")
+    sheet["A1"] = f"{year}年度 学校（校区）基本情况"
+    sheet["A1"].font = Font(bold=True, size=14)
+    for column, header in enumerate(VERTICAL_HEADERS, start=1):
+        sheet.cell(row=2, column=column, value=header).font = _HEADER_FONT
+    sheet.append([YEAR_LABEL, year, "年", "自评年度，由模板生成，请勿修改", YEAR_FIELD])
+    for field in SCHOOLS.fields:
+        row = sheet.max_row + 1
+        label = f"*{field.label_zh}" if field.required else field.label_zh
+        sheet.append([label, None, field.unit, _hint(field), field.name])
+        _write_value(sheet.cell(row=row, column=2), field, campus.get(field.name))
+        if field.required:
+            sheet.cell(row=row, column=1).fill = _REQUIRED_FILL
+        validation = _validation(field)
+        if validation is not None:
+            sheet.add_data_validation(validation)
+            validation.add(f"B{row}")
+    for column, width in zip("ABCDE", (34, 24, 8, 40, 30)):
+        sheet.column_dimensions[column].width = width
+
+
+def _write_table(sheet, form: Form, year: int, records: list[dict]) -> None:
+    width = len(form.fields)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet["A1"] = f"{year}年度 {form.label_zh}"
+    sheet["A1"].font = Font(bold=True, size=14)
+    for column, field in enumerate(form.fields, start=1):
+        header = f"*{field.header_zh}" if field.required else field.header_zh
+        cell = sheet.cell(row=2, column=column, value=header)
+        cell.font = _HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True)
+        if field.required:
+            cell.fill = _REQUIRED_FILL
+        if _hint(field):
+            cell.comment = Comment(_hint(field), "模板")
+        letter = get_column_letter(column)
+        sheet.column_dimensions[letter].width = max(12, len(header) * 2)
+        validation = _validation(field)
+        if validation is not None:
+            sheet.add_data_validation(validation)
+            validation.add(f"{letter}3:{letter}{TABLE_ROWS_WITH_VALIDATION + 2}")
+        if field.kind is Kind.CODE:
+            for row in range(3, TABLE_ROWS_WITH_VALIDATION + 3):
+                sheet.cell(row=row, column=column).number_format = "@"
+    for row, record in enumerate(records, start=3):
+        for column, field in enumerate(form.fields, start=1):
+            _write_value(sheet.cell(row=row, column=column), field, record.get(field.name))
+    sheet.freeze_panes = "A3"
+
+
+def _hint(field: Field) -> str:
+    if field.hint_zh:
+        return field.hint_zh
+    if field.kind is Kind.CHOICE:
+        return "从下拉列表选择：" + "、".join(field.choices.values())
+    if field.kind is Kind.BOOLEAN:
+        return "填「是」或「否」"
+    if field.kind is Kind.INTEGER:
+        return "填写整数"
+    if field.kind is Kind.NUMBER:
+        return f"填写数字（单位：{field.unit}）" if field.unit else "填写数字"
+    return ""
+
+
+def _validation(field: Field) -> DataValidation | None:
+    options = {Kind.CHOICE: tuple(field.choices.values()), Kind.BOOLEAN: _YES_NO}.get(field.kind)
+    if options is not None:
+        validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
+        validation.error = "请从下拉列表中选择"
+    elif field.kind in (Kind.INTEGER, Kind.NUMBER):
+        kind = "whole" if field.kind is Kind.INTEGER else "decimal"
+        validation = DataValidation(type=kind, operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+        validation.error = "请填写不小于0的纯数字，不带单位"
+    else:
+        return None
+    validation.errorTitle = field.label_zh
+    validation.promptTitle = field.label_zh
+    validation.prompt = _hint(field)[:255]
+    return validation
+
+
+def _write_value(cell, field: Field, value) -> None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        if field.kind is Kind.CODE:
+            cell.number_format = "@"
+        return
+    if field.kind is Kind.CHOICE:
+        value = field.choices.get(value, value)
+    elif field.kind is Kind.BOOLEAN and isinstance(value, bool):
+        value = _YES_NO[0] if value else _YES_NO[1]
+    elif field.kind is Kind.CODE:
+        value = str(value)
+        cell.number_format = "@"
+    elif field.kind in (Kind.INTEGER, Kind.NUMBER) and hasattr(value, "item"):
+        value = value.item()
+    set_value(cell, value)
