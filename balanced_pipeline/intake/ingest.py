@@ -48,9 +48,10 @@ def read_year_folder(year_dir: Path) -> StagedSubmissions:
     raw_parts: dict[str, list[pd.DataFrame]] = {name: [] for name in BULK_FORMS}
     file_issues: list[dict] = []  # framed once at the end: thousands of workbooks, few issues each
     files: list[dict] = []
-    link_issues, links = _refuse_links_outside(year_dir)
-    file_issues.extend(link_issues)
-    files.extend(links)
+    for refuse in (_refuse_links_outside, _refuse_other_files):
+        refused_issues, refused_rows = refuse(year_dir)
+        file_issues.extend(refused_issues)
+        files.extend(refused_rows)
     bulk_files, bulk_issues, skipped = _choose_bulk_files(year_dir)
     file_issues.extend(bulk_issues)
     files.extend(skipped)
@@ -286,6 +287,27 @@ def _form_not_submitted_issue(form: Form) -> dict:
         "message_en": f"No {form.name} record arrived this year (bulk file {form.name}.csv/.parquet or campus "
                       "workbooks); the indicators that need it are judged as missing data.",
     }
+
+
+def _refuse_other_files(year_dir: Path) -> tuple[list[dict], list[dict]]:
+    """A file the pipeline does not read (an .xlsm, .ods, .txt, a hidden file, a CSV in a subfolder)
+    is refused with what to send instead, so no file in the folder goes unaccounted for."""
+    issues, rows = [], []
+    for path in sorted(year_dir.rglob("*")):
+        if not path.is_file() or _link_outside(path, year_dir) or path.name.startswith("~$"):
+            continue
+        suffix = path.suffix.lower()
+        if suffix in (".xlsx", ".xls") or (suffix in BULK_SUFFIXES and path.parent == year_dir):
+            continue
+        relative = _relative(path, year_dir)
+        issues.append(file_issue(
+            relative, "", "", "", "", "unsupported_format", ERROR,
+            "不是可读取的报送格式，未读取；学校请用下发的 .xlsx 模板填报，批量数据请放在年度文件夹根目录的"
+            " .csv 或 .parquet 中",
+            "is not a format the pipeline reads; not read — schools send the .xlsx template, bulk exports are"
+            " .csv or .parquet at the top of the year folder"))
+        rows.append(_file_row(path, year_dir, "other", {}, status="rejected", message="unsupported format"))
+    return issues, rows
 
 
 def _old_excel_issue(relative: str) -> dict:
