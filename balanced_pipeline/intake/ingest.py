@@ -297,7 +297,8 @@ def _refuse_other_files(year_dir: Path) -> tuple[list[dict], list[dict]]:
         if not path.is_file() or _link_outside(path, year_dir) or path.name.startswith("~$"):
             continue
         suffix = path.suffix.lower()
-        if suffix in (".xlsx", ".xls") or (suffix in BULK_SUFFIXES and path.parent == year_dir):
+        read_elsewhere = suffix in (".xlsx", ".xls") and not path.name.startswith(".")  # see _workbooks
+        if read_elsewhere or (suffix in BULK_SUFFIXES and path.parent == year_dir):
             continue
         relative = _relative(path, year_dir)
         issues.append(file_issue(

@@ -217,14 +217,14 @@ def test_links_out_of_the_folder_are_refused_not_followed(tmp_path):
 
 def test_files_the_pipeline_does_not_read_are_refused_with_what_to_send(tmp_path):
     year_dir = bulk_folder(tmp_path)
-    for name in ("宏.xlsm", "表.ods", "说明.txt", ".DS_Store", "sub/classes.csv"):
+    for name in ("宏.xlsm", "表.ods", "说明.txt", ".DS_Store", ".隐藏.xlsx", "sub/classes.csv"):
         (year_dir / name).parent.mkdir(exist_ok=True)
         (year_dir / name).write_bytes(b"x")
 
     staged = read_year_folder(year_dir)
 
     refused = staged.issues[staged.issues["rule"] == "unsupported_format"]
-    assert set(refused["source_file"]) == {"宏.xlsm", "表.ods", "说明.txt", ".DS_Store", "sub/classes.csv"}
+    assert set(refused["source_file"]) == {"宏.xlsm", "表.ods", "说明.txt", ".DS_Store", ".隐藏.xlsx", "sub/classes.csv"}
     assert refused["message_zh"].str.contains(".xlsx 模板").all()
     files = staged.files.set_index("source_file")
     assert (files.loc[list(refused["source_file"]), "status"] == "rejected").all()
