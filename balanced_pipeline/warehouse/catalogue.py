@@ -150,8 +150,9 @@ _register(
             _c("rows_read", "int", "Records read from the file", "读取记录数"),
             _c("rows_accepted", "int", "Records accepted", "通过记录数"),
             _c("rows_rejected", "int", "Records rejected (each has an error issue)", "被拦截记录数（均有error问题说明）"),
-            _c("status", "text", "read, or unreadable", "读取状态"),
-            _c("message", "text", "Why the file could not be read", "无法读取的原因"),
+            _c("status", "text", "read, rejected (refused: unsupported format, link out of the folder, unknown name), "
+               "superseded (a newer file replaced it) or unreadable", "读取状态：已读取、拒收、被新文件替代或无法读取"),
+            _c("message", "text", "Why the file was refused, replaced or could not be read", "拒收、替代或无法读取的原因"),
         ),
     ),
     Table(
