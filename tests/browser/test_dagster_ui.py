@@ -19,6 +19,10 @@ from tests.browser.conftest import open_page
 
 try:
     from playwright.sync_api import expect
+
+    # Playwright's 5 s default is too short for the UI's toasts on a loaded 2-core CI machine; the
+    # assertions stay the same, only the time they may take to come true grows.
+    expect.set_options(timeout=30_000)
 except ImportError:  # the browser_prerequisites fixture then skips (laptop) or fails (CI) every test
     expect = None
 
