@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,19 +18,33 @@ def current_year() -> int:
     return datetime.now(ZoneInfo(TIMEZONE)).year
 
 
-def run_years(years: list[int]) -> None:
-    """Materialise every asset for each year, in order, on the Dagster instance of DAGSTER_HOME."""
+def run_years(years: list[int], verbose: bool = False) -> None:
+    """Materialise every asset for each year, in order, on the Dagster instance of DAGSTER_HOME: one
+    progress line per stage on the console, the event log in a file; a failed run explains itself and
+    exits non-zero."""
     os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home()))
     import dagster as dg
 
     from balanced_pipeline.definitions import ANNUAL_JOB, defs
+    from balanced_pipeline.wiring.console import RunConsole, elapsed_text, failure_text, step_stages
 
-    job = defs.resolve_job_def(ANNUAL_JOB)
-    with dg.DagsterInstance.get() as instance:
+    log_file = settings.data_dir() / "logs" / f"run-{datetime.now():%Y%m%d-%H%M%S}.log"
+    print(f"— Dagster event log 运行日志: {log_file}" + ("" if verbose else "  (--verbose streams it)"), flush=True)
+    with RunConsole(log_file, verbose) as console, dg.DagsterInstance.get() as instance:
+        job = defs.resolve_job_def(ANNUAL_JOB).with_logger_defs(console.logger_defs())
+        stages = step_stages(job)
         for year in years:
-            print(f"— materialising every asset for {year} …", flush=True)
-            result = job.execute_in_process(partition_key=str(year), instance=instance, raise_on_error=True)
-            print(f"  run {result.run_id}: {'success' if result.success else 'FAILED'}", flush=True)
+            started = time.perf_counter()
+            console.start_run(f"— {year}: materialising every asset 物化全部资产", stages)
+            try:
+                result = job.execute_in_process(partition_key=str(year), instance=instance, raise_on_error=False,
+                                              run_config=console.run_config())
+            finally:
+                console.end_run()
+            if not result.success:
+                print(failure_text(result, year, log_file), file=sys.stderr, flush=True)
+                raise SystemExit(1)
+            print(f"  ✓ {year}: run {result.run_id} succeeded in {elapsed_text(started)}", flush=True)
 
 
 def print_summary(year: int) -> None:
@@ -47,12 +62,12 @@ def command_demo(args: argparse.Namespace) -> None:
         root = settings.demo_submissions_dir()
         print(f"— writing demo submissions for {years} to {root}", flush=True)
         generate_demo_submissions(root, years=years, schools=args.schools, seed=args.seed)
-    run_years(years)
+    run_years(years, args.verbose)
     print_summary(args.year)
 
 
 def command_run(args: argparse.Namespace) -> None:
-    run_years(args.years)
+    run_years(args.years, args.verbose)
     print_summary(args.years[-1])
 
 
@@ -96,18 +111,21 @@ def command_benchmark(args: argparse.Namespace) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="balanced-pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--verbose", action="store_true",
+                        help="stream Dagster's event log and show full tracebacks of errors")
 
-    demo = commands.add_parser("demo", help="generate demo data, run the last two years end to end, print the summary")
+    demo = commands.add_parser("demo", parents=[common], help="generate demo data, run the last two years end to end, print the summary")
     demo.add_argument("--year", type=int, default=current_year())
     demo.add_argument("--schools", type=int, default=300, help="campuses in the demo city")
     demo.add_argument("--seed", type=int, default=2026)
     demo.set_defaults(handler=command_demo)
 
-    run = commands.add_parser("run", help="materialise every asset for the given years from BALANCED_SUBMISSIONS_DIR")
+    run = commands.add_parser("run", parents=[common], help="materialise every asset for the given years from BALANCED_SUBMISSIONS_DIR")
     run.add_argument("years", type=int, nargs="+")
     run.set_defaults(handler=command_run)
 
-    data = commands.add_parser("demo-data", help="write deterministic demo submissions (bulk files) to a folder")
+    data = commands.add_parser("demo-data", parents=[common], help="write deterministic demo submissions (bulk files) to a folder")
     data.add_argument("--root", required=True)
     data.add_argument("--years", type=int, nargs="+", default=[current_year() - 1, current_year()])
     data.add_argument("--schools", type=int, default=300)
@@ -116,16 +134,16 @@ def build_parser() -> argparse.ArgumentParser:
                                          "for ~70 campuses a county with the city's profiles repeated")
     data.set_defaults(handler=command_demo_data)
 
-    template = commands.add_parser("template", help="write the per-campus Excel workbook template")
+    template = commands.add_parser("template", parents=[common], help="write the per-campus Excel workbook template")
     template.add_argument("--out", required=True)
     template.add_argument("--year", type=int, default=current_year())
     template.set_defaults(handler=command_template)
 
-    tables = commands.add_parser("tables", help="print (or write) the table dictionary generated from the catalogue")
+    tables = commands.add_parser("tables", parents=[common], help="print (or write) the table dictionary generated from the catalogue")
     tables.add_argument("--out", help="file to write, e.g. docs/TABLES.md")
     tables.set_defaults(handler=command_tables)
 
-    benchmark = commands.add_parser("benchmark", help="run the real job on generated data and time it against a DuckDB floor")
+    benchmark = commands.add_parser("benchmark", parents=[common], help="run the real job on generated data and time it against a DuckDB floor")
     benchmark.add_argument("--schools", type=int, default=20000)
     benchmark.add_argument("--counties", type=int, help="default: about 70 campuses a county")
     benchmark.set_defaults(handler=command_benchmark)
@@ -134,7 +152,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    args.handler(args)
+    try:
+        args.handler(args)
+    except Exception as error:  # a failed run exits through SystemExit with its own explanation
+        if args.verbose:
+            raise
+        from balanced_pipeline.wiring.console import unexpected_error_text
+
+        print(unexpected_error_text(args.command, error), file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":
