@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -34,6 +34,7 @@ TABLE_ROWS_WITH_VALIDATION = 500
 _REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
 _HEADER_FONT = Font(bold=True)
 _YES_NO = ("是", "否")
+_CLERK_CELL = Protection(locked=False)
 
 
 def write_template(path: Path, year: int, campus: dict | None = None, classes=None, rooms=None) -> Path:
@@ -67,7 +68,8 @@ def _write_instructions(sheet, year: int) -> None:
         "4. 数字请填写纯数字，不要带单位、不要写「约」「左右」或范围；面积单位为平方米，金额单位为元。",
         "5. 代码（县代码、学校标识码）请保留前导零，单元格已设为文本格式，不要改成数字格式。",
         "6. 有下拉列表的单元格请从列表中选择；是否类请填「是」或「否」。",
-        "7. 带 * 且底色为黄色的为必填项。",
+        "7. 带 * 的为必填项，需填写的单元格底色为黄色；只有填报单元格可以编辑，字段代码、填报年度和表头已锁定"
+        "（工作表保护，无密码）。",
         "8. 请在Excel或WPS中保存后再提交（公式单元格需要保存后才有计算结果）。",
     ]
     for row, line in enumerate(lines, start=1):
@@ -88,15 +90,18 @@ def _write_vertical_form(sheet, year: int, campus: dict) -> None:
         row = sheet.max_row + 1
         label = f"*{field.label_zh}" if field.required else field.label_zh
         sheet.append([label, None, field.unit, _hint(field), field.name])
-        _write_value(sheet.cell(row=row, column=2), field, campus.get(field.name))
+        value_cell = sheet.cell(row=row, column=2)
+        _write_value(value_cell, field, campus.get(field.name))
+        value_cell.protection = _CLERK_CELL
         if field.required:
-            sheet.cell(row=row, column=1).fill = _REQUIRED_FILL
+            value_cell.fill = _REQUIRED_FILL
         validation = _validation(field)
         if validation is not None:
             sheet.add_data_validation(validation)
             validation.add(f"B{row}")
     for column, width in zip("ABCDE", (34, 24, 8, 40, 30)):
         sheet.column_dimensions[column].width = width
+    _protect(sheet)
 
 
 def _write_table(sheet, form: Form, year: int, records: list[dict]) -> None:
@@ -109,8 +114,6 @@ def _write_table(sheet, form: Form, year: int, records: list[dict]) -> None:
         cell = sheet.cell(row=2, column=column, value=header)
         cell.font = _HEADER_FONT
         cell.alignment = Alignment(wrap_text=True)
-        if field.required:
-            cell.fill = _REQUIRED_FILL
         if _hint(field):
             cell.comment = Comment(_hint(field), "模板")
         letter = get_column_letter(column)
@@ -119,13 +122,27 @@ def _write_table(sheet, form: Form, year: int, records: list[dict]) -> None:
         if validation is not None:
             sheet.add_data_validation(validation)
             validation.add(f"{letter}3:{letter}{TABLE_ROWS_WITH_VALIDATION + 2}")
-        if field.kind is Kind.CODE:
-            for row in range(3, TABLE_ROWS_WITH_VALIDATION + 3):
-                sheet.cell(row=row, column=column).number_format = "@"
+        for row in range(3, TABLE_ROWS_WITH_VALIDATION + 3):
+            data_cell = sheet.cell(row=row, column=column)
+            data_cell.protection = _CLERK_CELL
+            if field.kind is Kind.CODE:
+                data_cell.number_format = "@"
+            if field.required:
+                data_cell.fill = _REQUIRED_FILL
     for row, record in enumerate(records, start=3):
         for column, field in enumerate(form.fields, start=1):
             _write_value(sheet.cell(row=row, column=column), field, record.get(field.name))
     sheet.freeze_panes = "A3"
+    _protect(sheet)
+
+
+def _protect(sheet) -> None:
+    """Lock the labels, field codes, year and headers against slips; no password, since guarding a
+    clerk's own form against accidents is the point, not secrecy. Rows may still be inserted,
+    deleted, resized, sorted and filtered."""
+    sheet.protection.sheet = True
+    for action in ("formatColumns", "formatRows", "insertRows", "deleteRows", "sort", "autoFilter"):
+        setattr(sheet.protection, action, False)
 
 
 def _hint(field: Field) -> str:
@@ -146,15 +163,21 @@ def _validation(field: Field) -> DataValidation | None:
     options = {Kind.CHOICE: tuple(field.choices.values()), Kind.BOOLEAN: _YES_NO}.get(field.kind)
     if options is not None:
         validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
-        validation.error = "请从下拉列表中选择"
+        validation.error = "请从下拉列表中选择。Choose a value from the drop-down list."
     elif field.kind in (Kind.INTEGER, Kind.NUMBER):
         kind = "whole" if field.kind is Kind.INTEGER else "decimal"
         validation = DataValidation(type=kind, operator="greaterThanOrEqual", formula1="0", allow_blank=True)
-        validation.error = "请填写不小于0的纯数字，不带单位"
+        whole = ("整数", "a whole number") if field.kind is Kind.INTEGER else ("数字", "a number")
+        validation.error = (f"请填写不小于0的{whole[0]}，不带单位或文字（如「120」而不是「120人」）。"
+                            f"Enter {whole[1]} of at least 0, without units or words (120, not 120人).")
     else:
         return None
-    validation.errorTitle = field.label_zh
-    validation.promptTitle = field.label_zh
+    # Excel and WPS show the message and refuse the entry only when these are set explicitly.
+    validation.showErrorMessage = True
+    validation.errorStyle = "stop"
+    validation.showInputMessage = True
+    validation.errorTitle = field.label_zh[:32]  # Excel's limits: 32 characters of title, 255 of text
+    validation.promptTitle = field.label_zh[:32]
     validation.prompt = _hint(field)[:255]
     return validation
 

@@ -211,3 +211,47 @@ def test_workbook_without_the_school_sheet(tmp_path):
     _, issues = read_workbook(path, "other.xlsx", expected_year=2026)
     assert issue_rows(issues) == [{"source_file": "other.xlsx", "sheet": "学校基本情况", "row_number": None,
                                    "field": "", "rule": "missing_sheet", "severity": "error"}]
+
+
+def test_template_guards_itself(tmp_path):
+    """Validations refuse a wrong entry with a bilingual message and show their hint; the field codes,
+    the year and the labels are locked, the clerk's cells unlocked and the required ones coloured."""
+    book = load_workbook(write_template(tmp_path / "t.xlsx", 2026))
+    school_sheet = book["学校基本情况"]
+    for sheet in (school_sheet, book["班级情况"], book["音乐美术专用教室"]):
+        assert sheet.protection.sheet and not sheet.protection.insertRows
+        for validation in sheet.data_validations.dataValidation:
+            assert validation.showErrorMessage and validation.errorStyle == "stop"
+            assert validation.showInputMessage and validation.prompt
+            assert re.search(r"[\u4e00-\u9fff]", validation.error) and re.search(r"[A-Za-z]{4}", validation.error)
+    whole = next(v for v in school_sheet.data_validations.dataValidation if v.type == "whole")
+    assert "120人" in whole.error
+
+    rows = {school_sheet.cell(row=r, column=5).value: r for r in range(3, school_sheet.max_row + 1)}
+    year, required, optional = rows["year"], rows["school_name"], rows["teachers_primary"]
+    assert school_sheet.cell(row=year, column=2).protection.locked  # the year cell
+    assert all(school_sheet.cell(row=r, column=5).protection.locked for r in rows.values())  # field codes
+    assert not school_sheet.cell(row=required, column=2).protection.locked
+    assert not school_sheet.cell(row=optional, column=2).protection.locked
+    assert school_sheet.cell(row=required, column=2).fill.fgColor.rgb.endswith("FFF2CC")
+    assert school_sheet.cell(row=required, column=1).fill.fill_type is None  # not the label
+    assert school_sheet.cell(row=optional, column=2).fill.fill_type is None
+
+    classes = book["班级情况"]
+    assert classes["A2"].protection.locked and not classes["A3"].protection.locked
+    students = next(c for c in range(1, classes.max_column + 1) if "学生数" in str(classes.cell(row=2, column=c).value))
+    assert classes.cell(row=3, column=students).fill.fgColor.rgb.endswith("FFF2CC")
+
+
+def test_a_filled_protected_template_round_trips_unchanged(tmp_path):
+    first = write_template(tmp_path / "a.xlsx", 2026, CAMPUS, CLASS_ROWS, ROOM_ROWS)
+    typed, issues = typed_workbook(first)
+    assert issues.empty
+    school = typed["schools"].iloc[0]
+    again = write_template(tmp_path / "b.xlsx", 2026, {name: school[name] for name in CAMPUS},
+                           typed["classes"][["stage", "grade", "class_name", "students"]], typed["rooms"][["room_type", "area_m2"]])
+    retyped, issues = typed_workbook(again)
+    assert issues.empty
+    for form in ("schools", "classes", "rooms"):
+        volatile = [c for c in ("source_file", "source_sha256") if c in typed[form]]
+        pd.testing.assert_frame_equal(typed[form].drop(columns=volatile), retyped[form].drop(columns=volatile))
