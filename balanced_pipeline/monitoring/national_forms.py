@@ -50,9 +50,9 @@ def recommendation_form_summary(schools: pd.DataFrame, counties: pd.DataFrame, s
 
 
 def target_year_bucket(target_year: pd.Series, first_year: int, open_ended_from: int) -> pd.DataFrame:
-    """Attachment 3's column of each target year: 2019年 … 2022年, 2023年及以后; earlier years
-    under 「2019年以前」 and a blank year under 「未定」, so no county drops out. Returns the
-    label and its column position."""
+    """Attachment 3's column of each target year: first_year年 … , open_ended_from年及以后; earlier
+    years under 「first_year年以前」 and a blank year under 「未定」, so no county drops out. Returns
+    the label and its column position."""
     year = pd.Series(target_year).astype("Int64")
     clipped = year.clip(lower=first_year - 1, upper=open_ended_from)
     label = clipped.astype("string") + "年"
@@ -64,9 +64,17 @@ def target_year_bucket(target_year: pd.Series, first_year: int, open_ended_from:
 
 def creation_timetable(counties: pd.DataFrame, standards: Standards) -> pd.DataFrame:
     """Counties per city and target-year column, every column of the attachment present (0 when
-    empty), a 合计 column per city and a 合计 city row per province (the attachment's 合计（个） row)."""
-    settings = standards.section("readiness")["creation_timetable"]
-    first, open_from = int(settings["first_year"]), int(settings["open_ended_from"])
+    empty), a 合计 column per city and a 合计 city row per province (the attachment's 合计（个） row).
+    The columns start at the evaluated year (a plan looks forward from the year it is made in):
+    `year_columns` years, the last open-ended, and 「…年以前」 for targets already past."""
+    columns = int(standards.section("readiness")["creation_timetable"]["year_columns"])
+    tables = [_timetable(of_year, int(year), int(year) + columns - 1)
+              for year, of_year in counties.groupby(counties["year"].astype("Int64"), sort=True)]
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=list(TIMETABLE_COLUMNS))
+    return table.reindex(columns=list(TIMETABLE_COLUMNS)).astype(TIMETABLE_COLUMNS).reset_index(drop=True)
+
+
+def _timetable(counties: pd.DataFrame, first: int, open_from: int) -> pd.DataFrame:
     buckets = target_year_bucket(counties["target_year"], first, open_from)
     frame = counties[["year", "province", "city"]].astype({"year": "Int64", "province": "string", "city": "string"})
     frame = pd.concat([frame, buckets], axis=1)
@@ -83,5 +91,4 @@ def creation_timetable(counties: pd.DataFrame, standards: Standards) -> pd.DataF
     per_province = table.groupby(["year", "province", "target_year_bucket", "bucket_order"], as_index=False)["counties"].sum()
     table = pd.concat([table, per_province.assign(city=TOTAL)], ignore_index=True)
     table["city_order"] = (table["city"] == TOTAL).astype(int)
-    table = table.sort_values(["year", "province", "city_order", "city", "bucket_order"], kind="stable")
-    return table.reindex(columns=list(TIMETABLE_COLUMNS)).astype(TIMETABLE_COLUMNS).reset_index(drop=True)
+    return table.sort_values(["year", "province", "city_order", "city", "bucket_order"], kind="stable")

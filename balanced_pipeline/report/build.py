@@ -8,7 +8,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from balanced_pipeline.monitoring.rectification import export_rectification_workbook
+from balanced_pipeline.report.rectification_workbook import export_rectification_workbook
 from balanced_pipeline.monitoring.shortfalls import DIMENSIONS
 from balanced_pipeline.report.html import county_html
 from balanced_pipeline.report.model import CountyReport
@@ -114,25 +114,32 @@ def _first(frame: pd.DataFrame, column: str) -> str:
     return "" if pd.isna(value) else str(value)
 
 
-def write_county_files(report: CountyReport, out_dir: Path) -> tuple[Path, Path]:
+def write_county_files(report: CountyReport, county: Mapping[str, pd.DataFrame], out_dir: Path) -> tuple[Path, Path, Path]:
+    """The county's HTML page, its workbook and its rectification workbook, side by side in
+    `out_dir`; the page links both workbooks."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = report_file_stem(report.county_code, report.year)
     html_path, xlsx_path = out_dir / f"{stem}.html", out_dir / f"{stem}.xlsx"
-    html_path.write_text(county_html(report, xlsx_name=xlsx_path.name), encoding="utf-8")
+    rectification_path = export_rectification_workbook(
+        report.county_code, county["school_rectification_list"], county["county_rectification_list"],
+        out_dir / f"{stem}_rectification.xlsx", county_name=report.county_name,
+    )
     write_workbook(report, xlsx_path)
-    return html_path, xlsx_path
+    html_path.write_text(county_html(report, xlsx_name=xlsx_path.name, rectification_name=rectification_path.name),
+                         encoding="utf-8")
+    return html_path, xlsx_path, rectification_path
 
 
 def render_county_report(tables: Mapping[str, pd.DataFrame], county_code: str, year: int, out_dir: Path,
-                         standards: Standards | None = None) -> tuple[Path, Path]:
-    """Write one county's report for `year` (HTML page and .xlsx workbook) into `out_dir`."""
+                         standards: Standards | None = None) -> tuple[Path, Path, Path]:
+    """Write one county's report for `year` (HTML page, .xlsx workbook, rectification workbook) into `out_dir`."""
     standards = standards or load_standards(standards_name())
     slices = county_slices(tables, year)
     if str(county_code) not in slices:
         raise ValueError(f"county {county_code}: no readiness, completeness or county form rows for {year}")
     report = county_report(slices[str(county_code)], str(county_code), year, standards)
-    return write_county_files(report, out_dir)
+    return write_county_files(report, slices[str(county_code)], out_dir)
 
 
 def write_year_reports(tables: Mapping[str, pd.DataFrame], year: int, out_dir: Path,
@@ -144,11 +151,7 @@ def write_year_reports(tables: Mapping[str, pd.DataFrame], year: int, out_dir: P
     rows = []
     for code, county in county_slices(tables, year).items():
         report = county_report(county, code, year, standards)
-        html_path, xlsx_path = write_county_files(report, out_dir)
-        rectification_path = export_rectification_workbook(
-            code, county["school_rectification_list"], county["county_rectification_list"],
-            out_dir / f"{report_file_stem(code, year)}_rectification.xlsx", county_name=report.county_name,
-        )
+        html_path, xlsx_path, rectification_path = write_county_files(report, county, out_dir)
         rows.append({"year": year, "county_code": code, "county_name": report.county_name, "city": report.city,
                      "province": report.province, "ready": report.ready,
                      "failed_dimensions": "、".join(report.failed_dimensions),

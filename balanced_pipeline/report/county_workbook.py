@@ -1,4 +1,6 @@
-"""A county report as an .xlsx workbook: one sheet per section, the same tables as the page."""
+"""A county report as an .xlsx workbook: one sheet per section, the same tables as the page, with
+numbers stored as numbers in their display format, long text wrapped in bounded columns, and each
+sheet set up to print."""
 
 from __future__ import annotations
 
@@ -9,12 +11,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from balanced_pipeline.contract.text import put
-from balanced_pipeline.report.model import CountyReport, ReportTable
+from balanced_pipeline.report.model import CountyReport, Number, ReportTable
+from balanced_pipeline.report.print_layout import set_up_for_print
 
 TONE_FILL = {tone: PatternFill("solid", start_color=colour, end_color=colour) for tone, colour in
              {"pass": "D7EFD8", "fail": "F8CFCF", "warn": "FCE6B2", "missing": "E3E3E3"}.items()}
 HEADER_FILL = PatternFill("solid", start_color="F0F3F7", end_color="F0F3F7")
 MAX_COLUMN_WIDTH = 60
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 SHEET_NAME_LENGTH = 31
 
 
@@ -40,7 +44,7 @@ def write_table(sheet, table: ReportTable, row: int, widths: dict[int, float]) -
     for r, values in enumerate(table.frame.itertuples(index=False)):
         row += 1
         for column, value in enumerate(values, start=1):
-            cell = put(sheet, row, column, value)
+            cell = _put_display(sheet, row, column, value)
             if tones is not None and tones[r][column - 1] in TONE_FILL:
                 cell.fill = TONE_FILL[tones[r][column - 1]]
             widths[column] = max(widths.get(column, 8), min(len(str(value)) * 1.6, MAX_COLUMN_WIDTH))
@@ -48,6 +52,18 @@ def write_table(sheet, table: ReportTable, row: int, widths: dict[int, float]) -
         row += 1
         put(sheet, row, 1, table.note).font = Font(italic=True, color="555555")
     return row + 2
+
+
+def _put_display(sheet, row: int, column: int, value):
+    """A formatted number as the number with its format; text as text, wrapped when long."""
+    if isinstance(value, Number):
+        cell = put(sheet, row, column, value.value)
+        cell.number_format = value.excel_format
+        return cell
+    cell = put(sheet, row, column, value)
+    if isinstance(value, str) and len(value) > 20:
+        cell.alignment = WRAPPED
+    return cell
 
 
 def write_workbook(report: CountyReport, path: Path) -> Path:
@@ -63,10 +79,13 @@ def write_workbook(report: CountyReport, path: Path) -> Path:
             put(sheet, 1, 1, report.title_zh).font = Font(bold=True, size=14)
             put(sheet, 2, 1, f"结论 Verdict：{verdict}").font = Font(bold=True, size=14,
                                                                   color="2E7D32" if report.ready else "C62828")
-            row = 4
+            row, header_rows = 4, 2
         else:
             put(sheet, 1, 1, section.title).font = Font(bold=True, size=14)
-            row = 3
+            row, header_rows = 3, 1
+        tables = [item for item in section.items if isinstance(item, ReportTable)]
+        if len(section.items) == 1 and len(tables) == 1:
+            header_rows = row + 1  # one table: its title and column headers stay on every page
         for item in section.items:
             if isinstance(item, ReportTable):
                 row = write_table(sheet, item, row, widths)
@@ -75,5 +94,6 @@ def write_workbook(report: CountyReport, path: Path) -> Path:
                 row += 2
         for column, width in widths.items():
             sheet.column_dimensions[get_column_letter(column)].width = width
+        set_up_for_print(sheet, header_rows)
     workbook.save(path)
     return Path(path)

@@ -120,7 +120,7 @@ def headline_html(report: CountyReport) -> str:
             f"{escape(verdict_en)}</span></div>{detail}</div>")
 
 
-def county_html(report: CountyReport, xlsx_name: str) -> str:
+def county_html(report: CountyReport, xlsx_name: str, rectification_name: str) -> str:
     nav = "".join(f'<a href="#{s.key}">{escape(s.title_zh)}</a>' for s in report.sections)
     place = "".join(part for part in (report.province, report.city) if part)
     return f"""<!DOCTYPE html>
@@ -131,7 +131,8 @@ def county_html(report: CountyReport, xlsx_name: str) -> str:
 <h1>{escape(report.title_zh)}<span class="en">{escape(f"{report.year} self-evaluation report")}</span></h1>
 <p class="meta">{escape(place)} · {escape(report.county_name)}（{escape(report.county_code)}） · 评估年度 {report.year}
 （{report.year}年12月15日前上报） · 评估标准 {escape(report.standards_version)} ·
-同内容工作簿 Workbook: <a href="{escape(xlsx_name)}">{escape(xlsx_name)}</a></p>
+同内容工作簿 Workbook: <a href="{escape(xlsx_name)}">{escape(xlsx_name)}</a> ·
+整改清单 Rectification lists: <a href="{escape(rectification_name)}">{escape(rectification_name)}</a></p>
 {headline_html(report)}
 <nav>{nav}</nav>
 {''.join(section_html(section) for section in report.sections)}

@@ -103,39 +103,62 @@ def ratio_tone(ratio: pd.Series, floor_ratio: float) -> pd.Series:
     return pd.Series(np.select([np.isnan(ratio), ratio < floor_ratio, ratio < 1.0], [MISSING, FAIL, WARN], PASS))
 
 
+class Number(str):
+    """The display text of a number that also carries the number and its Excel format, so the page
+    shows the text while the workbook stores a number a clerk can sum and sort."""
+
+    value: float
+    excel_format: str
+
+    def __new__(cls, text: str, value: float, excel_format: str) -> "Number":
+        number = super().__new__(cls, text)
+        number.value, number.excel_format = float(value), excel_format
+        return number
+
+
+def _decimals_format(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def _each(values, one) -> pd.Series:
+    """`one(v)` for every present value, '—' for a missing one (the page's blank)."""
+    values = pd.Series(values).astype("Float64").astype(object)
+    return values.map(lambda v: "—" if pd.isna(v) else one(float(v)))
+
+
 def numbers(values: pd.Series, decimals: int = 2) -> pd.Series:
-    return pd.Series(values).astype("Float64").astype(object).map(lambda v: scalar_text(v, decimals))
+    return _each(values, lambda v: Number(scalar_text(v, decimals), round(v, decimals), _decimals_format(decimals)))
 
 
 def fixed(values: pd.Series, decimals: int) -> pd.Series:
     """Numbers with exactly `decimals` decimals (coefficients are shown to 3); '—' when missing."""
-    values = pd.Series(values).astype("Float64").astype(object)
-    return values.map(lambda v: "—" if pd.isna(v) else f"{float(v):.{decimals}f}")
+    return _each(values, lambda v: Number(f"{v:.{decimals}f}", round(v, decimals), f"0.{'0' * decimals}"))
 
 
 def grid_numbers(values) -> pd.Series:
     """Grid cells: two decimals, none from 100 up (yuan per student), '—' when missing."""
-    values = pd.Series(values).astype("Float64").astype(object)
-    return values.map(lambda v: "—" if pd.isna(v) else (f"{float(v):.0f}" if abs(v) >= 100 else f"{float(v):.2f}"))
+    return _each(values, lambda v: Number(f"{v:.0f}", round(v), "#,##0") if abs(v) >= 100
+                 else Number(f"{v:.2f}", round(v, 2), "0.00"))
 
 
 def signed_change(values: pd.Series, decimals: int) -> pd.Series:
     """+0.012 / −0.004; a change that rounds to zero but is not zero shows as +<0.001."""
     smallest = 10 ** -decimals
-    def one(v):
-        if pd.isna(v):
-            return "—"
+    places = "0" * decimals
+    excel_format = f"+0.{places};-0.{places};0.{places}"
+
+    def one(v: float) -> Number:
         if v != 0 and abs(v) < smallest / 2:
-            return f"{'+' if v > 0 else '−'}<{smallest:.{decimals}f}"
+            return Number(f"{'+' if v > 0 else '−'}<{smallest:.{decimals}f}", v, excel_format)
         if v == 0:
-            return f"{0:.{decimals}f}"
-        return f"{float(v):+.{decimals}f}".replace("-", "−")
-    return pd.Series(values).astype("Float64").astype(object).map(one)
+            return Number(f"{0:.{decimals}f}", 0.0, excel_format)
+        return Number(f"{v:+.{decimals}f}".replace("-", "−"), round(v, decimals), excel_format)
+    return _each(values, one)
 
 
 def percents(values: pd.Series, decimals: int = 1) -> pd.Series:
-    text = numbers(pd.Series(values).astype("Float64") * 100, decimals)
-    return text.where(text == "—", text + "%")
+    percent_format = "0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
+    return _each(values, lambda v: Number(scalar_text(v * 100, decimals) + "%", round(v, decimals + 2), percent_format))
 
 
 def text(values: pd.Series, blank: str = "") -> pd.Series:

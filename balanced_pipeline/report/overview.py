@@ -33,7 +33,8 @@ def city_table(counties: pd.DataFrame, out_dir: Path) -> str:
         rows.append(f"<tr><td>{escape(str(county.county_code))}</td><td><a href=\"{html_link}\">"
                     f"{escape(str(county.county_name))}</a></td>{readiness_cell(county.ready)}"
                     f"<td>{escape(failed)}</td><td><a href=\"{html_link}\">报告 report</a> · "
-                    f"<a href=\"{xlsx_link}\">工作簿 workbook</a></td></tr>")
+                    f"<a href=\"{xlsx_link}\">工作簿 workbook</a> · "
+                    f"<a href=\"{relative_link(county.rectification_path, out_dir)}\">整改清单 rectification</a></td></tr>")
     return ("<table><thead><tr><th>代码 Code</th><th>县（市、区） County</th><th>结论 Readiness</th>"
             "<th>未达标维度 Dimensions not met</th><th>文件 Files</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")

@@ -131,8 +131,8 @@ def school_rule_summary(verdicts: pd.DataFrame, standards: Standards) -> ReportT
     counts = pd.DataFrame({"stage": verdicts["stage"], "passed": passed, "failed": ~passed})
     counts = counts.groupby("stage")[["passed", "failed"]].sum().reindex(stages, fill_value=0)
     total = counts["passed"] + counts["failed"]
-    table = display({"学段 Stage": stage_label(pd.Series(counts.index)), "学校（学段）数 School parts": total.astype(str),
-                     "达标 Meeting": counts["passed"].astype(str), "未达标 Not meeting": counts["failed"].astype(str)})
+    table = display({"学段 Stage": stage_label(pd.Series(counts.index)), "学校（学段）数 School parts": numbers(total, 0),
+                     "达标 Meeting": numbers(counts["passed"], 0), "未达标 Not meeting": numbers(counts["failed"], 0)})
     tone = np.where(counts["failed"].to_numpy() > 0, FAIL, PASS)
     rule = standards.school_rule
     return ReportTable("学校资源配置达标情况", "Schools meeting the school rule", table,
@@ -332,7 +332,7 @@ def issues_by_rule(issues: pd.DataFrame) -> ReportTable:
               .agg(issues=("rule", "size"), example=("message_zh", "first")).reset_index()
               .sort_values(["severity", "issues"], ascending=[True, False]))
     table = display({"严重程度 Severity": counts["severity"].map(SEVERITY_TEXT).fillna(counts["severity"]),
-                     "规则 Rule": counts["rule"], "问题数 Issues": counts["issues"].astype(str),
+                     "规则 Rule": counts["rule"], "问题数 Issues": numbers(counts["issues"], 0),
                      "示例 Example": text(counts["example"])})
     tones = tones_for(table, {"严重程度 Severity": np.where(counts["severity"] == ERROR, FAIL, "warn")})
     errors, warnings = int((issues["severity"] == ERROR).sum()), int((issues["severity"] == WARNING).sum())

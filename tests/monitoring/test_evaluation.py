@@ -10,7 +10,8 @@ from balanced_pipeline.indicators.government_guarantee import county_guarantee
 from balanced_pipeline.monitoring.trends import county_indicator_values, county_trends
 from balanced_pipeline.indicators.education_quality import county_quality
 from balanced_pipeline.monitoring.readiness import county_readiness
-from balanced_pipeline.monitoring.rectification import county_rectification_list, export_rectification_workbook, school_rectification_list
+from balanced_pipeline.monitoring.rectification import county_rectification_list, school_rectification_list
+from balanced_pipeline.report.rectification_workbook import export_rectification_workbook, split_long_list
 from balanced_pipeline.monitoring.shortfalls import county_shortfalls
 from balanced_pipeline.indicators.social_recognition import county_social_recognition
 from balanced_pipeline.monitoring.national_forms import creation_timetable, recommendation_form_summary
@@ -250,12 +251,23 @@ def test_recommendation_form_summary(evaluated):
 
 def test_creation_timetable_per_city_and_target_year(evaluated):
     counties = pd.concat([evaluated["counties"], typed("counties", [
-        county_row("340403", "丙县", "淮南市", 2014, 2022, 980), county_row("341101", "丁县", "滁州市", 2014, None, 980)])],
-        ignore_index=True)
+        county_row("340403", "丙县", "淮南市", 2014, 2028, 980), county_row("340404", "戊县", "淮南市", 2014, 2033, 980),
+        county_row("341101", "丁县", "滁州市", 2014, None, 980)])], ignore_index=True)
+    assert counties["year"].eq(2026).all() and counties["target_year"].tolist()[:2] == [2021, 2026]
     table = creation_timetable(counties, STANDARDS)
+    # The columns follow the evaluated year (2026): 2026 … 2029, 2030年及以后, earlier targets before them.
     huainan = table[table["city"] == "淮南市"].set_index("target_year_bucket")["counties"]
-    assert huainan.to_dict() == {"2019年": 0, "2020年": 0, "2021年": 1, "2022年": 1, "2023年及以后": 1, "合计": 3}
+    assert huainan.to_dict() == {"2026年以前": 1, "2026年": 1, "2027年": 0, "2028年": 1, "2029年": 0, "2030年及以后": 1,
+                                 "合计": 4}
     chuzhou = table[table["city"] == "滁州市"].set_index("target_year_bucket")["counties"]
     assert chuzhou["未定"] == 1 and chuzhou["合计"] == 1
     total = table[table["city"] == "合计"].set_index("target_year_bucket")["counties"]
-    assert total["2023年及以后"] == 1 and total["合计"] == 4
+    assert total["2030年及以后"] == 1 and total["合计"] == 5
+
+
+def test_a_long_list_continues_on_further_rows():
+    classes = "、".join(f"{n}班（小学1年级）56人，限45人" for n in range(1, 24))
+    rows = split_long_list(f"2.班额：超标班级23个：{classes}", per_row=10)
+    assert len(rows) == 3 and rows[0].startswith("2.班额：超标班级23个：1班") and rows[1].startswith("（续）11班")
+    assert rows[2] == "（续）" + "、".join(f"{n}班（小学1年级）56人，限45人" for n in range(21, 24))
+    assert split_long_list("1.生均体育运动场馆面积 6.1㎡，标准 7.5㎡，差 1.4㎡") == ["1.生均体育运动场馆面积 6.1㎡，标准 7.5㎡，差 1.4㎡"]

@@ -271,7 +271,9 @@ def test_workbook_has_the_same_tables(written):
     assert conclusion[1] == "结论 Verdict：尚未达到优质均衡要求 Not ready"
     resource = [[c.value for c in row] for row in book["资源配置"].iter_rows()]
     jia_one = next(row for row in resource if row[0] == "甲五小")
-    assert jia_one[2:4] == ["3.36", "0.90"]
+    assert jia_one[2:4] == [3.36, 0.9]  # numbers, shown as on the page by their format
+    jia_cells = next(row for row in book["资源配置"].iter_rows() if row[0].value == "甲五小")
+    assert [c.number_format for c in jia_cells[2:4]] == ["0.00", "0.00"]
     fill = next(row for row in book["资源配置"].iter_rows() if row[0].value == "甲五小")[2].fill
     assert fill.start_color.rgb.endswith("F8CFCF")  # red, as on the page
     rectification = [c.value for c in book["整改清单"]["B"] if c.value]
@@ -297,7 +299,7 @@ def test_overview_links_reports_in_another_folder(tmp_path, written):
 
 
 def test_render_county_report_for_one_county(tmp_path):
-    html_path, xlsx_path = render_county_report(hand_made_tables(), YI, YEAR, tmp_path, STANDARDS)
+    html_path, xlsx_path, rectification_path = render_county_report(hand_made_tables(), YI, YEAR, tmp_path, STANDARDS)
     assert html_path.name == f"county_{YI}_{YEAR}.html" and xlsx_path.is_file()
     assert "乙区2026年县域义务教育优质均衡发展自评报告" in html_path.read_text(encoding="utf-8")
     with pytest.raises(ValueError, match="340499"):
@@ -325,3 +327,34 @@ def test_changes_show_their_sign_and_never_a_misleading_zero():
 
     assert signed_change(pd.Series([-0.08, 0.0, 0.0004, -0.0002, None]), 3).tolist() == [
         "−0.080", "0.000", "+<0.001", "−<0.001", "—"]
+
+
+def test_workbooks_store_numbers_as_numbers_and_print_on_a4_landscape(written):
+    out_dir, index = written
+    book = openpyxl.load_workbook(index.loc[JIA, "xlsx_path"])
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
+    numeric = [c for c in cells if isinstance(c.value, (int, float))]
+    codes = {c.column for sheet in book.worksheets for row in sheet.iter_rows() for c in row
+             if isinstance(c.value, str) and re.search(r"(标识码|代码|Code|School$)", c.value)}
+    numeric_text = [c for c in cells if isinstance(c.value, str) and re.fullmatch(r"[−+-]?[\d,]+(\.\d+)?%?", c.value)
+                    and not (c.column in codes and len(c.value) >= 6)]  # a school code stays text
+    assert len(numeric) > 50 and numeric_text == []
+    coefficient = next(c for c in numeric if c.number_format == "0.000")
+    assert 0 < coefficient.value < 1
+    percent = next(c for c in numeric if c.number_format.endswith("%"))
+    assert 0 <= percent.value <= 1
+    for path in (index.loc[JIA, "xlsx_path"], index.loc[JIA, "rectification_path"]):
+        for sheet in openpyxl.load_workbook(path).worksheets:
+            setup = sheet.page_setup
+            assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows and sheet.freeze_panes
+    rectification = openpyxl.load_workbook(index.loc[JIA, "rectification_path"])["附件1 学校整改清单"]
+    assert rectification.print_title_rows == "$1:$3" and rectification.freeze_panes == "A4"
+
+
+def test_the_page_links_its_workbook_and_its_rectification_workbook(written):
+    out_dir, index = written
+    html, overview = page(written, JIA), (out_dir / "index.html").read_text(encoding="utf-8")
+    for column in ("xlsx_path", "rectification_path"):
+        name = Path(index.loc[JIA, column]).name
+        assert f'href="{name}"' in html and f'href="{name}"' in overview
