@@ -1,5 +1,5 @@
-"""The report's charts as inline SVG markup, and the Dagster UI's charts as small PNG images in
-markdown metadata (matplotlib, Chinese labels)."""
+"""The report's charts as inline SVG markup, and the Dagster UI's charts as small SVG images in
+markdown metadata whose text the viewer's browser draws (matplotlib, Chinese labels)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import io
 import re
 import textwrap
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -16,9 +17,8 @@ from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from PIL import Image
 
-from balanced_pipeline.report.fonts import chart_style
+from balanced_pipeline.report.fonts import BROWSER_FONT_STACK, chart_style
 from balanced_pipeline.report.model import STAGE_EN
 from balanced_pipeline.contract.forms import STAGES
 
@@ -105,12 +105,13 @@ def coefficient_trend_chart(trends: pd.DataFrame, stages: dict[str, tuple[str, s
 
 # --- Charts for the Dagster UI -------------------------------------------------------------
 # The UI renders markdown metadata with a sanitiser that allows data: image sources, so a chart
-# travels inside the materialisation event. A PNG of few colours keeps that event small (an SVG
-# with the Chinese glyphs drawn as paths weighs several times more) and looks the same on every
-# computer, with or without a Chinese font.
+# travels inside the materialisation event. It is an SVG whose text stays text: the viewer's
+# browser draws the Chinese with its own fonts, so the chart reads on a server set up without a
+# Chinese font (a PNG drawn there showed every label as □), and text weighs far less than glyph
+# outlines. Without a Chinese font on the server, matplotlib measures the labels with a Latin
+# fallback narrower than the browser's glyphs: UI_PAD_INCHES of margin keeps them inside.
 
-UI_DPI = 110
-UI_PALETTE_COLOURS = 64
+UI_PAD_INCHES = 0.45
 UI_ROWS_SHOWN = 20
 """Counties in one UI chart; beyond this, the ones with most shortfalls."""
 WITHIN_COLOURS = LinearSegmentedColormap.from_list("within", ["#F4F8FC", "#7FA6CF"])
@@ -134,21 +135,36 @@ READINESS_GRID = (
 """county_readiness column, header, the good value, and the cell's text when good and when not."""
 
 
-def png_image(figure: Figure) -> bytes:
-    """The figure as a PNG of at most UI_PALETTE_COLOURS colours (closes the figure)."""
+def svg_image(figure: Figure) -> bytes:
+    """The figure as a standalone SVG with its text as text in the browser's Chinese font stack
+    (closes the figure)."""
     buffer = io.BytesIO()
-    with chart_style():  # the settings the figure was drawn with, again at drawing time
-        figure.savefig(buffer, format="png", dpi=UI_DPI, bbox_inches="tight", facecolor="white")
+    with chart_style() as font_name, matplotlib.rc_context({
+        "svg.fonttype": "none",
+        "font.sans-serif": [*([font_name] if font_name else []), *BROWSER_FONT_STACK],
+        "svg.hashsalt": "balanced-ui",
+    }):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=UI_PAD_INCHES, facecolor="white",
+                       metadata={"Date": None})
     plt.close(figure)
-    image = Image.open(buffer).convert("RGB").quantize(UI_PALETTE_COLOURS)
-    small = io.BytesIO()
-    image.save(small, format="png", optimize=True)
-    return small.getvalue()
+    return _one_font_rule(buffer.getvalue().decode("utf-8")).encode("utf-8")
+
+
+def _one_font_rule(svg: str) -> str:
+    """matplotlib repeats the whole font stack (and a rotation by 0) on every text element: state
+    the stack once, in a style rule, which keeps a chart of many counties a light event."""
+    stacks = set(re.findall(r"font-family: ([^;\"]*)", svg))
+    if len(stacks) != 1:
+        return svg
+    svg = re.sub(r";? ?font-family: [^;\"]*", "", svg)
+    svg = re.sub(r' transform="rotate\(-0 [^)]*\)"', "", svg)  # matplotlib's no-op rotation of level text
+    opening = re.search(r"<svg[^>]*>", svg).end()
+    return f"{svg[:opening]}<style>text {{ font-family: {stacks.pop()} }}</style>{svg[opening:]}"
 
 
 def markdown_image(figure: Figure, alt: str) -> str:
-    """Markdown that shows the figure as a PNG from a data: URI (closes the figure)."""
-    return f"![{alt}](data:image/png;base64,{base64.b64encode(png_image(figure)).decode('ascii')})"
+    """Markdown that shows the figure as an SVG from a data: URI (closes the figure)."""
+    return f"![{alt}](data:image/svg+xml;base64,{base64.b64encode(svg_image(figure)).decode('ascii')})"
 
 
 def counties_to_show(shortfalls: pd.Series, limit: int) -> list[str]:

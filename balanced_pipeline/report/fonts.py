@@ -8,9 +8,11 @@ the report looks the same on any computer. Without one, the SVG keeps its text a
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterator
 
 import matplotlib
@@ -38,9 +40,27 @@ BROWSER_FONT_STACK = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei
 """What the page (and a text-as-text SVG) asks the browser for."""
 
 
+CJK_FONT_FILES = re.compile(r"cjk|sourcehan|wqy|msyh|pingfang|simhei", re.IGNORECASE)
+"""File names of the system's Chinese fonts, looked for when matplotlib's cache knows none."""
+
+
 @lru_cache(maxsize=1)
 def cjk_font_name() -> str | None:
-    """The first installed font of PREFERRED_CJK_FONTS that matplotlib can use, or None."""
+    """The first installed font of PREFERRED_CJK_FONTS that matplotlib can use, or None.
+
+    matplotlib caches the system's font list once per environment: a font installed after that
+    (`apt-get install fonts-noto-cjk` after the first run) is missing from the cache, so the
+    system's Chinese font files are added to it when the cache has none."""
+    name = _preferred_installed()
+    if name is None:
+        for path in font_manager.findSystemFonts():
+            if CJK_FONT_FILES.search(Path(path).name):
+                font_manager.fontManager.addfont(path)
+        name = _preferred_installed()
+    return name
+
+
+def _preferred_installed() -> str | None:
     installed = {font.name for font in font_manager.fontManager.ttflist}
     return next((name for name in PREFERRED_CJK_FONTS if name in installed), None)
 

@@ -172,8 +172,9 @@ def test_county_reports_open_with_their_readiness_headline(page, dagster_ui, run
 
 @pytest.mark.parametrize("asset", CHARTS)
 def test_asset_metadata_shows_its_chart(page, dagster_ui, run_of_year, artifacts, asset):
-    """The chart travels as markdown metadata (a data: PNG); the UI offers it behind "[Show
-    Markdown]" on the asset's latest materialisation and must draw it, not a broken image."""
+    """The chart travels as markdown metadata (a data: SVG whose text the browser draws); the UI
+    offers it behind "[Show Markdown]" on the asset's latest materialisation and must draw it, not
+    a broken image, and its Chinese labels as glyphs, not as tofu boxes."""
     page.goto(f"{dagster_ui.url}/assets/{asset}?view=events")
     row = page.get_by_role("row").filter(has=page.get_by_role("cell", name="chart", exact=True))
     row.get_by_text("[Show Markdown]").click()
@@ -184,4 +185,29 @@ def test_asset_metadata_shows_its_chart(page, dagster_ui, run_of_year, artifacts
     image.evaluate("image => image.decode()")  # rejects when the browser cannot decode the image
     width, height = image.evaluate("image => [image.naturalWidth, image.naturalHeight]")
     assert width > 400 and height > 200, (width, height)
+    glyphs = image.evaluate(CHINESE_GLYPHS_DRAWN)
+    assert glyphs["label"] and glyphs["drawn"], glyphs
     shoot(page, artifacts, f"10-asset-{asset}-chart")
+
+
+CHINESE_GLYPHS_DRAWN = """async image => {
+  // The chart's first Chinese label, drawn in the chart's own font stack, against the same number of
+  // private-use characters (which no font has: the browser draws its missing-glyph box). Equal
+  // pixels mean the browser has no font for the label: the chart would show tofu.
+  const svg = atob(image.src.split(",")[1]);
+  const doc = new DOMParser().parseFromString(new TextDecoder().decode(
+      Uint8Array.from(svg, c => c.charCodeAt(0))), "image/svg+xml");
+  const label = [...doc.querySelectorAll("text")].map(t => t.textContent).find(t => /[\u4e00-\u9fff]/.test(t));
+  const family = (doc.querySelector("style").textContent.match(/font-family:([^}]*)/) || [, "sans-serif"])[1];
+  const pixels = text => {
+    const canvas = document.createElement("canvas");
+    canvas.width = 400; canvas.height = 40;
+    const context = canvas.getContext("2d");
+    context.font = `24px ${family}`;
+    context.fillText(text, 4, 30);
+    return context.getImageData(0, 0, 400, 40).data.join();
+  };
+  const chinese = label ? label.match(/[\u4e00-\u9fff]+/)[0] : "";
+  const tofu = String.fromCharCode(...[...chinese].map((_, i) => 0xE000 + i));
+  return {label, drawn: !!chinese && pixels(chinese) !== pixels(tofu)};
+}"""

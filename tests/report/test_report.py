@@ -5,6 +5,7 @@ R2) and class size (G5); it has last year's values. 340402 乙区 is ready and i
 the first time, so its report says there is no previous year.
 """
 
+import os
 import re
 from pathlib import Path
 
@@ -313,6 +314,24 @@ def test_chart_text_is_drawn_with_a_cjk_font():
     assert "CJK" in name or "Hei" in name or "Han" in name
     svg = charts.coefficient_chart(coefficients().query("county_code == @JIA and stage == 'primary'"), "小学", "Primary")
     assert "<text" not in svg and "<path" in svg  # glyphs drawn from the CJK font, nothing left to chance
+
+
+def test_a_cjk_font_installed_after_matplotlib_cached_its_fonts_is_found():
+    """matplotlib's font cache is written once; a font installed later must still be used."""
+    from matplotlib import font_manager
+
+    system_cjk = [p for p in font_manager.findSystemFonts() if fonts.CJK_FONT_FILES.search(Path(p).name)]
+    if not system_cjk:
+        assert os.environ.get("CI") != "true", ".ci/run installs fonts-noto-cjk"
+        pytest.skip("no CJK font file on this machine (apt-get install fonts-noto-cjk)")
+    cached = list(font_manager.fontManager.ttflist)
+    try:  # the cache as it was written before the font was installed
+        font_manager.fontManager.ttflist = [f for f in cached if f.name not in fonts.PREFERRED_CJK_FONTS]
+        fonts.cjk_font_name.cache_clear()
+        assert fonts.cjk_font_name() in fonts.PREFERRED_CJK_FONTS
+    finally:
+        font_manager.fontManager.ttflist = cached
+        fonts.cjk_font_name.cache_clear()
 
 
 def test_without_a_cjk_font_the_chart_keeps_chinese_as_text(monkeypatch):
