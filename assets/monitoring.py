@@ -162,6 +162,7 @@ def creation_timetable(county_submissions: pd.DataFrame, standards: StandardsRes
             "submissions_complete_before_deadline",
             asset="deadline_status",
             description="Before 15 December: every registry campus has submitted and none is blocked by errors.",
+            partitions_def=yearly_partitions,  # one result per year, so the UI never plots years together
         )
     ],
 )

@@ -44,6 +44,7 @@ ACCEPTED_STAGING = {"survey_responses": "survey_responses", "survey_groups": "su
             f"{form}_suite",
             asset="submission_issues",
             description=f"Great Expectations suite expectations/{form}.json on this year's `{form}` records.",
+            partitions_def=yearly_partitions,  # one result per year, so the UI never plots years together
         )
         for form in STAGED_FORMS
     ],
@@ -121,6 +122,14 @@ def submission_issues(
         ),
     },
     ins={f"staged_{form}": dg.AssetIn() for form in STAGED_FORMS},
+    # Each accepted table reads only its own staged form and the issues, so the lineage shows that,
+    # not every staged form feeding every table; the file accounting reads them all.
+    internal_asset_deps={
+        **{table: {dg.AssetKey(f"staged_{form}"), dg.AssetKey("submission_issues")}
+           for form, table in {**ACCEPTED_TABLES, **ACCEPTED_STAGING}.items()},
+        "submission_files": {*(dg.AssetKey(f"staged_{form}") for form in [*STAGED_FORMS, "files"]),
+                             dg.AssetKey("submission_issues")},
+    },
     partitions_def=yearly_partitions,
     group_name="validation",
 )

@@ -39,3 +39,16 @@ def dagster_home() -> Path:
     home = Path(os.environ.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home")).resolve()
     home.mkdir(parents=True, exist_ok=True)
     return home
+
+
+def first_year(current_year: int) -> int:
+    """The first self-evaluation year the pipeline offers: BALANCED_FIRST_YEAR, else the earliest year
+    folder of the landing folder, else last year — so the UI shows the years that have data, not a
+    row of never-materialised partitions."""
+    configured = os.environ.get("BALANCED_FIRST_YEAR")
+    if configured:
+        return int(configured)
+    folder = submissions_dir()
+    years = [int(p.name) for p in folder.iterdir() if p.is_dir() and p.name.isdigit() and len(p.name) == 4] \
+        if folder.is_dir() else []
+    return min(years, default=current_year - 1)

@@ -5,6 +5,8 @@ The lists are written out by hand (not snapshotted from the code) so that a rena
 here, with its name, before any data is read.
 """
 
+import dagster as dg
+
 from balanced_pipeline.definitions import ANNUAL_JOB, defs
 
 GROUPS = {
@@ -64,3 +66,20 @@ def test_schedules_sensor_and_job():
     assert ANNUAL_JOB in {job.name for job in repository.get_all_jobs()}
     for schedule in repository.schedule_defs:
         assert schedule.job_name == ANNUAL_JOB
+
+
+def test_each_accepted_table_reads_only_its_own_staged_form():
+    """The expanded lineage reads left to right: a validated form depends on its staged form and the
+    issues, not on all eleven staged forms."""
+    graph = defs.resolve_asset_graph()
+    for table, form in {"school_classes": "classes", "county_submissions": "counties", "survey_groups": "survey_groups"}.items():
+        parents = {key.to_user_string() for key in graph.get(dg.AssetKey(table)).parent_keys}
+        assert parents == {f"staged_{form}", "submission_issues"}, table
+    files = {key.to_user_string() for key in graph.get(dg.AssetKey("submission_files")).parent_keys}
+    assert {"staged_files", "staged_schools", "submission_issues"} <= files
+
+
+def test_every_check_is_judged_per_year():
+    """A check's result belongs to its year, so the UI never plots one year's check beside another's."""
+    for check in defs.resolve_asset_graph().asset_check_keys:
+        assert defs.resolve_asset_graph().get(check).partitions_def is not None, check
