@@ -11,7 +11,7 @@ from balanced_pipeline.monitoring.readiness import DIMENSION_FLAGS
 from balanced_pipeline.monitoring.shortfalls import DIMENSIONS
 from balanced_pipeline.monitoring.trends import SCHOOL_PASS_SHARE
 from balanced_pipeline.contract.issues import ERROR, WARNING
-from balanced_pipeline.report.charts import coefficient_chart, coefficient_trend_chart
+from balanced_pipeline.report.svg import coefficient_chart, coefficient_trend_chart
 from balanced_pipeline.report.model import (
     FAIL,
     MISSING,

@@ -7,6 +7,7 @@ the first time, so its report says there is no previous year.
 
 import os
 import re
+from xml.etree import ElementTree
 from pathlib import Path
 
 import openpyxl
@@ -20,8 +21,7 @@ from balanced_pipeline.monitoring.national_forms import SUMMARY_COLUMNS, TIMETAB
 from balanced_pipeline.indicators.social_recognition import SOCIAL_RECOGNITION_COLUMNS
 from balanced_pipeline.monitoring.trends import TREND_COLUMNS
 from balanced_pipeline.report import INDEX_COLUMNS, render_county_report, render_overview, write_year_reports
-from balanced_pipeline.report.fonts import cjk_font_name
-from balanced_pipeline.report import charts, fonts
+from balanced_pipeline.report import fonts, svg
 from balanced_pipeline.standards.loader import load_standards
 from balanced_pipeline.warehouse.catalogue import TABLES
 
@@ -220,9 +220,9 @@ def test_both_stage_charts_are_inline_svg_with_failing_bar_red(written):
     section = html[html.index('<section id="resource_allocation"'):html.index('<section id="government_guarantee"')]
     svgs = re.findall(r"<svg.*?</svg>", section, flags=re.S)
     assert len(svgs) == 2
-    red = f"fill: {charts.FAIL_COLOUR.lower()}"
+    red = f"fill: {svg.FAIL_COLOUR.lower()}"
     assert red in svgs[0]  # primary: R5 above 0.50
-    assert red not in svgs[1] and f"fill: {charts.PASS_COLOUR.lower()}" in svgs[1]  # junior: all within 0.45
+    assert red not in svgs[1] and f"fill: {svg.PASS_COLOUR.lower()}" in svgs[1]  # junior: all within 0.45
 
 
 def test_grid_colours_cells_by_ratio(written):
@@ -307,13 +307,29 @@ def test_render_county_report_for_one_county(tmp_path):
         render_county_report(hand_made_tables(), "340499", YEAR, tmp_path, STANDARDS)
 
 
-def test_chart_text_is_drawn_with_a_cjk_font():
-    name = cjk_font_name()
-    if name is None:
-        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk); the fallback is tested below")
-    assert "CJK" in name or "Hei" in name or "Han" in name
-    svg = charts.coefficient_chart(coefficients().query("county_code == @JIA and stage == 'primary'"), "小学", "Primary")
-    assert "<text" not in svg and "<path" in svg  # glyphs drawn from the CJK font, nothing left to chance
+def test_report_chart_is_svg_whose_text_the_browser_draws_and_names_stay_text():
+    rows = coefficients().query("county_code == @JIA and stage == 'primary'").copy()
+    rows.loc[rows.index[0], "indicator_name_zh"] = "<b>资源</b>&$\\foo{$"  # typed text must not become markup
+    root = ElementTree.fromstring(svg.coefficient_chart(rows, "小学", "Primary"))
+    words = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "小学 / Primary" in words and "差异系数 CV" in words
+    assert any("<b>资源" in w for w in words)  # the name as typed, as text (the XML parsed, so it was escaped)
+    assert "Noto Sans CJK SC" in root.get("style") and "sans-serif" in root.get("style")
+    assert not list(root.iter("{http://www.w3.org/2000/svg}path"))  # no glyph outlines: the browser's font draws them
+
+
+def test_bars_stand_at_their_value_against_the_axis():
+    """Hand-worked geometry: ticks 0, 0.2 … 0.8 for a peak of 0.62 (× 1.15 = 0.713, step 0.2);
+    a bar of 0.62 on a 220 px panel from y = 55 reaches 55 + 220 × (1 − 0.62 / 0.8) = 104.5."""
+    assert svg.nice_ticks(0.62 * 1.15) == [0.0, 0.2, 0.4, 0.6, 0.8]
+    rows = coefficients().query("county_code == @JIA and stage == 'primary'")
+    root = ElementTree.fromstring(svg.coefficient_chart(rows, "小学", "Primary"))
+    bars = [r for r in root.iter("{http://www.w3.org/2000/svg}rect") if float(r.get("height")) > 20]
+    tallest = min(bars, key=lambda r: float(r.get("y")))
+    peak = float(rows["cv"].max())
+    top = svg.nice_ticks(peak * 1.15)[-1]
+    assert float(tallest.get("y")) == pytest.approx(55 + 220 * (1 - peak / top), abs=0.06)
+    assert float(tallest.get("y")) + float(tallest.get("height")) == pytest.approx(275, abs=0.06)
 
 
 def test_a_cjk_font_installed_after_matplotlib_cached_its_fonts_is_found():
@@ -332,13 +348,6 @@ def test_a_cjk_font_installed_after_matplotlib_cached_its_fonts_is_found():
     finally:
         font_manager.fontManager.ttflist = cached
         fonts.cjk_font_name.cache_clear()
-
-
-def test_without_a_cjk_font_the_chart_keeps_chinese_as_text(monkeypatch):
-    monkeypatch.setattr(fonts, "cjk_font_name", lambda: None)
-    svg = charts.coefficient_chart(coefficients().query("county_code == @JIA and stage == 'primary'"), "小学", "Primary")
-    assert "差异系数" in svg and "<text" in svg
-    assert "Noto Sans CJK SC" in svg or "sans-serif" in svg
 
 
 def test_changes_show_their_sign_and_never_a_misleading_zero():
