@@ -7,7 +7,6 @@ import base64
 import io
 import re
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -15,7 +14,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgba
 from matplotlib.figure import Figure
 
-from balanced_pipeline.report.fonts import BROWSER_FONT_STACK, chart_style
+from balanced_pipeline.report.fonts import chart_style
 from balanced_pipeline.report.svg import THRESHOLD_COLOUR
 from balanced_pipeline.report.model import STAGE_EN
 from balanced_pipeline.contract.forms import STAGES
@@ -56,11 +55,7 @@ def svg_image(figure: Figure) -> bytes:
     """The figure as a standalone SVG with its text as text in the browser's Chinese font stack
     (closes the figure)."""
     buffer = io.BytesIO()
-    with chart_style() as font_name, matplotlib.rc_context({
-        "svg.fonttype": "none",
-        "font.sans-serif": [*([font_name] if font_name else []), *BROWSER_FONT_STACK],
-        "svg.hashsalt": "balanced-ui",
-    }):
+    with chart_style():  # the settings the figure was drawn with, again at drawing time
         figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=UI_PAD_INCHES, facecolor="white",
                        metadata={"Date": None})
     plt.close(figure)

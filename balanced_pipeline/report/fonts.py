@@ -1,8 +1,8 @@
-"""Chinese text in matplotlib charts without tofu boxes.
+"""Chinese text in the matplotlib charts of the Dagster UI without tofu boxes.
 
-With a CJK font installed (Debian `fonts-noto-cjk`), charts draw their glyphs as SVG paths, so
-the report looks the same on any computer. Without one, the SVG keeps its text as text
-(`svg.fonttype: none`) naming common Chinese fonts, and the reader's browser draws it.
+The charts keep their text as text (`svg.fonttype: none`) naming common Chinese fonts, and the
+viewer's browser draws it. A CJK font on the server (Debian `fonts-noto-cjk`) only lets
+matplotlib measure the labels as the browser will draw them.
 """
 
 from __future__ import annotations
@@ -66,15 +66,12 @@ def _preferred_installed() -> str | None:
 
 
 def chart_rc(font_name: str | None) -> dict:
-    """matplotlib settings for a report chart drawn with `font_name` (None: text left to the browser)."""
+    """matplotlib settings for a UI chart measured with `font_name` (None: a Latin fallback) and
+    drawn by the browser from the font stack."""
     # A name typed as `$\foo{$` must be drawn as typed, never parsed as mathtext (which raises).
-    common = {"axes.unicode_minus": False, "svg.hashsalt": "balanced-report", "font.size": 10,
-              "text.parse_math": False}
-    if font_name:
-        return {**common, "font.family": "sans-serif", "font.sans-serif": [font_name, "DejaVu Sans"],
-                "svg.fonttype": "path"}
-    return {**common, "font.family": "sans-serif", "font.sans-serif": list(BROWSER_FONT_STACK),
-            "svg.fonttype": "none"}
+    return {"axes.unicode_minus": False, "svg.hashsalt": "balanced-ui", "font.size": 10, "text.parse_math": False,
+            "svg.fonttype": "none", "font.family": "sans-serif",
+            "font.sans-serif": [*([font_name] if font_name else []), *BROWSER_FONT_STACK]}
 
 
 @contextmanager
