@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -39,3 +40,22 @@ def dagster_home() -> Path:
     home = Path(os.environ.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home")).resolve()
     home.mkdir(parents=True, exist_ok=True)
     return home
+
+
+@dataclass(frozen=True)
+class IntakeLimits:
+    """How much one submitted file may hold. Past a limit the file is refused with the reason (or, for
+    issue rows, its issues are summarised), so whatever a county uploads, memory and the issue table
+    stay bounded and the other files are still read."""
+
+    file_bytes: int = 4 * 1024**3
+    """A national year's survey answers as one CSV is about 1 GB."""
+    inflated_bytes: int = 200 * 1024**2
+    """A workbook's parts unpacked, from its zip directory before anything is read; a filled template
+    with 500 classes unpacks to well under 1 MB, a zip bomb to gigabytes."""
+    cells_per_sheet: int = 2_000_000
+    """Cells of one workbook sheet (height × width); a campus has at most a few hundred classes."""
+    rows_per_file: int = 20_000_000
+    """Records of one bulk file; the national class list is about 4 million."""
+    issue_rows_per_rule: int = 100
+    """Issue rows kept per file, sheet, field and rule; the rest become one summary row."""
