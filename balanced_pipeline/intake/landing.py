@@ -19,6 +19,7 @@ import pandas as pd
 
 from balanced_pipeline.contract.forms import FORMS, SURVEY_RESPONSES, Form
 from balanced_pipeline.contract.issues import ERROR, WARNING
+from balanced_pipeline.contract.text import visible
 from balanced_pipeline.intake.readers import BULK_SUFFIXES, file_issue, file_sha256
 from balanced_pipeline.settings import IntakeLimits
 
@@ -118,7 +119,7 @@ def scan_year_folder(year_dir: Path, limits: IntakeLimits) -> Landing:
     first_with_hash: dict[str, str] = {}
     bulk_candidates: list[Landed] = []
     for path in sorted(year_dir.rglob("*")):
-        relative = path.relative_to(year_dir).as_posix()
+        relative = visible(path.relative_to(year_dir).as_posix())  # a file name may hold control characters
         try:
             _land(landing, path, relative, year_dir, limits, first_with_hash, bulk_candidates)
         except OSError as error:  # unreadable permissions, or removed while the folder was scanned

@@ -18,6 +18,7 @@ import pandas as pd
 
 from balanced_pipeline.contract.issues import ERROR, PROVENANCE, WARNING, conform_issues, issues_frame, location_en, location_zh
 from balanced_pipeline.contract.forms import Field, Form, Kind
+from balanced_pipeline.contract.text import CONTROL_CHARACTERS, visible
 from balanced_pipeline.settings import IntakeLimits
 
 SOURCE_HASH = "source_sha256"
@@ -82,9 +83,6 @@ _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 _CODE_FLOAT = re.compile(r"^(\d+)\.0*$")
 _CODE_SCIENTIFIC = re.compile(r"^\d+(?:\.\d+)?e\+?\d+$")
 _EXACT_FLOAT_LIMIT = 2.0**53
-# C0 controls other than tab/newline/CR, and DEL: never typed on purpose, they cut a value short in
-# some readers (`3124\x008800` read as 3124) and openpyxl refuses to write them, so the cell is refused.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 PROBLEMS = {
     "unparsable_number": ("无法识别为数字，请填写纯数字", "is not a number; enter digits only"),
@@ -185,7 +183,7 @@ def _problem_issues(form: Form, field: Field, typed: pd.DataFrame, raw: pd.DataF
     excess[rank.index[rank >= limit]] = True
     severity = severity_of(field)
     summary = _summary_issues(form, field, groups[(rank >= limit).to_numpy()], severity)
-    raw_values = raw.loc[rows, field.name].astype("string").fillna("")
+    raw_values = raw.loc[rows, field.name].astype("string").fillna("").map(visible)
     codes = problems[rows]
     cells = raw.loc[rows, CELL_PREFIX + field.name] if CELL_PREFIX + field.name in raw.columns else None
     choices_zh = "、".join(field.choices.values())
@@ -264,7 +262,7 @@ def _parse_uniques(field: Field, uniques: list) -> tuple[list, list]:
     parse_one = _PARSE_ONE[field.kind]
     values, problems = [], []
     for raw, text, quick_number in zip(uniques, cleaned, quick):
-        if isinstance(raw, str) and _CONTROL.search(raw):
+        if isinstance(raw, str) and CONTROL_CHARACTERS.search(raw):
             value, problem = None, "control_character"
         else:
             value, problem = (None, "") if text is None else parse_one(field, text, quick_number)

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from balanced_pipeline.contract.issues import ERROR, PROVENANCE, WARNING, location_en, location_zh
 from balanced_pipeline.intake.parsing import SOURCE_HASH, half_width
 from balanced_pipeline.contract.forms import SURVEY_RESPONSES, Form
+from balanced_pipeline.contract.text import visible
 from balanced_pipeline.settings import IntakeLimits
 
 SURVEY_QUESTION = re.compile(r"^q0*(\d+)$")
@@ -113,7 +114,7 @@ def conform_table(table: pd.DataFrame, form: Form, relative_name: str, sheet: st
     """
     keep_questions = form.name == SURVEY_RESPONSES.name
     fields = [field_for_header(form, header, keep_questions) for header in table.columns]
-    unknown = [str(h) for h, f in zip(table.columns, fields) if f is None and str(h).strip()]
+    unknown = [visible(str(h)) for h, f in zip(table.columns, fields) if f is None and str(h).strip()]
     duplicated = {f for f in fields if f is not None and fields.count(f) > 1}
     issues = []
     if unknown:

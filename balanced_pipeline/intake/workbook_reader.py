@@ -74,8 +74,12 @@ def read_workbook_tables(path: Path, relative_name: str, expected_year: int | No
     scan = scans.get(school_sheet, _SheetScan())
     if scan.cells > limits.cells_per_sheet:
         return {SCHOOLS.name: _too_many_cells(relative_name, SCHOOLS, school_sheet, scan, limits)}
+    try:
+        grid = _grid(book, school_sheet)
+    except CalamineError as error:  # a cell calamine cannot read (e.g. a number cell holding text)
+        return {SCHOOLS.name: unreadable(relative_name, SCHOOLS.name, school_sheet, str(error))}
     tables[SCHOOLS.name], year, identity = _read_vertical_form(
-        _grid(book, school_sheet), relative_name, school_sheet, sha, scan.uncalculated)
+        grid, relative_name, school_sheet, sha, scan.uncalculated)
     for form in (CLASSES, ROOMS):
         sheet = sheets.get(header_key(form.label_zh))
         scan = scans.get(sheet, _SheetScan())
@@ -84,8 +88,12 @@ def read_workbook_tables(path: Path, relative_name: str, expected_year: int | No
         elif scan.cells > limits.cells_per_sheet:
             tables[form.name] = _too_many_cells(relative_name, form, sheet, scan, limits)
         else:
-            tables[form.name] = _read_table_sheet(_grid(book, sheet), form, relative_name, sheet, sha, identity,
-                                                  scan.uncalculated)
+            try:
+                grid = _grid(book, sheet)
+            except CalamineError as error:
+                tables[form.name] = unreadable(relative_name, form.name, sheet, str(error))
+                continue
+            tables[form.name] = _read_table_sheet(grid, form, relative_name, sheet, sha, identity, scan.uncalculated)
     if expected_year is not None:
         _check_year(tables, relative_name, year, expected_year)
     return tables
