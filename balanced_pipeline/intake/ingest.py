@@ -11,6 +11,7 @@ rejected with a reason rather than dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -144,13 +145,23 @@ def _locations(records: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 def _typed(form: Form, parts: list[pd.DataFrame], limits: IntakeLimits) -> tuple[pd.DataFrame, pd.DataFrame]:
     parts = [part for part in parts if not part.empty]
-    raw = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if not parts:
+        typed, issues = _no_records(form.name)
+        return typed.copy(), issues.copy()
+    raw = pd.concat(parts, ignore_index=True)
     typed, issues = normalise_form(form, raw, issue_rows_per_rule=limits.issue_rows_per_rule)
     if form.name == SURVEY_RESPONSES.name:
         questions = sorted(column for column in raw.columns if column.startswith("q") and column[1:].isdigit())
         for question in questions:
             typed[question] = clean_text(raw[question]).to_numpy()
     return typed, issues
+
+
+@cache
+def _no_records(form_name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A form no file sent, typed once: its empty frame costs as much pandas work as a full one,
+    and a small folder (a county's first upload, most tests) lacks most forms."""
+    return normalise_form(BULK_FORMS[form_name], pd.DataFrame())
 
 
 def _file_row(landed: Landed, kind: str, tables: dict[str, RawTable]) -> dict:
