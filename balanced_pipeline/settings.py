@@ -53,8 +53,9 @@ class IntakeLimits:
     inflated_bytes: int = 200 * 1024**2
     """A workbook's parts unpacked, from its zip directory before anything is read; a filled template
     with 500 classes unpacks to well under 1 MB, a zip bomb to gigabytes."""
-    cells_per_sheet: int = 2_000_000
-    """Cells of one workbook sheet (height × width); a campus has at most a few hundred classes."""
+    cells_per_sheet: int = 200_000
+    """Cells of one workbook sheet, A1 to the last cell holding something (calamine builds that whole
+    grid); a campus has at most a few hundred classes, 200,000 cells is 20,000 rows of ten columns."""
     rows_per_file: int = 20_000_000
     """Records of one bulk file; the national class list is about 4 million."""
     issue_rows_per_rule: int = 100

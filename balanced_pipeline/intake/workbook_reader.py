@@ -87,6 +87,8 @@ def read_workbook_tables(path: Path, relative_name: str, expected_year: int | No
             tables[form.name] = _missing_sheet(relative_name, form, WARNING)
         elif scan.cells > limits.cells_per_sheet:
             tables[form.name] = _too_many_cells(relative_name, form, sheet, scan, limits)
+        elif len(scan.uncalculated) > limits.issue_rows_per_rule:
+            tables[form.name] = _many_uncalculated(relative_name, form, sheet, len(scan.uncalculated))
         else:
             try:
                 grid = _grid(book, sheet)
@@ -280,7 +282,7 @@ class _SheetScan:
     """What one streaming pass over a sheet's XML finds before calamine loads it."""
 
     cells: int = 0
-    """Cells of the grid calamine would build: last row × last column used."""
+    """Cells of the grid calamine would build: last row × last column holding a value or formula."""
     uncalculated: set[str] = field(default_factory=set)
     """Cells that hold a formula but no cached value (a workbook written by a program and never
     opened in Excel): calamine would read them as empty, which is not 0."""
@@ -314,14 +316,28 @@ def _scan_sheet(data) -> _SheetScan:
             match = _CELL_REF.match(ref)
             column = column_index_from_string(match[1]) if match else column + 1
             row = int(match[2]) if match else row
-            last_row, last_column = max(last_row, row), max(last_column, column)
-            if element.find(f"{_SHEET_NS}f") is not None and not (element.findtext(f"{_SHEET_NS}v") or "").strip():
+            formula = element.find(f"{_SHEET_NS}f") is not None
+            if formula or element.find(f"{_SHEET_NS}v") is not None or element.find(f"{_SHEET_NS}is") is not None:
+                # only cells holding something count: calamine's grid ends at the last of them, and a
+                # clerk formatting whole columns writes empty styled cells far down
+                last_row, last_column = max(last_row, row), max(last_column, column)
+            if formula and not (element.findtext(f"{_SHEET_NS}v") or "").strip():
                 scan.uncalculated.add(ref or f"{get_column_letter(column)}{row}")
             element.clear()
         elif element.tag == f"{_SHEET_NS}row" and event == "end":
             element.clear()
     scan.cells = last_row * last_column
     return scan
+
+
+def _many_uncalculated(relative_name: str, form: Form, sheet: str, count: int) -> RawTable:
+    """A table sheet of more uncalculated formulas than issue rows allowed is refused whole, in one
+    issue, rather than one issue per cell."""
+    return over_limit(
+        relative_name, form.name, sheet, "formula_not_calculated",
+        f"有 {count:,} 个单元格是公式但没有计算结果，本表未读取；请在Excel或WPS中打开、保存后重新提交",
+        f"{count:,} cells hold a formula with no calculated value; the sheet was not read — open and save the "
+        "workbook in Excel or WPS, then submit again")
 
 
 def _too_many_cells(relative_name: str, form: Form, sheet: str, scan: _SheetScan, limits: IntakeLimits) -> RawTable:

@@ -363,3 +363,27 @@ def test_a_control_character_in_a_file_name_is_spelled_out(tmp_path):
     rule, status, _, _ = refusal(staged, "坏\\x01名.txt")
     assert (rule, status) == ("unsupported_format", "rejected")
     assert_good_files_read(staged)
+
+
+def test_a_sheet_of_many_uncalculated_formulas_is_one_issue_not_one_per_cell(tmp_path):
+    import openpyxl
+
+    year_dir = folder_with_good_files(tmp_path)
+    classes = [{"stage": "primary", "grade": 1, "class_name": f"{i}班", "students": 30} for i in range(150)]
+    path = write_template(year_dir / "公式.xlsx", 2026, {**CAMPUS_C, "school_code": "3404030009"}, classes)
+    book = openpyxl.load_workbook(path)
+    sheet = book["班级情况"]
+    header = next(cell for row in sheet.iter_rows() for cell in row if "班级学生数" in str(cell.value or ""))
+    header_row, column = header.row, header.column
+    for row in range(header_row + 1, header_row + 151):
+        sheet.cell(row=row, column=column, value="=20+10")  # openpyxl stores no cached value
+    book.save(path)
+
+    staged = read_year_folder(year_dir)
+
+    issues = staged.issues[staged.issues["source_file"] == "公式.xlsx"]
+    formulas = issues[issues["rule"] == "formula_not_calculated"]
+    assert len(formulas) == 1 and formulas.iloc[0]["sheet"] == "班级情况" and pd.isna(formulas.iloc[0]["row_number"])
+    assert "有 150 个单元格是公式但没有计算结果" in formulas.iloc[0]["message_zh"]
+    assert not (staged.forms["classes"]["source_file"] == "公式.xlsx").any()
+    assert_good_files_read(staged)
