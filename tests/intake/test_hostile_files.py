@@ -14,6 +14,8 @@ import zlib
 from contextlib import contextmanager
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from balanced_pipeline.contract.issues import split_accepted
@@ -319,6 +321,9 @@ def test_a_nul_inside_a_cell_is_an_issue_not_a_shorter_number(tmp_path):
     (year_dir / "rooms.csv").write_bytes(
         "county_code,school_code,campus_code,room_type,area_m2\n"
         "340403,3404030001,01,music,3124\x008800\n340403,3404030002,01,art,60\n".encode())
+    pq.write_table(pa.table({"county_code": ["340403"], "school_code": ["3404030001"], "campus_code": ["01"],
+                             "class_name": ["1班"], "stage": ["小学"], "grade": ["2\x003"], "students": ["40"]}),
+                   year_dir / "classes.parquet")  # newer than classes.csv: read instead of it
     workbook = year_dir / "空字符.xlsx"  # Excel writes a NUL in a text cell as _x0000_
     rewrite_zip(year_dir / GOOD_WORKBOOK, workbook, school_sheet_part(year_dir / GOOD_WORKBOOK),
                 lambda xml: xml.replace(b'<c r="B25" t="n"><v>5000</v>',
@@ -332,12 +337,13 @@ def test_a_nul_inside_a_cell_is_an_issue_not_a_shorter_number(tmp_path):
         "area_m2", "3124\\x008800", 2, "error"]
     assert nul.loc["空字符.xlsx", ["field", "value"]].tolist() == ["land_area_m2", "3124\\x008800"]
     assert "单元格B25" in nul.loc["空字符.xlsx", "message_zh"]
+    assert nul.loc["classes.parquet", ["field", "value"]].tolist() == ["grade", "2\\x003"]
     rooms = accepted(staged)["rooms"]
     assert rooms["area_m2"].tolist() == [60.0]  # 3124 was never taken
     assert "3404030006" not in set(accepted(staged)["schools"]["school_code"].astype(str))
     assert not staged.issues[["value", "message_zh", "message_en"]].apply(
         lambda column: column.str.contains("\x00", regex=False)).any().any()
-    assert_good_files_read(staged)
+    assert staged.files.set_index("source_file").loc[["schools.csv", GOOD_WORKBOOK], "status"].tolist() == ["read"] * 2
 
 
 def test_a_sheet_with_a_raw_nul_reference_is_unreadable_not_cut_short(tmp_path):
