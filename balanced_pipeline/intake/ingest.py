@@ -1,11 +1,12 @@
 """One year folder → typed, provenance-carrying frames per form, every problem as an issue.
 
 The folder holds bulk exports at its top (`<form>.csv` / `<form>.parquet`) and per-campus
-workbooks (`*.xlsx`) at any depth. Raw rows of all files are concatenated per form and
-typed in one pass (parsing is per distinct value, so this stays fast at national scale).
-A campus submitted by more than one source is taken from the newest; the older source's
-records stay in the frames with a `superseded_submission` error, so they are counted as
-rejected with a reason rather than dropped.
+workbooks (`*.xlsx`) at any depth; `landing` first sorts it, so a refused file never reaches a
+reader, and each reader runs guarded, so a file it trips over is refused and the rest are read.
+Raw rows of all files are concatenated per form and typed in one pass (parsing is per distinct
+value, so this stays fast at national scale). A campus submitted by more than one source is
+taken from the newest; the older source's records stay in the frames with a
+`superseded_submission` error, so they are counted as rejected with a reason rather than dropped.
 """
 
 from __future__ import annotations

@@ -145,8 +145,8 @@ def _land(landing: Landing, path: Path, relative: str, year_dir: Path, limits: I
         _refuse(landing, path, relative, kind, "unsupported_format")
     elif path.suffix.lower() == ".xls":
         _refuse(landing, path, relative, kind, "old_excel_format")
-    elif status.st_size > limits.file_bytes:
-        _refuse(landing, path, relative, kind, "file_too_large", size=status.st_size, limit=limits.file_bytes)
+    elif status.st_size > (limit := _size_limit(kind, limits)):
+        _refuse(landing, path, relative, kind, "file_too_large", size=status.st_size, limit=limit)
     else:
         sha = file_sha256(path)
         if status.st_size and sha in first_with_hash:
@@ -170,6 +170,12 @@ def _modified_at(path: Path) -> pd.Timestamp | None:
         return pd.Timestamp(path.lstat().st_mtime, unit="s", tz="UTC")
     except OSError:
         return None
+
+
+def _size_limit(kind: str, limits: IntakeLimits) -> int:
+    """A workbook is never bigger on disk than unpacked, so it gets the unpacked limit before its zip
+    directory (which a million empty entries would make large) is even opened."""
+    return limits.file_bytes if kind == "bulk" else min(limits.file_bytes, limits.inflated_bytes)
 
 
 def _kind(path: Path, year_dir: Path) -> str:

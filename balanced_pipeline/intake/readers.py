@@ -91,7 +91,7 @@ def read_bulk_file(path: Path, relative_name: str, form: Form, sha: str | None =
     try:
         sha = sha or file_sha256(path)
         parquet = path.suffix.lower() == ".parquet"
-        rows = pq.ParquetFile(path).metadata.num_rows if parquet else None
+        rows = pq.read_metadata(path).num_rows if parquet else None
         if rows is not None and rows > limits.rows_per_file:
             return _too_many_rows(relative_name, form.name, limits.rows_per_file)
         table = _read_parquet(path) if parquet else _read_csv(path, limits.rows_per_file + 1)
@@ -170,6 +170,7 @@ def conform_table(table: pd.DataFrame, form: Form, relative_name: str, sheet: st
 
 
 def unreadable(relative_name: str, form_name: str, sheet: str, reason: str) -> RawTable:
+    reason = visible(reason)  # a reader's error may quote what it choked on
     issue = file_issue(relative_name, form_name, sheet, "", "", "unreadable_file", ERROR,
                         f"无法读取（文件损坏、格式不对或为空），请重新导出后提交。原因：{reason}",
                         f"cannot be read (corrupt, wrong format or empty); export it again. Reason: {reason}")

@@ -393,3 +393,16 @@ def test_a_sheet_of_many_uncalculated_formulas_is_one_issue_not_one_per_cell(tmp
     assert "有 150 个单元格是公式但没有计算结果" in formulas.iloc[0]["message_zh"]
     assert not (staged.forms["classes"]["source_file"] == "公式.xlsx").any()
     assert_good_files_read(staged)
+
+
+def test_a_workbook_bigger_on_disk_than_the_unpacked_limit_is_refused_before_its_zip_is_opened(tmp_path):
+    year_dir = folder_with_good_files(tmp_path)
+    with zipfile.ZipFile(year_dir / GOOD_WORKBOOK) as good:
+        limit = 2 * sum(member.file_size for member in good.infolist())
+    (year_dir / "大.xlsx").write_bytes(b"PK\x03\x04" + bytes(limit))  # no valid directory: it was never opened
+
+    staged = read_year_folder(year_dir, IntakeLimits(inflated_bytes=limit))
+
+    rule, status, zh, en = refusal(staged, "大.xlsx")
+    assert (rule, status) == ("file_too_large", "rejected") and f"超过上限 {limit:,} 字节" in zh
+    assert_good_files_read(staged)
