@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -52,3 +53,23 @@ def first_year(current_year: int) -> int:
     years = [int(p.name) for p in folder.iterdir() if p.is_dir() and p.name.isdigit() and len(p.name) == 4] \
         if folder.is_dir() else []
     return min(years, default=current_year - 1)
+
+
+@dataclass(frozen=True)
+class IntakeLimits:
+    """How much one submitted file may hold. Past a limit the file is refused with the reason (or, for
+    issue rows, its issues are summarised), so whatever a county uploads, memory and the issue table
+    stay bounded and the other files are still read."""
+
+    file_bytes: int = 4 * 1024**3
+    """A national year's survey answers as one CSV is about 1 GB."""
+    inflated_bytes: int = 200 * 1024**2
+    """A workbook's parts unpacked, from its zip directory before anything is read; a filled template
+    with 500 classes unpacks to well under 1 MB, a zip bomb to gigabytes."""
+    cells_per_sheet: int = 200_000
+    """Cells of one workbook sheet, A1 to the last cell holding something (calamine builds that whole
+    grid); a campus has at most a few hundred classes, 200,000 cells is 20,000 rows of ten columns."""
+    rows_per_file: int = 20_000_000
+    """Records of one bulk file; the national class list is about 4 million."""
+    issue_rows_per_rule: int = 100
+    """Issue rows kept per file, sheet, field and rule; the rest become one summary row."""

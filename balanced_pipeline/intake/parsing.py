@@ -18,6 +18,8 @@ import pandas as pd
 
 from balanced_pipeline.contract.issues import ERROR, PROVENANCE, WARNING, conform_issues, issues_frame, location_en, location_zh
 from balanced_pipeline.contract.forms import Field, Form, Kind
+from balanced_pipeline.contract.text import CONTROL_CHARACTERS, visible
+from balanced_pipeline.settings import IntakeLimits
 
 SOURCE_HASH = "source_sha256"
 CELL_PREFIX = "cell:"
@@ -81,9 +83,6 @@ _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 _CODE_FLOAT = re.compile(r"^(\d+)\.0*$")
 _CODE_SCIENTIFIC = re.compile(r"^\d+(?:\.\d+)?e\+?\d+$")
 _EXACT_FLOAT_LIMIT = 2.0**53
-# C0 controls other than tab/newline/CR, and DEL: never typed on purpose, they cut a value short in
-# some readers (`3124\x008800` read as 3124) and openpyxl refuses to write them, so the cell is refused.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 PROBLEMS = {
     "unparsable_number": ("无法识别为数字，请填写纯数字", "is not a number; enter digits only"),
@@ -131,11 +130,16 @@ def parse_field(field: Field, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     )
 
 
-def normalise_form(form: Form, raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def normalise_form(form: Form, raw: pd.DataFrame, issue_rows_per_rule: int = IntakeLimits().issue_rows_per_rule
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Typed frame (every field of `form` in schema order, then provenance) and its issues.
 
     A cell that cannot be read becomes missing and yields one issue; the record keeps its
-    other values (an error issue quarantines it downstream, a warning does not).
+    other values (an error issue quarantines it downstream, a warning does not). Past
+    `issue_rows_per_rule` problems of one rule in one field of one sheet, the rest are one summary
+    issue ("and 199,900 more rows with the same problem"), so 200,000 garbage rows cannot make
+    millions of issue rows; records behind a summarised error have no row-level issue to
+    quarantine them, so they are left out here, and the summary says they were not used.
     """
     typed = pd.DataFrame(index=raw.index)
     problems = {}
@@ -146,12 +150,14 @@ def normalise_form(form: Form, raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.Data
         typed[column] = raw[column] if column in raw.columns else pd.NA
     typed = typed.astype({"source_file": "string", "sheet": "string", SOURCE_HASH: "string",
                           "row_number": "Int64"})
-    issues = [
-        _problem_issues(form, form.field(name), typed, raw, found)
-        for name, found in problems.items()
-        if (found != "").any()
-    ]
-    return typed.reset_index(drop=True), (
+    issues, left_out = [], pd.Series(False, index=raw.index)
+    for name, found in problems.items():
+        if (found != "").any():
+            located, summarised, excess = _problem_issues(form, form.field(name), typed, raw, found,
+                                                          issue_rows_per_rule)
+            issues.extend([located, summarised])
+            left_out |= excess
+    return typed[~left_out].reset_index(drop=True), (
         conform_issues(pd.concat(issues, ignore_index=True)) if issues else issues_frame()
     )
 
@@ -163,10 +169,21 @@ def severity_of(field: Field) -> str:
     return ERROR if blocking else WARNING
 
 
-def _problem_issues(form: Form, field: Field, typed: pd.DataFrame, raw: pd.DataFrame,
-                    problems: pd.Series) -> pd.DataFrame:
-    rows = problems != ""
-    raw_values = raw.loc[rows, field.name].astype("string").fillna("")
+def _problem_issues(form: Form, field: Field, typed: pd.DataFrame, raw: pd.DataFrame, problems: pd.Series,
+                    limit: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """(one issue per problem cell, up to `limit` per sheet and rule; one summary issue per sheet and
+    rule past it; the records behind summarised errors). Messages are built for kept rows only."""
+    found = problems != ""
+    groups = pd.DataFrame({"file": typed.loc[found, "source_file"].fillna(""),
+                           "sheet": typed.loc[found, "sheet"].fillna(""), "rule": problems[found]})
+    rank = groups.groupby(["file", "sheet", "rule"], sort=False).cumcount()
+    rows = pd.Series(False, index=problems.index)
+    rows[rank.index[rank < limit]] = True
+    excess = pd.Series(False, index=problems.index)
+    excess[rank.index[rank >= limit]] = True
+    severity = severity_of(field)
+    summary = _summary_issues(form, field, groups[(rank >= limit).to_numpy()], severity)
+    raw_values = raw.loc[rows, field.name].astype("string").fillna("").map(visible)
     codes = problems[rows]
     cells = raw.loc[rows, CELL_PREFIX + field.name] if CELL_PREFIX + field.name in raw.columns else None
     choices_zh = "、".join(field.choices.values())
@@ -185,7 +202,7 @@ def _problem_issues(form: Form, field: Field, typed: pd.DataFrame, raw: pd.DataF
         messages_en.append(f"{location_en(file, sheet or '', en_where)}field {field.name} ({field.label_en}): "
                            f"value '{value}' {en.format(**fill)}.")
     located = typed.loc[rows]
-    return pd.DataFrame({
+    located_issues = pd.DataFrame({
         **{c: located[c].astype("string") for c in ("county_code", "school_code", "campus_code")
            if c in located.columns},
         "form": form.name,
@@ -193,10 +210,35 @@ def _problem_issues(form: Form, field: Field, typed: pd.DataFrame, raw: pd.DataF
         "field": field.name,
         "value": raw_values,
         "rule": codes,
-        "severity": severity_of(field),
+        "severity": severity,
         "message_zh": messages_zh,
         "message_en": messages_en,
     })
+    return located_issues, summary, excess & (severity == ERROR)
+
+
+def _summary_issues(form: Form, field: Field, past_limit: pd.DataFrame, severity: str) -> pd.DataFrame:
+    """One issue per file, sheet and rule for the problem cells past the limit (row_number empty: it
+    speaks for the sheet)."""
+    counts = past_limit.groupby(["file", "sheet", "rule"], sort=False).size()
+    records = []
+    for (file, sheet, rule), count in counts.items():
+        zh, en = PROBLEMS[rule]
+        fill = {"unit": field.unit, "choices": "、".join(field.choices.values())}
+        problem_zh = zh.format(**fill)
+        fill["choices"] = ", ".join(field.choices)
+        problem_en = en.format(**fill)
+        outcome_zh, outcome_en = (("这些行均未采用", "none of these rows were used") if severity == ERROR
+                                  else ("这些值按缺失处理", "these values are taken as missing"))
+        records.append({
+            "form": form.name, "source_file": file, "sheet": sheet, "row_number": None, "field": field.name,
+            "value": "", "rule": rule, "severity": severity,
+            "message_zh": f"{location_zh(file, sheet, '')}字段「{field.label_zh}」还有 {count:,} 行存在同样问题"
+                          f"（{problem_zh}），{outcome_zh}",
+            "message_en": f"{location_en(file, sheet, '')}field {field.name} ({field.label_en}): and {count:,} more "
+                          f"rows with the same problem ({problem_en}); {outcome_en}.",
+        })
+    return issues_frame(records)
 
 
 def _map_unique(raw: pd.Series, parse_uniques):
@@ -220,7 +262,7 @@ def _parse_uniques(field: Field, uniques: list) -> tuple[list, list]:
     parse_one = _PARSE_ONE[field.kind]
     values, problems = [], []
     for raw, text, quick_number in zip(uniques, cleaned, quick):
-        if isinstance(raw, str) and _CONTROL.search(raw):
+        if isinstance(raw, str) and CONTROL_CHARACTERS.search(raw):
             value, problem = None, "control_character"
         else:
             value, problem = (None, "") if text is None else parse_one(field, text, quick_number)

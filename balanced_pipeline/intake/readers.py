@@ -7,6 +7,7 @@ never an exception that would stop the other files of the year.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import re
@@ -21,6 +22,8 @@ import pyarrow.parquet as pq
 from balanced_pipeline.contract.issues import ERROR, PROVENANCE, WARNING, location_en, location_zh
 from balanced_pipeline.intake.parsing import SOURCE_HASH, half_width
 from balanced_pipeline.contract.forms import SURVEY_RESPONSES, Form
+from balanced_pipeline.contract.text import visible
+from balanced_pipeline.settings import IntakeLimits
 
 SURVEY_QUESTION = re.compile(r"^q0*(\d+)$")
 """Answer columns of a survey file (q1, Q01, ｑ０１ …), kept as `q01`, `q02`, …"""
@@ -81,15 +84,23 @@ def field_for_header(form: Form, header: object, keep_questions: bool = False) -
     return f"q{int(question[1]):02d}" if question else None
 
 
-def read_bulk_file(path: Path, relative_name: str, form: Form) -> RawTable:
-    """A `<form>.csv` / `<form>.parquet` export, every value as a string."""
+def read_bulk_file(path: Path, relative_name: str, form: Form, sha: str | None = None,
+                   limits: IntakeLimits = IntakeLimits()) -> RawTable:
+    """A `<form>.csv` / `<form>.parquet` export, every value as a string. A file of more than
+    `limits.rows_per_file` records is refused (a Parquet file by its footer, before reading)."""
     try:
-        sha = file_sha256(path)
-        table = _read_parquet(path) if path.suffix.lower() == ".parquet" else _read_csv(path)
+        sha = sha or file_sha256(path)
+        parquet = path.suffix.lower() == ".parquet"
+        rows = pq.read_metadata(path).num_rows if parquet else None
+        if rows is not None and rows > limits.rows_per_file:
+            return _too_many_rows(relative_name, form.name, limits.rows_per_file)
+        table = _read_parquet(path) if parquet else _read_csv(path, limits.rows_per_file + 1)
     except (OSError, ValueError, UnicodeError, pa.ArrowException, pd.errors.ParserError) as error:
         return unreadable(relative_name, form.name, "", str(error))
     if table.columns.empty:
         return unreadable(relative_name, form.name, "", "文件为空 / the file is empty")
+    if len(table) > limits.rows_per_file:
+        return _too_many_rows(relative_name, form.name, limits.rows_per_file)
     # The header is row 1, so data row i (0-based) is the clerk's row i + 2.
     row_numbers = pd.RangeIndex(2, len(table) + 2)
     return conform_table(table, form, relative_name, "", row_numbers, sha)
@@ -103,7 +114,7 @@ def conform_table(table: pd.DataFrame, form: Form, relative_name: str, sheet: st
     """
     keep_questions = form.name == SURVEY_RESPONSES.name
     fields = [field_for_header(form, header, keep_questions) for header in table.columns]
-    unknown = [str(h) for h, f in zip(table.columns, fields) if f is None and str(h).strip()]
+    unknown = [visible(str(h)) for h, f in zip(table.columns, fields) if f is None and str(h).strip()]
     duplicated = {f for f in fields if f is not None and fields.count(f) > 1}
     issues = []
     if unknown:
@@ -129,6 +140,17 @@ def conform_table(table: pd.DataFrame, form: Form, relative_name: str, sheet: st
                 frame[name] = frame[name].mask(frame[name].isna() | (frame[name] == ""), value)
             else:
                 frame[name] = value
+    if not first:
+        rows = int((~(table.isna() | (table == "")).all(axis=1)).sum()) if len(table.columns) else 0
+        expected = "、".join(f.header_zh for f in form.fields if f.required)
+        issues.append(file_issue(
+            relative_name, form.name, sheet, "", "", "no_known_columns", ERROR,
+            f"没有一列表头是本表的字段（必填列：{expected}），本表 {rows} 行数据均未读取；请使用约定的表头后重新提交",
+            f"none of the column headers is a field of {form.name} (required: "
+            f"{', '.join(f.name for f in form.fields if f.required)}); none of the {rows} data rows were read; "
+            "use the agreed headers and submit again"))
+        return RawTable(frame.iloc[0:0], issues, rows, "rejected",
+                        f"没有可识别的列 / no known column ({rows} rows not read)")
     missing = [f for f in form.fields if f.required and f.name not in frame.columns]
     if missing:
         rows = len(frame)
@@ -148,11 +170,26 @@ def conform_table(table: pd.DataFrame, form: Form, relative_name: str, sheet: st
 
 
 def unreadable(relative_name: str, form_name: str, sheet: str, reason: str) -> RawTable:
+    reason = visible(reason)  # a reader's error may quote what it choked on
     issue = file_issue(relative_name, form_name, sheet, "", "", "unreadable_file", ERROR,
                         f"无法读取（文件损坏、格式不对或为空），请重新导出后提交。原因：{reason}",
                         f"cannot be read (corrupt, wrong format or empty); export it again. Reason: {reason}")
     return RawTable(pd.DataFrame(columns=[*PROVENANCE, SOURCE_HASH]), [issue], 0,
                     "unreadable", reason)
+
+
+def over_limit(relative_name: str, form_name: str, sheet: str, rule: str, problem_zh: str,
+               problem_en: str) -> RawTable:
+    """A file or sheet refused unread because it holds more than a limit of `IntakeLimits` allows."""
+    issue = file_issue(relative_name, form_name, sheet, "", "", rule, ERROR, problem_zh, problem_en)
+    return RawTable(pd.DataFrame(columns=[*PROVENANCE, SOURCE_HASH]), [issue], 0, "rejected", problem_en)
+
+
+def _too_many_rows(relative_name: str, form_name: str, limit: int) -> RawTable:
+    return over_limit(relative_name, form_name, "", "too_many_rows",
+                      f"记录超过上限 {limit:,} 行，未读取；请按县拆分后重新提交",
+                      f"holds more than the limit of {limit:,} records; not read — split it by county and send "
+                      "it again")
 
 
 def file_issue(relative_name: str, form_name: str, sheet: str, field: str, value: str, rule: str,
@@ -170,7 +207,7 @@ def file_issue(relative_name: str, form_name: str, sheet: str, field: str, value
     }
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, max_rows: int) -> pd.DataFrame:
     data = path.read_bytes()
     if not data.strip():
         return pd.DataFrame()
@@ -179,16 +216,28 @@ def _read_csv(path: Path) -> pd.DataFrame:
     text = _decode(data)
     first_line = text.split("\n", 1)[0]
     separator = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    # pandas' C parser ends a value at a NUL (`3124\x008800` → 3124); the Python parser keeps it
+    # whole, so parsing can refuse the cell. Only files holding a NUL pay for the slower parser.
+    engine = "python" if "\x00" in text else "c"
     return pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False,
-                       skip_blank_lines=False)
+                       skip_blank_lines=False, nrows=max_rows, engine=engine)
 
 
 def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) when the bytes are valid UTF-8, else GBK/GB18030."""
+    """UTF-16 when the bytes start with its byte-order mark, UTF-8 (with or without BOM) when they
+    are valid UTF-8, else GBK/GB18030; anything else is refused with the reason."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("gb18030")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"编码无法识别（第 {error.start} 字节起），请另存为 UTF-8 编码的 CSV / the text encoding is not "
+            f"recognised (from byte {error.start}); save the file as CSV UTF-8") from None
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from stat import S_ISREG
 from typing import Collection, Mapping
 
 from balanced_pipeline.intake.readers import file_sha256
@@ -134,6 +135,8 @@ def scan_year(root: Path, year: str, known: Mapping[str, FileState]) -> tuple[di
                 stat = path.stat()
             except FileNotFoundError:
                 continue  # removed while we looked: the next tick sees it as deleted
+            if not S_ISREG(stat.st_mode):
+                continue  # a FIFO or device (or a link to one): hashing it would block or never end
             arrived_at = max(stat.st_mtime, stat.st_ctime)
             previous = known.get(relative)
             if previous and (previous.mtime_ns, previous.size) == (stat.st_mtime_ns, stat.st_size):

@@ -18,11 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook
 
 from balanced_pipeline.contract.issues import ERROR, WARNING, issues_frame
@@ -34,10 +35,12 @@ from balanced_pipeline.intake.readers import (
     file_issue,
     file_sha256,
     header_key,
+    over_limit,
     unreadable,
 )
 from balanced_pipeline.intake.template import YEAR_FIELD, YEAR_LABEL
 from balanced_pipeline.contract.forms import CAMPUS_KEY, CLASSES, ROOMS, SCHOOLS, Form
+from balanced_pipeline.settings import IntakeLimits
 
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
 _SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -52,13 +55,15 @@ def read_workbook(path: Path, relative_name: str, expected_year: int | None = No
     return frames, issues_frame([issue for table in tables.values() for issue in table.issues])
 
 
-def read_workbook_tables(path: Path, relative_name: str, expected_year: int | None = None
-                         ) -> dict[str, RawTable]:
-    """Like `read_workbook`, keeping per-sheet row counts and status for the file listing."""
+def read_workbook_tables(path: Path, relative_name: str, expected_year: int | None = None, sha: str | None = None,
+                         limits: IntakeLimits = IntakeLimits()) -> dict[str, RawTable]:
+    """Like `read_workbook`, keeping per-sheet row counts and status for the file listing. A sheet
+    spanning more than `limits.cells_per_sheet` cells is refused before calamine loads it (calamine
+    holds a sheet as a dense grid, so two cells at A1 and XFD1048576 would take 17 billion)."""
     try:
-        sha = file_sha256(path)
+        sha = sha or file_sha256(path)
         book = CalamineWorkbook.from_path(str(path))
-        uncalculated = _uncalculated_formula_cells(path)
+        scans = _scan_sheets(path)
     except (CalamineError, OSError, zipfile.BadZipFile, ElementTree.ParseError, KeyError, ValueError) as error:
         return {SCHOOLS.name: unreadable(relative_name, SCHOOLS.name, "", str(error))}
     sheets = {header_key(name): name for name in book.sheet_names}
@@ -66,16 +71,31 @@ def read_workbook_tables(path: Path, relative_name: str, expected_year: int | No
     school_sheet = sheets.get(header_key(SCHOOLS.label_zh))
     if school_sheet is None:
         return {SCHOOLS.name: _missing_sheet(relative_name, SCHOOLS, ERROR)}
-    grid = _grid(book, school_sheet)
+    scan = scans.get(school_sheet, _SheetScan())
+    if scan.cells > limits.cells_per_sheet:
+        return {SCHOOLS.name: _too_many_cells(relative_name, SCHOOLS, school_sheet, scan, limits)}
+    try:
+        grid = _grid(book, school_sheet)
+    except CalamineError as error:  # a cell calamine cannot read (e.g. a number cell holding text)
+        return {SCHOOLS.name: unreadable(relative_name, SCHOOLS.name, school_sheet, str(error))}
     tables[SCHOOLS.name], year, identity = _read_vertical_form(
-        grid, relative_name, school_sheet, sha, uncalculated.get(school_sheet, set()))
+        grid, relative_name, school_sheet, sha, scan.uncalculated)
     for form in (CLASSES, ROOMS):
         sheet = sheets.get(header_key(form.label_zh))
+        scan = scans.get(sheet, _SheetScan())
         if sheet is None:
             tables[form.name] = _missing_sheet(relative_name, form, WARNING)
-            continue
-        tables[form.name] = _read_table_sheet(_grid(book, sheet), form, relative_name, sheet, sha, identity,
-                                              uncalculated.get(sheet, set()))
+        elif scan.cells > limits.cells_per_sheet:
+            tables[form.name] = _too_many_cells(relative_name, form, sheet, scan, limits)
+        elif len(scan.uncalculated) > limits.issue_rows_per_rule:
+            tables[form.name] = _many_uncalculated(relative_name, form, sheet, len(scan.uncalculated))
+        else:
+            try:
+                grid = _grid(book, sheet)
+            except CalamineError as error:
+                tables[form.name] = unreadable(relative_name, form.name, sheet, str(error))
+                continue
+            tables[form.name] = _read_table_sheet(grid, form, relative_name, sheet, sha, identity, scan.uncalculated)
     if expected_year is not None:
         _check_year(tables, relative_name, year, expected_year)
     return tables
@@ -257,10 +277,21 @@ def _layout_problem(relative_name: str, form: Form, sheet: str, problem_zh: str,
     return RawTable(pd.DataFrame(), [issue], 0, "rejected", issue["message_en"])
 
 
-def _uncalculated_formula_cells(path: Path) -> dict[str, set[str]]:
-    """Cells, per sheet name, that hold a formula but no cached value (a workbook written by a
-    program and never opened in Excel): calamine would read them as empty, which is not 0."""
-    found: dict[str, set[str]] = {}
+@dataclass
+class _SheetScan:
+    """What one streaming pass over a sheet's XML finds before calamine loads it."""
+
+    cells: int = 0
+    """Cells of the grid calamine would build: last row × last column holding a value or formula."""
+    uncalculated: set[str] = field(default_factory=set)
+    """Cells that hold a formula but no cached value (a workbook written by a program and never
+    opened in Excel): calamine would read them as empty, which is not 0."""
+
+
+def _scan_sheets(path: Path) -> dict[str, _SheetScan]:
+    """Each sheet's extent and uncalculated formula cells, by sheet name, streaming its XML (one
+    cell in memory at a time, so a large sheet costs time, not memory)."""
+    scans: dict[str, _SheetScan] = {}
     with zipfile.ZipFile(path) as archive:
         book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
         relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
@@ -268,14 +299,50 @@ def _uncalculated_formula_cells(path: Path) -> dict[str, set[str]]:
         for sheet in book.iter(f"{_SHEET_NS}sheet"):
             target = targets.get(sheet.get(f"{_REL_NS}id"), "")
             part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-            data = archive.read(part)
-            if b"<f" not in data:
-                continue
-            cells = {
-                cell.get("r")
-                for cell in ElementTree.fromstring(data).iter(f"{_SHEET_NS}c")
-                if cell.find(f"{_SHEET_NS}f") is not None and not (cell.findtext(f"{_SHEET_NS}v") or "").strip()
-            }
-            if cells:
-                found[sheet.get("name")] = cells
-    return found
+            with archive.open(part) as data:
+                scans[sheet.get("name")] = _scan_sheet(data)
+    return scans
+
+
+def _scan_sheet(data) -> _SheetScan:
+    scan = _SheetScan()
+    last_row = last_column = row = column = 0
+    for event, element in ElementTree.iterparse(data, events=("start", "end")):
+        if element.tag == f"{_SHEET_NS}row" and event == "start":
+            row = int(element.get("r") or row + 1)
+            column = 0
+        elif element.tag == f"{_SHEET_NS}c" and event == "end":
+            ref = element.get("r") or ""
+            match = _CELL_REF.match(ref)
+            column = column_index_from_string(match[1]) if match else column + 1
+            row = int(match[2]) if match else row
+            formula = element.find(f"{_SHEET_NS}f") is not None
+            if formula or element.find(f"{_SHEET_NS}v") is not None or element.find(f"{_SHEET_NS}is") is not None:
+                # only cells holding something count: calamine's grid ends at the last of them, and a
+                # clerk formatting whole columns writes empty styled cells far down
+                last_row, last_column = max(last_row, row), max(last_column, column)
+            if formula and not (element.findtext(f"{_SHEET_NS}v") or "").strip():
+                scan.uncalculated.add(ref or f"{get_column_letter(column)}{row}")
+            element.clear()
+        elif element.tag == f"{_SHEET_NS}row" and event == "end":
+            element.clear()
+    scan.cells = last_row * last_column
+    return scan
+
+
+def _many_uncalculated(relative_name: str, form: Form, sheet: str, count: int) -> RawTable:
+    """A table sheet of more uncalculated formulas than issue rows allowed is refused whole, in one
+    issue, rather than one issue per cell."""
+    return over_limit(
+        relative_name, form.name, sheet, "formula_not_calculated",
+        f"有 {count:,} 个单元格是公式但没有计算结果，本表未读取；请在Excel或WPS中打开、保存后重新提交",
+        f"{count:,} cells hold a formula with no calculated value; the sheet was not read — open and save the "
+        "workbook in Excel or WPS, then submit again")
+
+
+def _too_many_cells(relative_name: str, form: Form, sheet: str, scan: _SheetScan, limits: IntakeLimits) -> RawTable:
+    return over_limit(
+        relative_name, form.name, sheet, "too_many_cells",
+        f"工作表范围达 {scan.cells:,} 个单元格，超过上限 {limits.cells_per_sheet:,}，未读取；请删除表格外多余的内容后重新提交",
+        f"the sheet spans {scan.cells:,} cells, over the limit of {limits.cells_per_sheet:,}; not read — delete "
+        "whatever lies outside the table and send it again")

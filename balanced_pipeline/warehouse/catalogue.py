@@ -150,8 +150,10 @@ _register(
             _c("rows_read", "int", "Records read from the file", "读取记录数"),
             _c("rows_accepted", "int", "Records accepted", "通过记录数"),
             _c("rows_rejected", "int", "Records rejected (each has an error issue)", "被拦截记录数（均有error问题说明）"),
-            _c("status", "text", "read, rejected (refused: unsupported format, link out of the folder, unknown name), "
-               "superseded (a newer file replaced it) or unreadable", "读取状态：已读取、拒收、被新文件替代或无法读取"),
+            _c("status", "text", "read, rejected (refused: unsupported format, link out of the folder, not a regular "
+               "file, over a size/row/cell limit, duplicate of another file, unknown name, no known column), "
+               "superseded (a newer file replaced it) or unreadable (corrupt, password-protected, old .xls)",
+               "读取状态：已读取、拒收（格式不符、链接、非普通文件、超出限额、重复文件等）、被新文件替代或无法读取（损坏、加密等）"),
             _c("message", "text", "Why the file was refused, replaced or could not be read", "拒收、替代或无法读取的原因"),
         ),
     ),

@@ -80,6 +80,18 @@ def test_first_look_requests_one_run_per_year_and_skips_other_folders(landing):
     assert tick.cursor.files["2026/schools.csv"].sha256 == watch.file_sha256(landing / "2026/schools.csv")
 
 
+def test_a_fifo_named_like_a_submission_is_never_opened(landing):
+    from tests.intake.test_hostile_files import fails_after
+
+    os.mkfifo(landing / "2026/classes.csv")  # opening it would block the sensor until a writer came
+
+    with fails_after(30):
+        tick = look(landing, WatchCursor())
+
+    assert "2026/classes.csv" not in tick.cursor.files
+    assert [run.year for run in tick.runs] == ["2025", "2026"]
+
+
 def test_an_unchanged_folder_requests_nothing_and_reads_no_file_again(landing, monkeypatch):
     cursor = look(landing, WatchCursor()).cursor
     monkeypatch.setattr(watch, "file_sha256", lambda path: pytest.fail(f"{path} was hashed again"))
