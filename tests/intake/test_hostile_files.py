@@ -5,6 +5,7 @@ has a refused (or issue) row with its reason, and the good files in the same fol
 """
 
 import os
+import re
 import shutil
 import signal
 import struct
@@ -111,8 +112,11 @@ def test_a_workbook_with_broken_sheet_xml_is_unreadable_and_the_others_are_read(
     good = year_dir / GOOD_WORKBOOK
     part = school_sheet_part(good)
     rewrite_zip(good, year_dir / "断了的表.xlsx", part, lambda xml: xml[: len(xml) // 2])
-    rewrite_zip(good, year_dir / "数字格里是字.xlsx", part,  # well-formed XML that calamine cannot read
-                lambda xml: xml.replace(b'<c r="B25" t="n"><v>5000</v>', b'<c r="B25" t="n"><v>abc</v>'))
+    def text_in_number_cell(xml: bytes) -> bytes:  # well-formed XML that calamine cannot read
+        changed = re.sub(rb'(<c r="B25"[^>]*t="n"[^>]*><v>)5000(</v>)', rb"\1abc\2", xml)
+        assert changed != xml, "the template's B25 holds 5000"
+        return changed
+    rewrite_zip(good, year_dir / "数字格里是字.xlsx", part, text_in_number_cell)
 
     staged = read_year_folder(year_dir)
 
@@ -175,7 +179,7 @@ def test_a_zip_bomb_is_refused_from_its_directory_without_being_inflated(tmp_pat
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
     year_dir = folder_with_good_files(tmp_path)
     (year_dir / "rooms.csv").write_text("county_code,school_code,campus_code,room_type,area_m2\n"
-                                        + "340403,3404030001,01,music,80\n" * 1000, encoding="utf-8")
+                                        + "340403,3404030001,01,music,80\n" * 3000, encoding="utf-8")
     size = (year_dir / "rooms.csv").stat().st_size
     limit = (year_dir / GOOD_WORKBOOK).stat().st_size
     assert size > limit
@@ -326,9 +330,9 @@ def test_a_nul_inside_a_cell_is_an_issue_not_a_shorter_number(tmp_path):
                    year_dir / "classes.parquet")  # newer than classes.csv: read instead of it
     workbook = year_dir / "空字符.xlsx"  # Excel writes a NUL in a text cell as _x0000_
     rewrite_zip(year_dir / GOOD_WORKBOOK, workbook, school_sheet_part(year_dir / GOOD_WORKBOOK),
-                lambda xml: xml.replace(b'<c r="B25" t="n"><v>5000</v>',
-                                        b'<c r="B25" t="inlineStr"><is><t>3124_x0000_8800</t></is>'
-                                        ).replace(b"3404030005", b"3404030006"))
+                lambda xml: re.sub(rb'<c r="B25"([^>]*?) t="n"([^>]*)><v>5000</v>',
+                                   rb'<c r="B25"\1 t="inlineStr"\2><is><t>3124_x0000_8800</t></is>', xml
+                                   ).replace(b"3404030005", b"3404030006"))
 
     staged = read_year_folder(year_dir)
 
