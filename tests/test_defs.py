@@ -6,6 +6,7 @@ here, with its name, before any data is read.
 """
 
 from balanced_pipeline.definitions import ANNUAL_JOB, defs
+from balanced_pipeline.wiring.certify import CERTIFY_JOB
 
 GROUPS = {
     "intake": {
@@ -61,6 +62,6 @@ def test_schedules_sensor_and_job():
         "preliminary_evaluation_schedule", "final_evaluation_schedule",
     }
     assert {sensor.name for sensor in repository.sensor_defs} == {"new_submissions_sensor"}
-    assert ANNUAL_JOB in {job.name for job in repository.get_all_jobs()}
+    assert {ANNUAL_JOB, CERTIFY_JOB} <= {job.name for job in repository.get_all_jobs()}
     for schedule in repository.schedule_defs:
         assert schedule.job_name == ANNUAL_JOB

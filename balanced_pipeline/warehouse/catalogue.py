@@ -435,6 +435,56 @@ _register(
     ),
 )
 
+_register(
+    Table(
+        "certifications",
+        "One certification of a year: who signed which run's figures, judged by which standards, from which files",
+        "年度数据认定记录：认定人、所认定的运行、标准版本及全部输入文件摘要",
+        ("year", "certified_at"),
+        (
+            YEAR,
+            _c("certified_at", "timestamp", "When the year was certified (UTC)", "认定时间（UTC）"),
+            _c("certified_by", "text", "Who certified it (name given to `certify --by`)", "认定人"),
+            _c("sequence", "int", "1 for the first certification of the year, 2 for the first re-certification, ...",
+               "本年度第几次认定（1为首次，大于1为重新认定）"),
+            _c("run_id", "text", "Dagster run that materialised the certified tables", "被认定数据所属的Dagster运行编号"),
+            STANDARDS,
+            _c("inputs_sha256", "text", "JSON map of every file of the year folder (relative path) to its SHA-256",
+               "年度目录全部输入文件的SHA-256摘要（JSON：文件→摘要）"),
+            _c("input_files", "int", "Files in inputs_sha256", "输入文件数"),
+            _c("counties", "int", "Counties judged", "参评县（市、区）数"),
+            _c("ready_counties", "int", "Counties ready for high-quality balance", "达到优质均衡的县（市、区）数"),
+            _c("reason", "text", "Why the year was certified again ('' for the first certification)",
+               "重新认定的原因（首次认定为空）"),
+        ),
+    ),
+)
+
+CERTIFIED_PREFIX = "certified_"
+CERTIFIED_AT = _c("certified_at", "timestamp", "When these rows were certified (UTC); see table certifications",
+                  "认定时间（UTC），详见 certifications 表")
+NOT_CERTIFIED = frozenset({"certifications"})
+"""Tables with no certified copy: the certification record is itself the frozen fact."""
+
+
+def certified_copy(table: Table) -> Table:
+    """The certified copy of a table: its rows of each certified year as they stood when certified,
+    which later (preliminary) runs of that year never change."""
+    return Table(
+        CERTIFIED_PREFIX + table.name,
+        f"Certified copy of {table.name}: {table.grain_en}",
+        f"{table.name} 的认定版本：{table.grain_zh}",
+        table.key,
+        (*table.columns, CERTIFIED_AT),
+    )
+
+
+def certified_tables() -> dict[str, Table]:
+    """Live table name → its certified copy, for every catalogue table that has one (computed on
+    call, so a table registered anywhere in the catalogue is covered)."""
+    return {name: certified_copy(table) for name, table in TABLES.items() if name not in NOT_CERTIFIED}
+
+
 def pandas_dtypes(table_name: str) -> dict[str, str]:
     """Column → pandas dtype of a catalogue table, for domain functions that build its frame."""
     return {c.name: DTYPES[c.dtype][0] for c in TABLES[table_name].columns}
