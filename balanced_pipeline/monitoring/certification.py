@@ -20,8 +20,10 @@ The certified copies are written one table after another (each copy is one trans
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 
@@ -34,6 +36,8 @@ CERTIFICATIONS = TABLES["certifications"]
 INPUT_TABLES = ("submission_completeness", "county_submissions", "data_quality_issues", "county_readiness",
                 "submission_files")
 COUNTY_FORM_TABLE = "county_submissions"
+REPORT_PATH_COLUMNS = ("html_path", "xlsx_path", "rectification_path")
+CERTIFIED_REPORTS_SUFFIX = "-certified"
 NAMES_PER_BLOCKER = 3
 """An open-warning blocker names this many of its rows (file and row); the rest are counted."""
 
@@ -204,13 +208,36 @@ def certification_row(year: int, certified_at: datetime, by: str, reason: str, r
     }])
 
 
+def freeze_report_files(reports: pd.DataFrame) -> pd.DataFrame:
+    """The county_reports rows with each report file copied to the sibling folder `<year>-certified/`
+    and the paths pointing there: a later run rewrites the files of the year's folder in place.
+    A path whose file is not on this machine is kept as it is."""
+    frozen = reports.copy()
+    for column in REPORT_PATH_COLUMNS:
+        frozen[column] = pd.Series([_freeze_file(path) for path in reports[column]], index=reports.index, dtype="string")
+    return frozen
+
+
+def _freeze_file(path: str | None) -> str | None:
+    if pd.isna(path) or not Path(path).is_file():
+        return path
+    source = Path(path)
+    target = source.parent.with_name(source.parent.name + CERTIFIED_REPORTS_SUFFIX) / source.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+    return str(target)
+
+
 def freeze_year(warehouse: Warehouse, year: int, certified_at: datetime) -> dict[str, int]:
     """Copy the year's rows of every live table into its certified twin; returns rows per copy."""
     stamp = pd.Timestamp(certified_at)
-    return {
-        copy.name: warehouse.replace_partition(copy, year, warehouse.read_partition(TABLES[name], year).assign(certified_at=stamp))
-        for name, copy in certified_tables().items()
-    }
+    copied = {}
+    for name, copy in certified_tables().items():
+        rows = warehouse.read_partition(TABLES[name], year)
+        if name == "county_reports":
+            rows = freeze_report_files(rows)
+        copied[copy.name] = warehouse.replace_partition(copy, year, rows.assign(certified_at=stamp))
+    return copied
 
 
 def certify_year(warehouse: Warehouse, year: int, by: str, reason: str, runs: dict[str, str],

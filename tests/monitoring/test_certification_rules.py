@@ -107,3 +107,30 @@ def test_every_warning_to_explain_is_a_warning_rule_of_a_suite():
     }
     listed = warnings_to_explain(load_standards("national"))
     assert listed and set(listed) <= warning_rules
+
+
+def test_freezing_copies_the_report_files_a_later_run_would_overwrite(tmp_path):
+    from balanced_pipeline.monitoring.certification import freeze_year
+    from balanced_pipeline.warehouse.catalogue import TABLES, certified_tables
+    from balanced_pipeline.warehouse.store import Warehouse
+
+    reports_dir = tmp_path / "reports" / "2026"
+    reports_dir.mkdir(parents=True)
+    paths = {column: reports_dir / f"county_340401_2026{suffix}"
+             for column, suffix in (("html_path", ".html"), ("xlsx_path", ".xlsx"),
+                                    ("rectification_path", "_rectification.xlsx"))}
+    for path in paths.values():
+        path.write_text("certified version", encoding="utf-8")
+    warehouse = Warehouse(f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
+    warehouse.replace_partition(TABLES["county_reports"], 2026, pd.DataFrame([{
+        "county_code": "340401", "county_name": "甲县", "city": "淮南市", "province": "安徽省", "ready": True,
+        "failed_dimensions": "", **{column: str(path) for column, path in paths.items()}}]))
+
+    copied = freeze_year(warehouse, 2026, datetime(2026, 12, 15, 1, tzinfo=timezone.utc))
+    assert copied["certified_county_reports"] == 1 and copied["certified_school_submissions"] == 0
+    for path in paths.values():
+        path.write_text("a later preliminary run", encoding="utf-8")
+    frozen = warehouse.read_partition(certified_tables()["county_reports"], 2026).iloc[0]
+    for column, path in paths.items():
+        assert Path(frozen[column]) == tmp_path / "reports" / "2026-certified" / path.name
+        assert Path(frozen[column]).read_text(encoding="utf-8") == "certified version"
