@@ -4,6 +4,7 @@ import dagster as dg
 import pandas as pd
 
 from balanced_pipeline.validation.completeness import file_accounting, submission_completeness
+from balanced_pipeline.validation.timeliness import campus_timeliness
 from balanced_pipeline.monitoring.deadline import CALENDAR
 from balanced_pipeline.indicators.social_recognition import superseded_group_issues
 from balanced_pipeline.intake.ingest import STAGED_FORMS, without_superseded
@@ -171,3 +172,21 @@ def submission_completeness_by_county(
     return submission_completeness(
         school_registry, staged_schools, school_submissions, staged_files, year, CALENDAR.deadline(year)
     )
+
+
+@dg.asset(
+    partitions_def=yearly_partitions,
+    group_name="validation",
+    kinds={"pandas"},
+    metadata={"dagster/column_schema": table_column_schema("submission_timeliness")},
+)
+def submission_timeliness(
+    context: dg.AssetExecutionContext,
+    school_registry: pd.DataFrame,
+    staged_schools: pd.DataFrame,
+    staged_files: pd.DataFrame,
+) -> dg.Output[pd.DataFrame]:
+    """Per campus: on time, late or missing against the 15 December deadline, and when its school form last changed."""
+    year = int(context.partition_key)
+    table = campus_timeliness(school_registry, staged_schools, staged_files, year, CALENDAR.deadline(year))
+    return dg.Output(table, metadata={"by_timeliness": table["timeliness"].value_counts().to_dict()})
