@@ -5,13 +5,21 @@ import pandas as pd
 
 from balanced_pipeline.validation.completeness import file_accounting, submission_completeness
 from balanced_pipeline.validation.timeliness import campus_timeliness
+from balanced_pipeline.intake import changes
+from balanced_pipeline.warehouse.catalogue import TABLES
 from balanced_pipeline.monitoring.deadline import CALENDAR
 from balanced_pipeline.indicators.social_recognition import superseded_group_issues
 from balanced_pipeline.intake.ingest import STAGED_FORMS, without_superseded
 from balanced_pipeline.contract.issues import conform_issues, split_accepted
 from balanced_pipeline.wiring.partitions import yearly_partitions
 from balanced_pipeline.validation import build_data_docs, validate_forms, write_validation_summary
-from balanced_pipeline.wiring.resources import ArtifactsFolder, StandardsResource, markdown_preview, table_column_schema
+from balanced_pipeline.wiring.resources import (
+    ArtifactsFolder,
+    StandardsResource,
+    WarehouseResource,
+    markdown_preview,
+    table_column_schema,
+)
 
 STAGING = "staging_io_manager"
 ACCEPTED_TABLES = {
@@ -122,6 +130,8 @@ def submission_issues(
         ),
     },
     ins={f"staged_{form}": dg.AssetIn() for form in STAGED_FORMS},
+    # Written after submission_changes has compared this run with the accepted rows they replace.
+    deps=["submission_changes"],
     partitions_def=yearly_partitions,
     group_name="validation",
 )
@@ -190,3 +200,31 @@ def submission_timeliness(
     year = int(context.partition_key)
     table = campus_timeliness(school_registry, staged_schools, staged_files, year, CALENDAR.deadline(year))
     return dg.Output(table, metadata={"by_timeliness": table["timeliness"].value_counts().to_dict()})
+
+
+@dg.asset(
+    partitions_def=yearly_partitions,
+    group_name="validation",
+    kinds={"pandas"},
+    metadata={"dagster/column_schema": table_column_schema("submission_changes")},
+)
+def submission_changes(
+    context: dg.AssetExecutionContext,
+    staged_schools: pd.DataFrame,
+    staged_counties: pd.DataFrame,
+    staged_files: pd.DataFrame,
+    submission_issues: pd.DataFrame,
+    warehouse: WarehouseResource,
+) -> dg.Output[pd.DataFrame]:
+    """Every field a resubmitted campus or county form changed, against the accepted rows of the year's previous run
+    (read before this run replaces them) or the file the newest one superseded; the year's earlier changes are kept."""
+    year = int(context.partition_key)
+    store = warehouse.get()
+    previous = {form: store.read_partition(TABLES[table], year)
+                for form, table in (("schools", "school_submissions"), ("counties", "county_submissions"))}
+    table = changes.submission_changes(
+        {"schools": staged_schools, "counties": staged_counties}, submission_issues, staged_files, previous,
+        store.read_partition(TABLES["submission_changes"], year),
+    )
+    return dg.Output(table, metadata={"fields_changed": len(table),
+                                      "by_field": table["field"].value_counts().head(20).to_dict()})

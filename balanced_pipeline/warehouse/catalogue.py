@@ -182,6 +182,23 @@ _register(
         ),
     ),
     Table(
+        "submission_changes",
+        "One changed field of a resubmitted campus or county form (nothing is overwritten without a trace)",
+        "重新报送的学校或县级表中变更的一个字段（任何覆盖均留痕）",
+        (),
+        (
+            YEAR, COUNTY, SCHOOL, CAMPUS,
+            _c("form", "text", "schools (campus form) or counties (county form)", "表单：schools 学校表 / counties 县级表"),
+            _c("field", "text", "Field that changed", "变更字段"),
+            _c("old_value", "text", "Value before, as text ('' when empty)", "原值（文本，空为''）"),
+            _c("new_value", "text", "Value after, as text ('' when empty)", "新值（文本，空为''）"),
+            _c("old_file", "text", "File of the replaced record (last run's accepted one, or the superseded file)",
+               "被替换记录的文件（上次运行通过的记录或被新文件替代的文件）"),
+            _c("new_file", "text", "File of the new record", "新记录的文件"),
+            _c("changed_at", "timestamp", "Modification time of the new file (UTC)", "新文件修改时间（UTC）"),
+        ),
+    ),
+    Table(
         "submission_timeliness",
         "Campus (registry or submitting): on time, late or missing against the deadline, and its last change",
         "校区：是否按期报送（按时/逾期/未报）及最后变更时间",

@@ -155,6 +155,10 @@ def test_the_certification_loop(year: Year):
         return int(frame.merge(pd.DataFrame([key]), on=CAMPUS)["students_primary"].iloc[0])
 
     assert students(year.table("school_submissions")) == old_students + 1
+    # The correction is in the change history, against the row the certified run had accepted.
+    changes = year.table("submission_changes").merge(pd.DataFrame([key]), on=CAMPUS)
+    assert changes[["form", "field", "old_value", "new_value", "old_file", "new_file"]].values.tolist() == [
+        ["schools", "students_primary", str(old_students), str(old_students + 1), "schools.csv", "schools.csv"]]
     assert students(year.table("certified_school_submissions")) == old_students
     pd.testing.assert_frame_equal(by_campus(year.table("certified_school_submissions")), by_campus(frozen))
 
