@@ -4,13 +4,22 @@ import dagster as dg
 import pandas as pd
 
 from balanced_pipeline.validation.completeness import file_accounting, submission_completeness
+from balanced_pipeline.validation.timeliness import campus_timeliness
+from balanced_pipeline.intake import changes
+from balanced_pipeline.warehouse.catalogue import TABLES
 from balanced_pipeline.monitoring.deadline import CALENDAR
 from balanced_pipeline.indicators.social_recognition import superseded_group_issues
 from balanced_pipeline.intake.ingest import STAGED_FORMS, without_superseded
 from balanced_pipeline.contract.issues import conform_issues, split_accepted
 from balanced_pipeline.wiring.partitions import yearly_partitions
 from balanced_pipeline.validation import build_data_docs, validate_forms, write_validation_summary
-from balanced_pipeline.wiring.resources import ArtifactsFolder, StandardsResource, markdown_preview, table_column_schema
+from balanced_pipeline.wiring.resources import (
+    ArtifactsFolder,
+    StandardsResource,
+    WarehouseResource,
+    markdown_preview,
+    table_column_schema,
+)
 
 STAGING = "staging_io_manager"
 ACCEPTED_TABLES = {
@@ -123,13 +132,19 @@ def submission_issues(
     },
     ins={f"staged_{form}": dg.AssetIn() for form in STAGED_FORMS},
     # Each accepted table reads only its own staged form and the issues, so the lineage shows that,
-    # not every staged form feeding every table; the file accounting reads them all.
+    # not every staged form feeding every table; the file accounting reads them all. The campus and
+    # county forms are written after submission_changes has compared them with the rows they replace.
     internal_asset_deps={
         **{table: {dg.AssetKey(f"staged_{form}"), dg.AssetKey("submission_issues")}
            for form, table in {**ACCEPTED_TABLES, **ACCEPTED_STAGING}.items()},
+        "school_submissions": {dg.AssetKey("staged_schools"), dg.AssetKey("submission_issues"),
+                               dg.AssetKey("submission_changes")},
+        "county_submissions": {dg.AssetKey("staged_counties"), dg.AssetKey("submission_issues"),
+                               dg.AssetKey("submission_changes")},
         "submission_files": {*(dg.AssetKey(f"staged_{form}") for form in [*STAGED_FORMS, "files"]),
                              dg.AssetKey("submission_issues")},
     },
+    deps=["submission_changes"],
     partitions_def=yearly_partitions,
     group_name="validation",
 )
@@ -180,3 +195,49 @@ def submission_completeness_by_county(
     return submission_completeness(
         school_registry, staged_schools, school_submissions, staged_files, year, CALENDAR.deadline(year)
     )
+
+
+@dg.asset(
+    partitions_def=yearly_partitions,
+    group_name="validation",
+    kinds={"pandas"},
+    metadata={"dagster/column_schema": table_column_schema("submission_timeliness")},
+)
+def submission_timeliness(
+    context: dg.AssetExecutionContext,
+    school_registry: pd.DataFrame,
+    staged_schools: pd.DataFrame,
+    staged_files: pd.DataFrame,
+) -> dg.Output[pd.DataFrame]:
+    """Per campus: on time, late or missing against the 15 December deadline, and when its school form last changed."""
+    year = int(context.partition_key)
+    table = campus_timeliness(school_registry, staged_schools, staged_files, year, CALENDAR.deadline(year))
+    return dg.Output(table, metadata={"by_timeliness": table["timeliness"].value_counts().to_dict()})
+
+
+@dg.asset(
+    partitions_def=yearly_partitions,
+    group_name="validation",
+    kinds={"pandas"},
+    metadata={"dagster/column_schema": table_column_schema("submission_changes")},
+)
+def submission_changes(
+    context: dg.AssetExecutionContext,
+    staged_schools: pd.DataFrame,
+    staged_counties: pd.DataFrame,
+    staged_files: pd.DataFrame,
+    submission_issues: pd.DataFrame,
+    warehouse: WarehouseResource,
+) -> dg.Output[pd.DataFrame]:
+    """Every field a resubmitted campus or county form changed, against the accepted rows of the year's previous run
+    (read before this run replaces them) or the file the newest one superseded; the year's earlier changes are kept."""
+    year = int(context.partition_key)
+    store = warehouse.get()
+    previous = {form: store.read_partition(TABLES[table], year)
+                for form, table in (("schools", "school_submissions"), ("counties", "county_submissions"))}
+    table = changes.submission_changes(
+        {"schools": staged_schools, "counties": staged_counties}, submission_issues, staged_files, previous,
+        store.read_partition(TABLES["submission_changes"], year),
+    )
+    return dg.Output(table, metadata={"fields_changed": len(table),
+                                      "by_field": table["field"].value_counts().head(20).to_dict()})

@@ -1,4 +1,4 @@
-"""`balanced-pipeline` command line: the demo run, a year's run, demo data and the workbook template."""
+"""`balanced-pipeline` command line: the demo run, a year's run, certification, demo data and the workbook template."""
 
 from __future__ import annotations
 
@@ -71,6 +71,29 @@ def command_run(args: argparse.Namespace) -> None:
     print_summary(args.years[-1])
 
 
+def command_certify(args: argparse.Namespace) -> None:
+    """Certify a year, or exit 1 listing what blocks it (DATA_CONTRACT: `certify YEAR --by NAME`)."""
+    os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home()))
+    import dagster as dg
+
+    from balanced_pipeline.monitoring.certification import CertificationRefused
+    from balanced_pipeline.standards.loader import load_standards
+    from balanced_pipeline.warehouse.store import Warehouse
+    from balanced_pipeline.wiring.certify import certify
+
+    with dg.DagsterInstance.get() as instance:
+        try:
+            row = certify(instance, Warehouse(settings.warehouse_url()), load_standards(settings.standards_name()),
+                          args.year, args.by, args.reason)
+        except CertificationRefused as refused:
+            print(refused, file=sys.stderr)
+            sys.exit(1)
+    print(f"{args.year} 已认定 / certified by {row['certified_by']} at {row['certified_at']:%Y-%m-%d %H:%M} UTC "
+          f"(certification {row['sequence']}, run {row['run_id']}, standards {row['standards_version']}): "
+          f"{row['ready_counties']} of {row['counties']} counties ready, {row['input_files']} input files hashed; "
+          f"the year's tables are frozen in certified_<table>")
+
+
 def command_demo_data(args: argparse.Namespace) -> None:
     from balanced_pipeline.demo.generate import MANIFEST_NAME, generate_demo_submissions, national_counties
 
@@ -124,6 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", parents=[common], help="materialise every asset for the given years from BALANCED_SUBMISSIONS_DIR")
     run.add_argument("years", type=int, nargs="+")
     run.set_defaults(handler=command_run)
+
+    certify = commands.add_parser("certify", parents=[common], help="certify a year (refused, with the blockers, while a county is "
+                                                 "incomplete or a required warning is open)")
+    certify.add_argument("year", type=int)
+    certify.add_argument("--by", required=True, help="who certifies (name)")
+    certify.add_argument("--reason", default="", help="why, when the year was certified before")
+    certify.set_defaults(handler=command_certify)
 
     data = commands.add_parser("demo-data", parents=[common], help="write deterministic demo submissions (bulk files) to a folder")
     data.add_argument("--root", required=True)

@@ -10,6 +10,7 @@ from balanced_pipeline.wiring.resources import (
     WarehouseIOManager,
     WarehouseResource,
 )
+from balanced_pipeline.wiring.certify import certify_year_job
 from balanced_pipeline.wiring.schedules import build_december_schedules
 from balanced_pipeline.wiring.sensors import build_submissions_sensor
 
@@ -32,7 +33,7 @@ annual_evaluation = dg.define_asset_job(
 defs = dg.Definitions.merge(
     dg.load_from_defs_folder(path_within_project=settings.PROJECT_ROOT),
     dg.Definitions(
-        jobs=[annual_evaluation],
+        jobs=[annual_evaluation, certify_year_job],
         # Every job, including the UI's "Materialize all", so a DuckDB warehouse never sees two writers.
         executor=_executor(),
         schedules=build_december_schedules(annual_evaluation),

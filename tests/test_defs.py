@@ -8,6 +8,7 @@ here, with its name, before any data is read.
 import dagster as dg
 
 from balanced_pipeline.definitions import ANNUAL_JOB, defs
+from balanced_pipeline.wiring.certify import CERTIFY_JOB
 
 GROUPS = {
     "intake": {
@@ -18,7 +19,7 @@ GROUPS = {
     "validation": {
         "county_quality_monitoring", "county_submissions", "county_veto_incidents", "school_classes",
         "school_registry", "school_rooms", "school_submissions", "submission_completeness", "submission_files",
-        "submission_issues", "survey_groups", "survey_responses",
+        "submission_changes", "submission_issues", "submission_timeliness", "survey_groups", "survey_responses",
     },
     "indicators": {
         "county_difference_coefficients", "county_guarantee", "county_quality", "county_social_recognition",
@@ -63,7 +64,7 @@ def test_schedules_sensor_and_job():
         "preliminary_evaluation_schedule", "final_evaluation_schedule",
     }
     assert {sensor.name for sensor in repository.sensor_defs} == {"new_submissions_sensor"}
-    assert ANNUAL_JOB in {job.name for job in repository.get_all_jobs()}
+    assert {ANNUAL_JOB, CERTIFY_JOB} <= {job.name for job in repository.get_all_jobs()}
     for schedule in repository.schedule_defs:
         assert schedule.job_name == ANNUAL_JOB
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from balanced_pipeline.contract.issues import ERROR
 from balanced_pipeline.contract.forms import CAMPUS_KEY
+from balanced_pipeline.validation.timeliness import LATE, ON_TIME, campus_timeliness
 
 
 class AccountingError(AssertionError):
@@ -51,16 +52,17 @@ def submission_completeness(
     year: int,
     deadline: datetime,
 ) -> pd.DataFrame:
-    """Per county: campuses expected (registry), received, received before `deadline`, accepted,
-    rejected, missing, unknown.
+    """Per county: campuses expected (registry), received, received before `deadline` and after it
+    (named), accepted, rejected, missing, unknown, and when a school form last changed.
 
     `received` are the staged school rows (every campus that sent a school form, accepted or
     not); `files` gives each source file's modification time. Missing and unknown campuses are
     listed by name so the office can phone them.
     """
-    modified = files.set_index("source_file")["modified_at"]
-    on_time = received.assign(_modified=pd.to_datetime(received["source_file"].map(modified), utc=True))
-    on_time = on_time[on_time["_modified"] < pd.Timestamp(deadline)].drop_duplicates(CAMPUS_KEY)
+    timeliness = campus_timeliness(registry, received, files, year, deadline)
+    late = timeliness[timeliness["timeliness"] == LATE].assign(
+        label=lambda frame: frame["school_name"].fillna("") + "（" + frame["school_code"] + "-" + frame["campus_code"] + "）")
+    by_county = timeliness.groupby("county_code")
     expected_keys = registry[[*CAMPUS_KEY, "school_name"]].drop_duplicates(CAMPUS_KEY)
     received_keys = received[[*CAMPUS_KEY, "school_name"]].drop_duplicates(CAMPUS_KEY)
     accepted_keys = accepted[list(CAMPUS_KEY)].drop_duplicates()
@@ -80,7 +82,8 @@ def submission_completeness(
         {
             "expected": grouped["is_expected"].sum(),
             "received": grouped["is_received"].sum(),
-            "received_on_time": on_time.groupby("county_code").size(),
+            "received_on_time": by_county["timeliness"].agg(lambda values: (values == ON_TIME).sum()),
+            "late": late.groupby("county_code").size(),
             "accepted": grouped["is_accepted"].sum(),
             "missing": grouped["is_missing"].sum(),
             "unknown": grouped["is_unknown"].sum(),
@@ -90,10 +93,11 @@ def submission_completeness(
     table["missing_campuses"] = _names(both, "is_missing")
     table["unknown_campuses"] = _names(both, "is_unknown")
     table["rejected_campuses"] = _names(both[both["is_received"]], "is_accepted", negate=True)
+    table["late_campuses"] = late.sort_values(["school_code", "campus_code"]).groupby("county_code")["label"].agg("、".join)
+    table["last_changed_at"] = by_county["last_changed_at"].max()
     table = table.reset_index()
-    table[["missing_campuses", "unknown_campuses", "rejected_campuses"]] = (
-        table[["missing_campuses", "unknown_campuses", "rejected_campuses"]].fillna("")
-    )
+    names = ["missing_campuses", "unknown_campuses", "rejected_campuses", "late_campuses"]
+    table[names] = table[names].fillna("")
     table["completion_rate"] = (table["accepted"] / table["expected"].where(table["expected"] > 0)).astype("Float64")
     table["year"] = year
     return table

@@ -168,6 +168,8 @@ _register(
             _c("received", "int", "Campuses that sent a school form", "已报校区数"),
             _c("received_on_time", "int", "Campuses whose school form file is dated before the 15 December deadline",
                "按时（12月15日前）报送校区数"),
+            _c("late", "int", "Campuses whose first school form came after the deadline (see submission_timeliness)",
+               "逾期（12月15日及以后）首次报送的校区数"),
             _c("accepted", "int", "Campuses whose school form was accepted", "通过校验校区数"),
             _c("rejected", "int", "Campuses whose school form was rejected (see data_quality_issues)", "被拦截校区数"),
             _c("missing", "int", "Registry campuses that sent nothing", "未报校区数"),
@@ -176,6 +178,45 @@ _register(
             _c("missing_campuses", "text", "Names of the missing campuses", "未报校区名单"),
             _c("unknown_campuses", "text", "Names of the unknown campuses", "名录外校区名单"),
             _c("rejected_campuses", "text", "Names of the rejected campuses", "被拦截校区名单"),
+            _c("late_campuses", "text", "Names of the late campuses", "逾期报送校区名单"),
+            _c("last_changed_at", "timestamp", "When a school form of the county last changed (newest file time, UTC)",
+               "本县学校表最后一次变更时间（最新文件时间，UTC）"),
+        ),
+    ),
+    Table(
+        "submission_changes",
+        "One changed field of a resubmitted campus or county form (nothing is overwritten without a trace)",
+        "重新报送的学校或县级表中变更的一个字段（任何覆盖均留痕）",
+        (),
+        (
+            YEAR, COUNTY, SCHOOL, CAMPUS,
+            _c("form", "text", "schools (campus form) or counties (county form)", "表单：schools 学校表 / counties 县级表"),
+            _c("field", "text", "Field that changed", "变更字段"),
+            _c("old_value", "text", "Value before, as text ('' when empty)", "原值（文本，空为''）"),
+            _c("new_value", "text", "Value after, as text ('' when empty)", "新值（文本，空为''）"),
+            _c("old_file", "text", "File of the replaced record (last run's accepted one, or the superseded file)",
+               "被替换记录的文件（上次运行通过的记录或被新文件替代的文件）"),
+            _c("new_file", "text", "File of the new record", "新记录的文件"),
+            _c("changed_at", "timestamp", "Modification time of the new file (UTC)", "新文件修改时间（UTC）"),
+        ),
+    ),
+    Table(
+        "submission_timeliness",
+        "Campus (registry or submitting): on time, late or missing against the deadline, and its last change",
+        "校区：是否按期报送（按时/逾期/未报）及最后变更时间",
+        ("year", "county_code", "school_code", "campus_code"),
+        (
+            YEAR, COUNTY, SCHOOL, CAMPUS, SCHOOL_NAME,
+            _c("in_registry", "bool", "The campus is in the registry (false: an unknown campus submitted)", "是否在应报名录内"),
+            _c("timeliness", "text", "on_time (first school form before the deadline), late (after it) or missing "
+               "(registry campus that sent none)", "报送时效：on_time 按时 / late 逾期 / missing 未报"),
+            _c("first_submitted_at", "timestamp", "Modification time of the first file carrying its school form (UTC)",
+               "首次报送文件时间（UTC）"),
+            _c("last_changed_at", "timestamp", "Modification time of the newest file carrying its school form (UTC)",
+               "最后一次变更（最新文件）时间（UTC）"),
+            _c("last_file", "text", "The newest file carrying its school form", "最新报送文件"),
+            _c("deadline", "timestamp", "The year's deadline: the first moment of 15 December, Asia/Shanghai (as UTC)",
+               "报送截止时间（12月15日0时，北京时间，以UTC存储）"),
         ),
     ),
     Table(
@@ -436,6 +477,56 @@ _register(
         ),
     ),
 )
+
+_register(
+    Table(
+        "certifications",
+        "One certification of a year: who signed which run's figures, judged by which standards, from which files",
+        "年度数据认定记录：认定人、所认定的运行、标准版本及全部输入文件摘要",
+        ("year", "certified_at"),
+        (
+            YEAR,
+            _c("certified_at", "timestamp", "When the year was certified (UTC)", "认定时间（UTC）"),
+            _c("certified_by", "text", "Who certified it (name given to `certify --by`)", "认定人"),
+            _c("sequence", "int", "1 for the first certification of the year, 2 for the first re-certification, ...",
+               "本年度第几次认定（1为首次，大于1为重新认定）"),
+            _c("run_id", "text", "Dagster run that materialised the certified tables", "被认定数据所属的Dagster运行编号"),
+            STANDARDS,
+            _c("inputs_sha256", "text", "JSON map of every file of the year folder (relative path) to its SHA-256",
+               "年度目录全部输入文件的SHA-256摘要（JSON：文件→摘要）"),
+            _c("input_files", "int", "Files in inputs_sha256", "输入文件数"),
+            _c("counties", "int", "Counties judged", "参评县（市、区）数"),
+            _c("ready_counties", "int", "Counties ready for high-quality balance", "达到优质均衡的县（市、区）数"),
+            _c("reason", "text", "Why the year was certified again ('' for the first certification)",
+               "重新认定的原因（首次认定为空）"),
+        ),
+    ),
+)
+
+CERTIFIED_PREFIX = "certified_"
+CERTIFIED_AT = _c("certified_at", "timestamp", "When these rows were certified (UTC); see table certifications",
+                  "认定时间（UTC），详见 certifications 表")
+NOT_CERTIFIED = frozenset({"certifications"})
+"""Tables with no certified copy: the certification record is itself the frozen fact."""
+
+
+def certified_copy(table: Table) -> Table:
+    """The certified copy of a table: its rows of each certified year as they stood when certified,
+    which later (preliminary) runs of that year never change."""
+    return Table(
+        CERTIFIED_PREFIX + table.name,
+        f"Certified copy of {table.name}: {table.grain_en}",
+        f"{table.name} 的认定版本：{table.grain_zh}",
+        table.key,
+        (*table.columns, CERTIFIED_AT),
+    )
+
+
+def certified_tables() -> dict[str, Table]:
+    """Live table name → its certified copy, for every catalogue table that has one (computed on
+    call, so a table registered anywhere in the catalogue is covered)."""
+    return {name: certified_copy(table) for name, table in TABLES.items() if name not in NOT_CERTIFIED}
+
 
 def pandas_dtypes(table_name: str) -> dict[str, str]:
     """Column → pandas dtype of a catalogue table, for domain functions that build its frame."""
