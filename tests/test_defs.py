@@ -73,9 +73,12 @@ def test_each_accepted_table_reads_only_its_own_staged_form():
     """The expanded lineage reads left to right: a validated form depends on its staged form and the
     issues, not on all eleven staged forms."""
     graph = defs.resolve_asset_graph()
-    for table, form in {"school_classes": "classes", "county_submissions": "counties", "survey_groups": "survey_groups"}.items():
+    for table, form in {"school_classes": "classes", "school_rooms": "rooms", "survey_groups": "survey_groups"}.items():
         parents = {key.to_user_string() for key in graph.get(dg.AssetKey(table)).parent_keys}
         assert parents == {f"staged_{form}", "submission_issues"}, table
+    for table, form in {"school_submissions": "schools", "county_submissions": "counties"}.items():
+        parents = {key.to_user_string() for key in graph.get(dg.AssetKey(table)).parent_keys}
+        assert parents == {f"staged_{form}", "submission_issues", "submission_changes"}, table  # compared first
     files = {key.to_user_string() for key in graph.get(dg.AssetKey("submission_files")).parent_keys}
     assert {"staged_files", "staged_schools", "submission_issues"} <= files
 
