@@ -129,9 +129,9 @@ def county_indicator_values(
     **COMMON,
     metadata=_schema("county_trends"),
     ins={
-        # This year and the one before, declared in the graph: the UI shows the dependency, and a
-        # re-run of last year marks this year's trends out of date. The first partition has no year
-        # before it; a year before that was never materialised reads as no rows (direction 'new').
+        # This year and the one before, declared in the graph (lineage shows which years a trend read)
+        # rather than read behind its back. The first partition has no year before it; a year that was
+        # never materialised reads as no rows (direction 'new').
         "county_indicator_values": dg.AssetIn(
             partition_mapping=dg.TimeWindowPartitionMapping(
                 start_offset=-1, end_offset=0, allow_nonexistent_upstream_partitions=True
