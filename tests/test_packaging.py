@@ -19,6 +19,7 @@ CHECKOUT = Path(__file__).resolve().parents[1]
 PACKAGE = "balanced_pipeline"
 # The card's top-level folders and the package each is installed as.
 MAPPED = {"assets": f"{PACKAGE}/defs", "expectations": f"{PACKAGE}/expectations"}
+pytestmark = pytest.mark.checkout
 
 
 @pytest.fixture(scope="module")

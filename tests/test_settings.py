@@ -3,11 +3,14 @@ the command runs in (an installed wheel must never write into site-packages)."""
 
 from pathlib import Path
 
+import pytest
+
 from balanced_pipeline import settings
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.checkout
 def test_a_checkout_keeps_its_data_in_the_checkout(monkeypatch):
     monkeypatch.delenv("BALANCED_DATA_DIR", raising=False)
     assert settings.PROJECT_ROOT == CHECKOUT

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dagster as dg
+import pytest
 import yaml
 
 from balanced_pipeline.definitions import defs
@@ -51,6 +52,7 @@ def test_no_executor_is_chosen_at_import_time():
     assert job.executor_def is dg.multi_or_in_process_executor
 
 
+@pytest.mark.checkout
 def test_the_local_instance_gives_the_pool_one_slot_per_step(tmp_path):
     config = yaml.safe_load((CHECKOUT / ".dagster_home" / "dagster.yaml").read_text())
     with dg.instance_for_test(overrides=config, temp_dir=str(tmp_path)) as instance:
