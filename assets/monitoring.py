@@ -12,7 +12,7 @@ from balanced_pipeline.monitoring import rectification
 from balanced_pipeline.monitoring import shortfalls
 from balanced_pipeline.monitoring import trends
 from balanced_pipeline.contract.issues import conform_issues
-from balanced_pipeline.wiring.partitions import yearly_partitions
+from balanced_pipeline.wiring.partitions import this_and_previous_year, yearly_partitions
 from balanced_pipeline.report import charts
 from balanced_pipeline.indicators.resource_allocation import coefficient_issues
 from balanced_pipeline.wiring.resources import StandardsResource, markdown_preview, table_column_schema
@@ -129,14 +129,9 @@ def county_indicator_values(
     **COMMON,
     metadata=_schema("county_trends"),
     ins={
-        # This year and the one before, declared in the graph (lineage shows which years a trend read)
-        # rather than read behind its back. The first partition has no year before it; a year that was
-        # never materialised reads as no rows (direction 'new').
-        "county_indicator_values": dg.AssetIn(
-            partition_mapping=dg.TimeWindowPartitionMapping(
-                start_offset=-1, end_offset=0, allow_nonexistent_upstream_partitions=True
-            )
-        ),
+        # This year and the one before, declared in the graph rather than read behind its back; a year
+        # that was never materialised reads as no rows (direction 'new').
+        "county_indicator_values": dg.AssetIn(partition_mapping=this_and_previous_year),
     },
 )
 def county_trends(

@@ -1,5 +1,7 @@
 """The unit of a run: a self-evaluation year (partition key "2026" = report due 2026-12-15)."""
 
+import warnings
+
 import dagster as dg
 
 TIMEZONE = "Asia/Shanghai"
@@ -13,3 +15,12 @@ yearly_partitions = dg.TimeWindowPartitionsDefinition(
     # The current, still-open year is a partition: its self-evaluation is due this December.
     end_offset=1,
 )
+
+# A year's input from itself and the year before (the trends). The first partition has no year before
+# it: `allow_nonexistent_upstream_partitions` maps it to itself alone. That parameter is marked beta in
+# Dagster 1.13; its warning would print on every load of the code location, so it is silenced here only.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", dg.BetaWarning)
+    this_and_previous_year = dg.TimeWindowPartitionMapping(
+        start_offset=-1, end_offset=0, allow_nonexistent_upstream_partitions=True
+    )
