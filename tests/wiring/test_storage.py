@@ -53,8 +53,10 @@ def test_no_executor_is_chosen_at_import_time():
 
 
 @pytest.mark.checkout
-def test_the_local_instance_gives_the_pool_one_slot_per_step(tmp_path):
-    config = yaml.safe_load((CHECKOUT / ".dagster_home" / "dagster.yaml").read_text())
+@pytest.mark.parametrize("instance_file", [".dagster_home/dagster.yaml", "deploy/dagster.yaml"])
+def test_both_instances_give_the_pool_one_slot_per_step(instance_file, tmp_path):
+    config = yaml.safe_load((CHECKOUT / instance_file).read_text())
+    config.pop("storage", None)  # the production PostgreSQL storage is tested in test_production_instance.py
     with dg.instance_for_test(overrides=config, temp_dir=str(tmp_path)) as instance:
         pools = instance.get_concurrency_config().pool_config
         assert pools.default_pool_limit == 1
