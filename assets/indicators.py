@@ -12,8 +12,10 @@ from balanced_pipeline.indicators.social_recognition import ALL_GROUPS
 from balanced_pipeline.wiring.partitions import yearly_partitions
 from balanced_pipeline.report import charts
 from balanced_pipeline.wiring.resources import StandardsResource, table_column_schema
+from balanced_pipeline.wiring.storage import OWNERS, WAREHOUSE_KINDS, WAREHOUSE_POOL
 
-COMMON = {"partitions_def": yearly_partitions, "group_name": "indicators", "kinds": {"pandas"}}
+COMMON = {"partitions_def": yearly_partitions, "group_name": "indicators", "kinds": WAREHOUSE_KINDS, "owners": OWNERS,
+          "pool": WAREHOUSE_POOL}
 
 
 def _schema(name: str) -> dict:

@@ -5,6 +5,7 @@ import dagster as dg
 from balanced_pipeline.intake.ingest import STAGED_FORMS, read_year_folder
 from balanced_pipeline.wiring.partitions import yearly_partitions
 from balanced_pipeline.wiring.resources import SubmissionsFolder, markdown_preview
+from balanced_pipeline.wiring.storage import OWNERS
 
 STAGING = "staging_io_manager"
 KINDS = {"pandas", "csv", "excel"}
@@ -16,6 +17,7 @@ KINDS = {"pandas", "csv", "excel"}
             f"staged_{form}": dg.AssetOut(
                 io_manager_key=STAGING,
                 kinds=KINDS,
+                owners=OWNERS,
                 description=f"Every `{form}` record read this year, normalised, with its file, sheet and row; "
                 "nothing validated yet.",
             )
@@ -23,11 +25,13 @@ KINDS = {"pandas", "csv", "excel"}
         },
         "staged_files": dg.AssetOut(
             io_manager_key=STAGING,
-            kinds=KINDS, description="One row per submitted file: hash, time, kind, rows read."
+            kinds=KINDS,
+            owners=OWNERS, description="One row per submitted file: hash, time, kind, rows read."
         ),
         "ingest_issues": dg.AssetOut(
             io_manager_key=STAGING,
             kinds=KINDS,
+            owners=OWNERS,
             description="Problems met while reading: unreadable files and cells, missing columns, superseded "
             "submissions.",
         ),

@@ -12,13 +12,14 @@ from balanced_pipeline.monitoring import rectification
 from balanced_pipeline.monitoring import shortfalls
 from balanced_pipeline.monitoring import trends
 from balanced_pipeline.contract.issues import conform_issues
-from balanced_pipeline.wiring.partitions import yearly_partitions
+from balanced_pipeline.wiring.partitions import this_and_previous_year, yearly_check, yearly_partitions
 from balanced_pipeline.report import charts
 from balanced_pipeline.indicators.resource_allocation import coefficient_issues
-from balanced_pipeline.wiring.resources import StandardsResource, WarehouseResource, markdown_preview, table_column_schema
-from balanced_pipeline.warehouse.catalogue import TABLES
+from balanced_pipeline.wiring.resources import StandardsResource, markdown_preview, table_column_schema
+from balanced_pipeline.wiring.storage import OWNERS, WAREHOUSE_KINDS, WAREHOUSE_POOL
 
-COMMON = {"partitions_def": yearly_partitions, "group_name": "monitoring", "kinds": {"pandas"}}
+COMMON = {"partitions_def": yearly_partitions, "group_name": "monitoring", "kinds": WAREHOUSE_KINDS, "owners": OWNERS,
+          "pool": WAREHOUSE_POOL}
 
 
 def _schema(name: str) -> dict:
@@ -48,12 +49,14 @@ def data_quality_issues(
 @dg.multi_asset(
     outs={
         "county_readiness": dg.AssetOut(
-            kinds={"pandas"},
+            kinds=WAREHOUSE_KINDS,
+            owners=OWNERS,
             description="The headline per county: each dimension, the precondition, vetoes, ready or not, and why.",
             metadata=_schema("county_readiness"),
         ),
         "county_rectification_list": dg.AssetOut(
-            kinds={"pandas"},
+            kinds=WAREHOUSE_KINDS,
+            owners=OWNERS,
             description="县级政府整改清单 (Zhejiang attachment 2): every county-level shortfall, measure and deadline "
             "left for the county to fill.",
             metadata=_schema("county_rectification_list"),
@@ -61,6 +64,7 @@ def data_quality_issues(
     },
     partitions_def=yearly_partitions,
     group_name="monitoring",
+    pool=WAREHOUSE_POOL,
 )
 def county_verdicts(
     county_submissions: pd.DataFrame,
@@ -121,21 +125,28 @@ def county_indicator_values(
     )
 
 
-@dg.asset(**COMMON, metadata=_schema("county_trends"))
+@dg.asset(
+    **COMMON,
+    metadata=_schema("county_trends"),
+    ins={
+        # This year and the one before, declared in the graph rather than read behind its back; a year
+        # that was never materialised reads as no rows (direction 'new').
+        "county_indicator_values": dg.AssetIn(partition_mapping=this_and_previous_year),
+    },
+)
 def county_trends(
-    context: dg.AssetExecutionContext,
-    county_indicator_values: pd.DataFrame,
-    warehouse: WarehouseResource,
-    standards: StandardsResource,
+    context: dg.AssetExecutionContext, county_indicator_values: pd.DataFrame, standards: StandardsResource
 ) -> dg.Output[pd.DataFrame]:
-    """动态监测: each county indicator against the previous year's values in the warehouse (direction 'new'
-    when that year was never materialised)."""
-    previous_year = int(context.partition_key) - 1
-    previous = warehouse.get().read_partition(TABLES["county_indicator_values"], previous_year)
-    table = trends.county_trends(county_indicator_values, previous, standards.load())
+    """动态监测: each county indicator against the previous year's values (direction 'new' when that year
+    was never materialised)."""
+    year = int(context.partition_key)
+    current, previous = (
+        county_indicator_values[county_indicator_values["year"] == y].reset_index(drop=True) for y in (year, year - 1)
+    )
+    table = trends.county_trends(current, previous, standards.load())
     return dg.Output(
         table,
-        metadata={"previous_year": previous_year, "previous_rows": len(previous),
+        metadata={"previous_year": year - 1, "previous_rows": len(previous),
                   "by_direction": table["direction"].value_counts().to_dict()},
     )
 
@@ -158,12 +169,8 @@ def creation_timetable(county_submissions: pd.DataFrame, standards: StandardsRes
     **COMMON,
     metadata=_schema("deadline_status"),
     check_specs=[
-        dg.AssetCheckSpec(
-            "submissions_complete_before_deadline",
-            asset="deadline_status",
-            description="Before 15 December: every registry campus has submitted and none is blocked by errors.",
-            partitions_def=yearly_partitions,  # one result per year, so the UI never plots years together
-        )
+        yearly_check("submissions_complete_before_deadline", "deadline_status",
+                     "Before 15 December: every registry campus has submitted and none is blocked by errors.")
     ],
 )
 def deadline_status(

@@ -9,6 +9,7 @@ from balanced_pipeline.report import write_year_reports
 from balanced_pipeline.report.build import COUNTY_TABLES
 from balanced_pipeline.report.overview import OVERVIEW_NAME
 from balanced_pipeline.wiring.resources import ArtifactsFolder, StandardsResource, table_column_schema
+from balanced_pipeline.wiring.storage import OWNERS, WAREHOUSE_KINDS, WAREHOUSE_POOL
 
 REPORT_INPUTS = (*COUNTY_TABLES, "creation_timetable")
 
@@ -23,7 +24,9 @@ def _markdown(index: pd.DataFrame) -> str:
 @dg.asset(
     partitions_def=yearly_partitions,
     group_name="reports",
-    kinds={"pandas", "html", "excel"},
+    kinds={*WAREHOUSE_KINDS, "html", "excel"},
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
     ins={name: dg.AssetIn(name) for name in REPORT_INPUTS},
     metadata={"dagster/column_schema": table_column_schema("county_reports")},
 )

@@ -11,7 +11,7 @@ from balanced_pipeline.monitoring.deadline import CALENDAR
 from balanced_pipeline.indicators.social_recognition import superseded_group_issues
 from balanced_pipeline.intake.ingest import STAGED_FORMS, without_superseded
 from balanced_pipeline.contract.issues import conform_issues, split_accepted
-from balanced_pipeline.wiring.partitions import yearly_partitions
+from balanced_pipeline.wiring.partitions import yearly_check, yearly_partitions
 from balanced_pipeline.validation import build_data_docs, validate_forms, write_validation_summary
 from balanced_pipeline.wiring.resources import (
     ArtifactsFolder,
@@ -20,6 +20,7 @@ from balanced_pipeline.wiring.resources import (
     markdown_preview,
     table_column_schema,
 )
+from balanced_pipeline.wiring.storage import OWNERS, WAREHOUSE_KINDS, WAREHOUSE_POOL
 
 STAGING = "staging_io_manager"
 ACCEPTED_TABLES = {
@@ -41,6 +42,7 @@ ACCEPTED_STAGING = {"survey_responses": "survey_responses", "survey_groups": "su
         "submission_issues": dg.AssetOut(
             io_manager_key=STAGING,
             kinds={"great_expectations", "pandas"},
+            owners=OWNERS,
             description="Reading problems plus every failed expectation, one row per record and rule.",
         )
     },
@@ -49,12 +51,8 @@ ACCEPTED_STAGING = {"survey_responses": "survey_responses", "survey_groups": "su
         "ingest_issues": dg.AssetIn(),
     },
     check_specs=[
-        dg.AssetCheckSpec(
-            f"{form}_suite",
-            asset="submission_issues",
-            description=f"Great Expectations suite expectations/{form}.json on this year's `{form}` records.",
-            partitions_def=yearly_partitions,  # one result per year, so the UI never plots years together
-        )
+        yearly_check(f"{form}_suite", "submission_issues",
+                     f"Great Expectations suite expectations/{form}.json on this year's `{form}` records.")
         for form in STAGED_FORMS
     ],
     partitions_def=yearly_partitions,
@@ -110,7 +108,8 @@ def submission_issues(
     outs={
         **{
             table: dg.AssetOut(
-                kinds={"pandas"},
+                kinds=WAREHOUSE_KINDS,
+                owners=OWNERS,
                 description=f"Accepted `{form}` records (no error issue), normalised, with their source file and hash.",
                 metadata={"dagster/column_schema": table_column_schema(table)},
             )
@@ -120,12 +119,14 @@ def submission_issues(
             name: dg.AssetOut(
                 io_manager_key=STAGING,
                 kinds={"pandas"},
+                owners=OWNERS,
                 description=f"Accepted `{form}` records (no error issue), kept in staging for the indicators.",
             )
             for form, name in ACCEPTED_STAGING.items()
         },
         "submission_files": dg.AssetOut(
-            kinds={"pandas"},
+            kinds=WAREHOUSE_KINDS,
+            owners=OWNERS,
             description="One row per submitted file: rows read = rows accepted + rows rejected, each rejection explained.",
             metadata={"dagster/column_schema": table_column_schema("submission_files")},
         ),
@@ -147,6 +148,7 @@ def submission_issues(
     deps=["submission_changes"],
     partitions_def=yearly_partitions,
     group_name="validation",
+    pool=WAREHOUSE_POOL,
 )
 def accepted_submissions(staged_files: pd.DataFrame, submission_issues: pd.DataFrame, **staged_forms):
     """Keep the records no error points at; the rest stay in data_quality_issues with their reason."""
@@ -180,7 +182,9 @@ def accepted_submissions(staged_files: pd.DataFrame, submission_issues: pd.DataF
     name="submission_completeness",
     partitions_def=yearly_partitions,
     group_name="validation",
-    kinds={"pandas"},
+    kinds=WAREHOUSE_KINDS,
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
     metadata={"dagster/column_schema": table_column_schema("submission_completeness")},
 )
 def submission_completeness_by_county(
@@ -200,7 +204,9 @@ def submission_completeness_by_county(
 @dg.asset(
     partitions_def=yearly_partitions,
     group_name="validation",
-    kinds={"pandas"},
+    kinds=WAREHOUSE_KINDS,
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
     metadata={"dagster/column_schema": table_column_schema("submission_timeliness")},
 )
 def submission_timeliness(
@@ -218,7 +224,9 @@ def submission_timeliness(
 @dg.asset(
     partitions_def=yearly_partitions,
     group_name="validation",
-    kinds={"pandas"},
+    kinds=WAREHOUSE_KINDS,
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
     metadata={"dagster/column_schema": table_column_schema("submission_changes")},
 )
 def submission_changes(

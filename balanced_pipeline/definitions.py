@@ -1,27 +1,27 @@
-"""The code location: every asset under `assets/`, the resources named by the settings, the yearly job."""
+"""The code location: every asset under `assets/` (installed as `balanced_pipeline.defs`), the resources
+named by the settings, the yearly job."""
+
+import os
+from pathlib import Path
 
 import dagster as dg
 
+import balanced_pipeline.defs
 from balanced_pipeline import settings
-from balanced_pipeline.wiring.resources import (
-    ArtifactsFolder,
-    StandardsResource,
-    SubmissionsFolder,
-    WarehouseIOManager,
-    WarehouseResource,
-)
 from balanced_pipeline.wiring.certify import certify_year_job
+from balanced_pipeline.wiring.resources import pipeline_resources
 from balanced_pipeline.wiring.schedules import build_december_schedules
 from balanced_pipeline.wiring.sensors import build_submissions_sensor
 
 ANNUAL_JOB = "annual_evaluation"
 
 
-def _executor() -> dg.ExecutorDefinition:
-    # An embedded DuckDB file has a single writer: run the steps of a run one after another.
-    if settings.warehouse_url().startswith("duckdb"):
-        return dg.in_process_executor
-    return dg.multiprocess_executor
+def warehouse_url() -> str:
+    """BALANCED_WAREHOUSE_URL as an `EnvVar` when set: Dagster reads it when a run starts and shows only
+    the variable's name, never the password in it. Unset, the embedded DuckDB file of the data folder."""
+    if settings.WAREHOUSE_URL_VAR in os.environ:
+        return dg.EnvVar(settings.WAREHOUSE_URL_VAR)
+    return settings.default_warehouse_url()
 
 
 annual_evaluation = dg.define_asset_job(
@@ -31,23 +31,23 @@ annual_evaluation = dg.define_asset_job(
 )
 
 defs = dg.Definitions.merge(
-    dg.load_from_defs_folder(path_within_project=settings.PROJECT_ROOT),
+    # Loaded from the module rather than from the pyproject.toml's [tool.dg] section, which an
+    # installed wheel does not have; `dg` reads the same module from that section in a checkout.
+    dg.ComponentTree.from_module(
+        balanced_pipeline.defs, project_root=Path(balanced_pipeline.__file__).parent
+    ).build_defs(),
     dg.Definitions(
         jobs=[annual_evaluation, certify_year_job],
-        # Every job, including the UI's "Materialize all", so a DuckDB warehouse never sees two writers.
-        executor=_executor(),
+        # No executor is chosen here: steps that open the warehouse share the `warehouse` pool
+        # (wiring/storage.py), which the instance limits to one slot for a DuckDB file.
         schedules=build_december_schedules(annual_evaluation),
         sensors=[build_submissions_sensor(annual_evaluation)],
-        resources={
-            "submissions": SubmissionsFolder(
-                path=str(settings.submissions_dir()),
-                generate_demo_if_missing=settings.uses_demo_submissions(),
-            ),
-            "standards": StandardsResource(name=settings.standards_name()),
-            "artifacts": ArtifactsFolder(path=str(settings.data_dir())),
-            "io_manager": WarehouseIOManager(url=settings.warehouse_url()),
-            "warehouse": WarehouseResource(url=settings.warehouse_url()),
-            "staging_io_manager": dg.FilesystemIOManager(base_dir=str(settings.data_dir() / "staging")),
-        },
+        resources=pipeline_resources(
+            settings.submissions_dir(),
+            settings.data_dir(),
+            warehouse_url(),
+            standards=settings.standards_name(),
+            generate_demo=settings.uses_demo_submissions(),
+        ),
     ),
 )

@@ -6,12 +6,27 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+WAREHOUSE_URL_VAR = "BALANCED_WAREHOUSE_URL"
+
+
+def _checkout_root() -> Path | None:
+    """The source checkout the package is imported from (an editable install), or None when it is
+    installed from a wheel: then nothing is written next to the code in site-packages."""
+    root = Path(__file__).resolve().parent.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "assets").is_dir() else None
+
+
+PROJECT_ROOT = _checkout_root()
+
+
+def _working_root() -> Path:
+    """The checkout when running from one, else the folder the command runs in."""
+    return PROJECT_ROOT or Path.cwd()
 
 
 def data_dir() -> Path:
     """Where the embedded warehouse, staging files, reports and demo data live."""
-    return Path(os.environ.get("BALANCED_DATA_DIR", PROJECT_ROOT / "data")).resolve()
+    return Path(os.environ.get("BALANCED_DATA_DIR", _working_root() / "data")).resolve()
 
 
 def demo_submissions_dir() -> Path:
@@ -27,8 +42,13 @@ def uses_demo_submissions() -> bool:
     return "BALANCED_SUBMISSIONS_DIR" not in os.environ
 
 
+def default_warehouse_url() -> str:
+    """The embedded DuckDB file, used when BALANCED_WAREHOUSE_URL is not set."""
+    return f"duckdb:///{data_dir() / 'warehouse.duckdb'}"
+
+
 def warehouse_url() -> str:
-    return os.environ.get("BALANCED_WAREHOUSE_URL") or f"duckdb:///{data_dir() / 'warehouse.duckdb'}"
+    return os.environ.get(WAREHOUSE_URL_VAR) or default_warehouse_url()
 
 
 def standards_name() -> str:
@@ -36,8 +56,9 @@ def standards_name() -> str:
 
 
 def dagster_home() -> Path:
-    """DAGSTER_HOME, defaulting to the project's .dagster_home (its dagster.yaml is committed)."""
-    home = Path(os.environ.get("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home")).resolve()
+    """DAGSTER_HOME, defaulting to .dagster_home in the checkout (its dagster.yaml is committed) or in
+    the current folder."""
+    home = Path(os.environ.get("DAGSTER_HOME", _working_root() / ".dagster_home")).resolve()
     home.mkdir(parents=True, exist_ok=True)
     return home
 

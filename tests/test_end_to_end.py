@@ -25,7 +25,6 @@ from balanced_pipeline.wiring.resources import (
     StandardsResource,
     SubmissionsFolder,
     WarehouseIOManager,
-    WarehouseResource,
 )
 from balanced_pipeline.warehouse.catalogue import NOT_CERTIFIED, TABLES
 from balanced_pipeline.warehouse.store import Warehouse
@@ -51,7 +50,6 @@ def materialize_year(year: int, submissions: Path, data_dir: Path, warehouse_url
             "standards": StandardsResource(name="national"),
             "artifacts": ArtifactsFolder(path=str(data_dir)),
             "io_manager": WarehouseIOManager(url=warehouse_url),
-            "warehouse": WarehouseResource(url=warehouse_url),
             "staging_io_manager": dg.FilesystemIOManager(base_dir=str(data_dir / "staging")),
         },
     )

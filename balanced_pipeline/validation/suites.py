@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from balanced_pipeline import expectations
 from balanced_pipeline.contract.issues import ERROR, WARNING
 from balanced_pipeline.validation._gx import gx
 from balanced_pipeline.standards.loader import Standards
 
-SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
+# The card's top-level expectations/ folder, installed as the package `balanced_pipeline.expectations`.
+SUITES_DIR = Path(expectations.__file__).resolve().parent
 SEVERITY_TO_ISSUE = {"critical": ERROR, "warning": WARNING}
 META_KEYS = ("rule", "field", "message_zh", "message_en")
 

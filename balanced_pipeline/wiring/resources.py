@@ -8,7 +8,7 @@ import dagster as dg
 import pandas as pd
 
 from balanced_pipeline.standards.loader import Standards, load_standards
-from balanced_pipeline.warehouse.catalogue import TABLES, Table
+from balanced_pipeline.warehouse.catalogue import TABLES, Table, conform_to_table
 from balanced_pipeline.warehouse.store import Warehouse
 
 PREVIEW_ROWS = 10
@@ -56,7 +56,9 @@ class StandardsResource(dg.ConfigurableResource):
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The warehouse, for the few assets that read another year than their own (trends)."""
+    """The warehouse, for the steps that read what an earlier run stored for the same year: the change
+    history (the accepted rows a resubmission replaces) and certification. Another year's values come
+    through the graph (a partition mapping), never through this."""
 
     url: str
 
@@ -84,8 +86,15 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
         )
 
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:
+        """The years the input's partition mapping asks for, in one frame (its `year` column tells them
+        apart); a year never written reads as no rows, so a first year's trends are all 'new'."""
         table = _table_for(context.asset_key)
-        return Warehouse(self.url).read_partition(table, int(context.asset_partition_key))
+        warehouse = Warehouse(self.url)
+        frames = [warehouse.read_partition(table, int(key)) for key in context.asset_partition_keys]
+        if len(frames) == 1:
+            return frames[0]
+        # An empty year stays out of the concat: pandas would drop the catalogue types of its all-NA columns.
+        return conform_to_table(pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True), table)
 
 
 def _table_for(asset_key: dg.AssetKey) -> Table:
@@ -109,3 +118,17 @@ def table_column_schema(name: str) -> dg.TableSchema:
             for c in TABLES[name].columns
         ]
     )
+
+
+def pipeline_resources(
+    submissions: Path, data: Path, warehouse_url: str, standards: str = "national", generate_demo: bool = False
+) -> dict[str, object]:
+    """Every resource the assets name, for the code location and for tests that run the real graph."""
+    return {
+        "submissions": SubmissionsFolder(path=str(submissions), generate_demo_if_missing=generate_demo),
+        "standards": StandardsResource(name=standards),
+        "artifacts": ArtifactsFolder(path=str(data)),
+        "io_manager": WarehouseIOManager(url=warehouse_url),
+        "warehouse": WarehouseResource(url=warehouse_url),
+        "staging_io_manager": dg.FilesystemIOManager(base_dir=str(data / "staging")),
+    }

@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from assets.reports import REPORT_INPUTS, county_reports
+from balanced_pipeline.defs.reports import REPORT_INPUTS, county_reports
 from balanced_pipeline.wiring.partitions import yearly_partitions
 from balanced_pipeline.report import INDEX_COLUMNS
 from balanced_pipeline.wiring.resources import ArtifactsFolder, StandardsResource
