@@ -9,7 +9,7 @@ from balanced_pipeline.definitions import defs
 from balanced_pipeline.defs.monitoring import county_trends
 from balanced_pipeline.warehouse.catalogue import TABLES
 from balanced_pipeline.warehouse.store import Warehouse
-from balanced_pipeline.wiring.partitions import FIRST_YEAR
+from balanced_pipeline.wiring.partitions import yearly_partitions
 from balanced_pipeline.wiring.resources import pipeline_resources
 
 VALUES = TABLES["county_indicator_values"]
@@ -77,7 +77,7 @@ def test_a_year_before_that_was_never_materialised_makes_every_trend_new(warehou
 
 
 def test_the_first_partition_has_no_year_before_it(warehouse):
-    first = int(FIRST_YEAR)
+    first = int(yearly_partitions.get_first_partition_key())
     warehouse.replace_partition(VALUES, first, values(first, r5_cv=0.62, q1=0.90))
     table, result = trends_of(first, warehouse)
     assert set(table["direction"]) == {"new"}
