@@ -9,6 +9,7 @@ from balanced_pipeline.indicators import school_checks
 from balanced_pipeline.indicators import social_recognition
 from balanced_pipeline.indicators import resource_allocation as ra
 from balanced_pipeline.indicators.social_recognition import ALL_GROUPS
+from balanced_pipeline.validation.completeness import campus_gaps
 from balanced_pipeline.wiring.partitions import yearly_partitions
 from balanced_pipeline.report import charts
 from balanced_pipeline.wiring.resources import StandardsResource, table_column_schema
@@ -59,16 +60,24 @@ def school_resource_verdict(school_indicators: pd.DataFrame, standards: Standard
 
 @dg.asset(**COMMON, metadata=_schema("county_difference_coefficients"))
 def county_difference_coefficients(
-    school_indicators: pd.DataFrame, school_parts: pd.DataFrame, standards: StandardsResource
+    school_indicators: pd.DataFrame,
+    school_parts: pd.DataFrame,
+    school_registry: pd.DataFrame,
+    staged_schools: pd.DataFrame,
+    school_submissions: pd.DataFrame,
+    standards: StandardsResource,
 ) -> dg.Output[pd.DataFrame]:
     """Student-weighted between-school difference coefficient per county, stage and indicator
-    (≤ 0.50 primary, ≤ 0.45 junior, each indicator separately)."""
-    table = ra.county_difference_coefficients(school_indicators, school_parts, standards.load())
+    (≤ 0.50 primary, ≤ 0.45 junior, each indicator separately), with the school parts expected,
+    used and left out (registry campuses missing or rejected, values not computable, out of scope)."""
+    gaps = campus_gaps(school_registry, staged_schools, school_submissions)
+    table = ra.county_difference_coefficients(school_indicators, school_parts, gaps, standards.load())
     failing = table[~table["passed"]]
     return dg.Output(
         table,
         metadata={
             "coefficients_failing": len(failing),
+            "coefficients_on_incomplete_evidence": int((~table["evidence_complete"].astype(bool)).sum()),
             "failing": dg.MetadataValue.md(
                 failing[["county_code", "stage", "indicator_id", "cv", "threshold", "note"]].head(20).to_markdown(index=False)
                 if len(failing) else "_none_"

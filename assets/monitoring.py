@@ -17,6 +17,7 @@ from balanced_pipeline.report import charts
 from balanced_pipeline.indicators.resource_allocation import coefficient_issues
 from balanced_pipeline.wiring.resources import StandardsResource, markdown_preview, table_column_schema
 from balanced_pipeline.wiring.storage import OWNERS, WAREHOUSE_KINDS, WAREHOUSE_POOL
+from balanced_pipeline.validation.completeness import campus_gaps
 
 COMMON = {"partitions_def": yearly_partitions, "group_name": "monitoring", "kinds": WAREHOUSE_KINDS, "owners": OWNERS,
           "pool": WAREHOUSE_POOL}
@@ -46,66 +47,80 @@ def data_quality_issues(
     )
 
 
-@dg.multi_asset(
-    outs={
-        "county_readiness": dg.AssetOut(
-            kinds=WAREHOUSE_KINDS,
-            owners=OWNERS,
-            description="The headline per county: each dimension, the precondition, vetoes, ready or not, and why.",
-            metadata=_schema("county_readiness"),
-        ),
-        "county_rectification_list": dg.AssetOut(
-            kinds=WAREHOUSE_KINDS,
-            owners=OWNERS,
-            description="县级政府整改清单 (Zhejiang attachment 2): every county-level shortfall, measure and deadline "
-            "left for the county to fill.",
-            metadata=_schema("county_rectification_list"),
-        ),
-    },
-    partitions_def=yearly_partitions,
-    group_name="monitoring",
-    pool=WAREHOUSE_POOL,
-)
-def county_verdicts(
+@dg.asset(**COMMON, metadata=_schema("county_shortfalls"))
+def county_shortfalls(
     county_submissions: pd.DataFrame,
+    school_registry: pd.DataFrame,
+    staged_schools: pd.DataFrame,
+    school_submissions: pd.DataFrame,
+    school_indicators: pd.DataFrame,
     school_resource_verdict: pd.DataFrame,
     county_difference_coefficients: pd.DataFrame,
+    school_guarantee_checks: pd.DataFrame,
     county_guarantee: pd.DataFrame,
     county_quality: pd.DataFrame,
     county_social_recognition: pd.DataFrame,
     county_veto_incidents: pd.DataFrame,
     standards: StandardsResource,
-):
-    """Every county shortfall once; readiness and the county rectification list both come from it."""
-    rules = standards.load()
-    judged = (school_resource_verdict, county_difference_coefficients, county_guarantee, county_quality,
-              county_social_recognition, county_veto_incidents)
-    found = shortfalls.county_shortfalls(county_submissions, *judged, rules)
-    verdicts = readiness.county_readiness(
-        found, county_submissions, school_resource_verdict, county_guarantee, county_quality,
-        county_social_recognition, county_veto_incidents, rules,
+) -> dg.Output[pd.DataFrame]:
+    """Every failed or not-judged item, one row each — registry campuses missing or rejected
+    included: readiness, both rectification lists and the reports read these rows."""
+    gaps = campus_gaps(school_registry, staged_schools, school_submissions)
+    table = shortfalls.county_shortfalls(
+        county_submissions, gaps, school_indicators, school_resource_verdict, county_difference_coefficients,
+        school_guarantee_checks, county_guarantee, county_quality, county_social_recognition, county_veto_incidents,
+        standards.load(),
     )
-    yield dg.Output(
+    return dg.Output(table, metadata={"by_outcome": table["outcome"].value_counts().to_dict(),
+                                      "blocking": int(table["blocks_readiness"].sum())})
+
+
+@dg.asset(**COMMON, metadata=_schema("county_readiness"))
+def county_readiness(
+    county_shortfalls: pd.DataFrame,
+    county_submissions: pd.DataFrame,
+    school_resource_verdict: pd.DataFrame,
+    county_guarantee: pd.DataFrame,
+    county_quality: pd.DataFrame,
+    county_social_recognition: pd.DataFrame,
+    county_veto_incidents: pd.DataFrame,
+    standards: StandardsResource,
+) -> dg.Output[pd.DataFrame]:
+    """The headline per county: ready, not ready, or incomplete (数据不完整，不能作出结论) with the
+    campuses missing or rejected; each dimension, the precondition, vetoes and why."""
+    verdicts = readiness.county_readiness(
+        county_shortfalls, county_submissions, school_resource_verdict, county_guarantee, county_quality,
+        county_social_recognition, county_veto_incidents, standards.load(),
+    )
+    incomplete = verdicts[verdicts["campuses_not_judged"].ne("") | verdicts["status"].eq(readiness.INCOMPLETE)]
+    return dg.Output(
         verdicts,
-        output_name="county_readiness",
         metadata={
-            "ready": int(verdicts["ready"].sum()),
-            "not_ready": int((~verdicts["ready"]).sum()),
-            "preview": dg.MetadataValue.md(markdown_preview(verdicts[["county_code", "county_name", "ready", "reasons"]], 50)),
+            **{status: int(verdicts["status"].eq(status).sum())
+               for status in (readiness.READY, readiness.NOT_READY, readiness.INCOMPLETE)},
+            "preview": dg.MetadataValue.md(markdown_preview(
+                verdicts[["county_code", "county_name", "status", "verdict_zh", "verdict_en"]], 50)),
+            "not_judged": dg.MetadataValue.md(markdown_preview(
+                incomplete[["county_code", "county_name", "verdict_zh", "verdict_en", "campuses_not_judged"]], 50)
+                if len(incomplete) else "_every registry campus judged_"),
             **({"chart": dg.MetadataValue.md(charts.markdown_image(
                 charts.readiness_grid(verdicts), "各维度达标情况 readiness by dimension"))}
                if len(verdicts) else {}),
         },
     )
-    yield dg.Output(rectification.county_rectification_list(found, rules), output_name="county_rectification_list")
+
+
+@dg.asset(**COMMON, metadata=_schema("county_rectification_list"))
+def county_rectification_list(county_shortfalls: pd.DataFrame, standards: StandardsResource) -> pd.DataFrame:
+    """县级政府整改清单 (Zhejiang attachment 2): every county-level shortfall, measure and deadline left for
+    the county to fill."""
+    return rectification.county_rectification_list(county_shortfalls, standards.load())
 
 
 @dg.asset(**COMMON, metadata=_schema("school_rectification_list"))
-def school_rectification_list(
-    school_indicators: pd.DataFrame, school_guarantee_checks: pd.DataFrame, standards: StandardsResource
-) -> dg.Output[pd.DataFrame]:
+def school_rectification_list(county_shortfalls: pd.DataFrame, standards: StandardsResource) -> dg.Output[pd.DataFrame]:
     """学校整改清单 (Zhejiang attachment 1): each failed item of each campus stated with value, standard and gap."""
-    table = rectification.school_rectification_list(school_indicators, school_guarantee_checks, standards.load())
+    table = rectification.school_rectification_list(county_shortfalls, standards.load())
     return dg.Output(table, metadata={"campuses_with_shortfalls": int(table[["school_code", "campus_code"]].drop_duplicates().shape[0])})
 
 

@@ -17,8 +17,9 @@ REPORT_INPUTS = (*COUNTY_TABLES, "creation_timetable")
 def _markdown(index: pd.DataFrame) -> str:
     if index.empty:
         return "_no county_"
-    shown = index.assign(ready=index["ready"].map({True: "达到 ready", False: "未达到 not ready"}).fillna("无法判定"))
-    return shown[["city", "county_code", "county_name", "ready", "failed_dimensions", "html_path"]].to_markdown(index=False)
+    shown = index.assign(verdict=(index["verdict_zh"].fillna("无法判定") + " / " + index["verdict_en"].fillna("no verdict")))
+    return shown[["city", "county_code", "county_name", "verdict", "failed_dimensions", "campuses_not_judged",
+                  "html_path"]].to_markdown(index=False)
 
 
 @dg.asset(
@@ -44,7 +45,8 @@ def county_reports(
         metadata={
             "overview": dg.MetadataValue.path(str(out_dir / OVERVIEW_NAME)),
             "counties": dg.MetadataValue.md(_markdown(index)),
-            "counties_ready": int(index["ready"].fillna(False).sum()),
+            "counties_ready": int(index["status"].eq("ready").fillna(False).sum()),
+            "counties_incomplete": int(index["status"].eq("incomplete").fillna(False).sum()),
             "files_written": 3 * len(index) + 1,
         },
     )

@@ -26,7 +26,7 @@ GROUPS = {
         "school_guarantee_checks", "school_indicators", "school_parts", "school_resource_verdict",
     },
     "monitoring": {
-        "county_indicator_values", "county_readiness", "county_rectification_list", "county_trends",
+        "county_indicator_values", "county_readiness", "county_rectification_list", "county_shortfalls", "county_trends",
         "creation_timetable", "data_quality_issues", "deadline_status", "recommendation_form_summary",
         "school_rectification_list",
     },

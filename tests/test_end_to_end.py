@@ -19,6 +19,8 @@ import pandas as pd
 import pytest
 
 from balanced_pipeline.demo.generate import generate_demo_submissions
+from balanced_pipeline.demo.profiles import standard_item
+from balanced_pipeline.standards.loader import load_standards
 from balanced_pipeline.definitions import defs
 from balanced_pipeline.wiring.resources import (
     ArtifactsFolder,
@@ -30,6 +32,7 @@ from balanced_pipeline.warehouse.catalogue import NOT_CERTIFIED, TABLES
 from balanced_pipeline.warehouse.store import Warehouse
 from balanced_pipeline.intake.template import write_template
 
+STANDARDS = load_standards("national")
 YEARS = (2025, 2026)
 YEAR = YEARS[-1]
 SCHOOLS = 120
@@ -189,23 +192,141 @@ def test_stored_coefficients_match_an_independent_recomputation(duckdb_run):
     assert checked >= 7 * 2 * 5
 
 
+SCHOOL_FORM_FLAGS = {"resource_allocation_passed": "resource_allocation", "government_guarantee_passed": "government_guarantee",
+                     "education_quality_passed": "education_quality"}
+COUNTY_FORM_FLAGS = {"social_recognition_passed": "social_recognition", "precondition_met": "precondition_met"}
+
+
+def _flag(value):
+    return None if pd.isna(value) else bool(value)
+
+
 def test_readiness_matches_each_county_profile(duckdb_run):
+    """Issue 10 changed what this pins: a county that lost a registry campus (the demo's broken rows
+    and missing campus fall outside the passing county) is no longer judged on the rest. Its
+    dimensions read from school forms are NULL unless a failure that stands decides them (a
+    school's own resource failure, a coefficient over its whole evidence, a G/Q item computed from
+    the county form); it is not_ready when a failure stands whatever the missing campuses would send
+    (veto, precondition, recognition, those failures), otherwise incomplete."""
     warehouse, _, manifest = duckdb_run
     readiness = table(warehouse, "county_readiness").set_index("county_code")
     coefficients = table(warehouse, "county_difference_coefficients")
     verdicts = table(warehouse, "school_resource_verdict")
+    gapped = 0
     for county, profile in manifest["county_profiles"].items():
         expected, row = profile["expected"], readiness.loc[county]
-        assert bool(row["ready"]) is expected["ready"], (county, row["reasons"])
-        assert bool(row["government_guarantee_passed"]) is expected["government_guarantee"], (county, row["reasons"])
-        assert bool(row["education_quality_passed"]) is expected["education_quality"], (county, row["reasons"])
+        gap = row["campuses_missing"] + row["campuses_rejected"] > 0
+        gapped += gap
+        of_county = coefficients[coefficients["county_code"] == county]
+        # Failing schools stand, and so does a failing coefficient of a stage no campus is missing from.
+        resource_failure_stands = (not expected["resource_allocation_schools"]
+                                   or bool((~of_county["passed"] & of_county["evidence_complete"]).any()))
+        expected_flags = {"resource_allocation_passed": expected["resource_allocation_schools"]
+                          and expected["difference_coefficients"],
+                          "government_guarantee_passed": expected["government_guarantee"],
+                          "education_quality_passed": expected["education_quality"]}
+        # A failing G/Q item computed from the county form (not from the schools) stands too.
+        county_form_failure = {
+            "government_guarantee_passed": any(standard_item(STANDARDS, i)["basis"] != "schools"
+                                               for i in profile["guarantee_failures"]),
+            "education_quality_passed": any(standard_item(STANDARDS, i)["basis"] != "schools"
+                                            for i in profile["quality_failures"]),
+            "resource_allocation_passed": resource_failure_stands}
+        for flag in SCHOOL_FORM_FLAGS:
+            if not gap:
+                assert _flag(row[flag]) is expected_flags[flag], (county, flag, row["reasons"])
+            elif county_form_failure[flag]:
+                assert _flag(row[flag]) is False, (county, flag, row["reasons"])
+            else:
+                assert _flag(row[flag]) is None, (county, flag, row["reasons"])
         assert bool(row["social_recognition_passed"]) is expected["social_recognition"], (county, row["reasons"])
         assert bool(row["precondition_met"]) is expected["precondition_met"], (county, row["reasons"])
         assert bool(row["vetoed"]) is expected["vetoed"], (county, row["reasons"])
+        stands = (not expected["social_recognition"] or not expected["precondition_met"] or expected["vetoed"]
+                  or any(county_form_failure.values()))
+        if not gap:
+            assert row["status"] == ("ready" if expected["ready"] else "not_ready"), (county, row["reasons"])
+        else:
+            assert row["status"] == ("not_ready" if stands else "incomplete"), (county, row["reasons"])
+            assert row["campuses_not_judged"] and "【数据完整性】" in row["reasons"]
+        assert bool(row["ready"]) is (row["status"] == "ready") and bool(row["ready"]) is (expected["ready"] and not gap)
         assert bool(coefficients[coefficients["county_code"] == county]["passed"].all()) is expected["difference_coefficients"]
         assert bool(verdicts[verdicts["county_code"] == county]["passed"].all()) is expected["resource_allocation_schools"]
         if not expected["ready"]:
             assert row["reasons"] and "【" in row["reasons"]
+    assert gapped, "the demo's broken rows should cost some county a campus"
+
+
+def test_a_county_missing_campuses_is_never_ready_and_says_which(duckdb_run):
+    warehouse, _, _ = duckdb_run
+    readiness = table(warehouse, "county_readiness").set_index("county_code")
+    completeness = table(warehouse, "submission_completeness").set_index("county_code")
+    shortfalls = table(warehouse, "county_shortfalls")
+    registry = table(warehouse, "school_registry")
+    accepted = table(warehouse, "school_submissions")
+    key = ["county_code", "school_code", "campus_code"]
+    not_accepted = registry[key].merge(accepted[key].assign(_in=True), on=key, how="left")
+    not_accepted = not_accepted[not_accepted["_in"].isna()][key]
+    gaps = shortfalls[shortfalls["outcome"].isin(["campus_missing", "campus_rejected"])]
+    assert set(map(tuple, gaps[key].values)) == set(map(tuple, not_accepted.values))
+    for county, row in readiness.iterrows():
+        assert row["campuses_missing"] == completeness.loc[county, "missing"]
+        assert row["campuses_rejected"] <= completeness.loc[county, "rejected"]  # those also count unknown campuses
+        of_county = gaps[gaps["county_code"] == county].drop_duplicates(key)
+        assert len(of_county) == row["campuses_missing"] + row["campuses_rejected"]
+        if len(of_county):
+            assert row["status"] != "ready" and not row["ready"]
+            assert all(name in row["campuses_not_judged"] for name in of_county["school_name"])
+            words = f"{len(of_county)} campus{'es' if len(of_county) > 1 else ''} missing or rejected"
+            assert words in row["verdict_en"]
+            if row["status"] == "incomplete":
+                assert row["verdict_en"].endswith("— not a verdict") and "不能作出结论" in row["verdict_zh"]
+        # Each dimension read from school forms names the campuses it could not judge.
+        for dimension in SCHOOL_FORM_FLAGS.values():
+            assert len(of_county) == (gaps[(gaps["county_code"] == county) & (gaps["dimension"] == dimension)]).shape[0]
+
+
+def test_coefficients_say_what_they_stand_on(duckdb_run):
+    warehouse, _, _ = duckdb_run
+    coefficients = table(warehouse, "county_difference_coefficients")
+    counts = ["parts_missing", "parts_rejected", "parts_without_value", "parts_out_of_scope"]
+    assert (coefficients["parts_expected"] == coefficients["schools_in_scope"] + coefficients[counts].sum(axis=1)).all()
+    for row in coefficients.itertuples():
+        left_out = json.loads(row.parts_left_out)
+        assert len(left_out) == row.parts_expected - row.schools_in_scope
+        assert {p["reason"] for p in left_out} <= {"campus_missing", "campus_rejected", "not_computable", "out_of_scope"}
+        assert row.evidence_complete == (row.parts_missing + row.parts_rejected + row.parts_without_value == 0)
+    readiness = table(warehouse, "county_readiness").set_index("county_code")
+    gapped = readiness.index[readiness["campuses_missing"] + readiness["campuses_rejected"] > 0]
+    assert (~coefficients[coefficients["county_code"].isin(gapped)]["evidence_complete"]).any()
+
+
+def test_rectification_lists_and_readiness_are_the_shortfall_rows(duckdb_run):
+    warehouse, _, _ = duckdb_run
+    shortfalls = table(warehouse, "county_shortfalls")
+    schools = table(warehouse, "school_rectification_list")
+    county = table(warehouse, "county_rectification_list")
+    assert sorted(schools["shortfall"]) == sorted(shortfalls.loc[shortfalls["in_school_list"], "reason_zh"])
+    assert sorted(county["shortfall"]) == sorted(shortfalls.loc[shortfalls["in_county_list"], "reason_zh"])
+    readiness = table(warehouse, "county_readiness").set_index("county_code")
+    blocking = shortfalls[shortfalls["blocks_readiness"]]
+    assert set(readiness.index[readiness["status"] != "ready"]) == set(blocking["county_code"])
+    assert set(readiness.index[readiness["status"] == "not_ready"]) == set(blocking.loc[blocking["conclusive"], "county_code"])
+    assert (shortfalls["reason_zh"].str.len() > 0).all() and (shortfalls["reason_en"].str.len() > 0).all()
+
+
+def test_cli_summary_reads_status_and_shortfall_rows(duckdb_run):
+    from balanced_pipeline.report.summary import year_summary
+
+    warehouse, _, _ = duckdb_run
+    text = year_summary(warehouse, YEAR)
+    readiness = table(warehouse, "county_readiness")
+    for row in readiness.itertuples():
+        assert f"{row.county_code} {row.county_name}: " in text
+        if row.status != "ready":
+            assert f"{row.verdict_zh} / {row.verdict_en}" in text
+    incomplete = int((readiness["status"] == "incomplete").sum())
+    assert f"{incomplete} incomplete — not a verdict" in text
 
 
 def test_rectification_lists_state_value_standard_and_gap(duckdb_run):
@@ -235,7 +356,9 @@ def test_every_county_gets_its_report_files(duckdb_run, demo):
         assert Path(row.html_path).is_file() and Path(row.xlsx_path).is_file()
         assert load_workbook(row.rectification_path, read_only=True).sheetnames == ["附件1 学校整改清单", "附件2 县级政府整改清单"]
         html = Path(row.html_path).read_text(encoding="utf-8")
-        assert row.county_name in html and ("未达到" in html if not row.ready else "达到" in html)
+        assert row.county_name in html and row.verdict_zh in html and row.verdict_en in html
+        assert {"ready": "headline ready", "not_ready": "headline not-ready", "incomplete": "headline incomplete"}[
+            row.status] in html
     overview = (root / "reports" / str(YEAR) / "index.html").read_text(encoding="utf-8")
     assert all(Path(path).name in overview for path in reports["html_path"])
 

@@ -6,6 +6,8 @@ Every exclusion from a computation is a row with its reason, never a silent drop
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -140,39 +142,91 @@ def school_resource_verdicts(indicators: pd.DataFrame, standards: Standards) -> 
     return table.sort_values(PART_KEY, ignore_index=True)
 
 
-def county_difference_coefficients(
-    indicators: pd.DataFrame, parts: pd.DataFrame, standards: Standards
-) -> pd.DataFrame:
-    """County × stage × indicator: the student-weighted coefficient over the school parts in scope.
+LEFT_OUT_REASONS = {
+    "campus_missing": ("未报送", "campus sent nothing"),
+    "campus_rejected": ("填报表被拦截", "campus form rejected"),
+    "not_computable": ("缺少该指标数据", "no value for this indicator"),
+    "out_of_scope": ("不在计算范围", "out of scope"),
+}
+"""Why a school part expected in a county stage is not in that coefficient (parts_left_out.reason)."""
+INCOMPLETE_REASONS = ("campus_missing", "campus_rejected", "not_computable")
+"""Reasons that make a coefficient stand on less than the county's evidence (out of scope is by rule)."""
 
-    A part in scope whose value could not be computed (missing data) is left out of that
-    indicator's coefficient and counted in the note.
-    """
+
+def county_difference_coefficients(
+    indicators: pd.DataFrame, parts: pd.DataFrame, campus_gaps: pd.DataFrame, standards: Standards
+) -> pd.DataFrame:
+    """County × stage × indicator: the student-weighted coefficient over the school parts in scope,
+    and what it stands on: the parts expected (accepted parts of the stage plus the stages of
+    registry campuses missing or rejected), the parts used, and each part left out with its
+    reason (LEFT_OUT_REASONS). A part in scope without a value is left out as not computable."""
     coefficient_ids = [i.id for i in standards.resource_indicators if i.difference_coefficient]
     names = {i.id: i.name_zh for i in standards.resource_indicators}
+    by = ["year", "county_code", "stage", "indicator_id"]
     in_scope = parts.loc[parts["in_difference_coefficient"], PART_KEY]
     rows = indicators[indicators["indicator_id"].isin(coefficient_ids)].merge(in_scope, on=PART_KEY)
-    by = ["year", "county_code", "stage", "indicator_id"]
-    missing = rows[rows["value"].isna()].groupby(by).size().rename("parts_without_value")
     table = weighted_difference_coefficient(rows[rows["value"].notna()], by=by, value="value", weight="students")
-    table = table.merge(missing.reset_index(), on=by, how="outer")
-    table["parts_without_value"] = table["parts_without_value"].fillna(0).astype("Int64")
+
+    left_out = _parts_left_out(rows, parts, campus_gaps, coefficient_ids, standards)
+    counted = left_out.assign(n=1).pivot_table(index=by, columns="reason", values="n", aggfunc="sum", fill_value=0)
+    counted = counted.reindex(columns=list(LEFT_OUT_REASONS), fill_value=0).reset_index()
+    listed = left_out.groupby(by, sort=False)["entry"].agg(lambda entries: json.dumps(list(entries), ensure_ascii=False))
+    # A stage whose only parts are missing, rejected or without values still gets its row.
+    table = table.merge(counted[counted[list(INCOMPLETE_REASONS)].sum(axis=1) > 0][by], on=by, how="outer")
+    table = table.merge(counted, on=by, how="left").merge(listed.rename("parts_left_out").reset_index(), on=by, how="left")
+    counts = {"parts_missing": "campus_missing", "parts_rejected": "campus_rejected",
+              "parts_without_value": "not_computable", "parts_out_of_scope": "out_of_scope"}
+    for column, reason in counts.items():
+        table[column] = table[reason].fillna(0).astype("Int64")
     table["schools_in_scope"] = table["schools_in_scope"].fillna(0).astype("Int64")
     table["students_in_scope"] = table["students_in_scope"].fillna(0).astype("Int64")
-    missing_note = (
-        table["parts_without_value"].astype(str) + "个学校（学段）缺少该指标数据，未计入 / "
-        + table["parts_without_value"].astype(str) + " school part(s) without a value left out"
-    )
-    table["note"] = table["note"].fillna("").str.cat(
-        missing_note.where(table["parts_without_value"] > 0, ""), sep="; "
-    ).str.strip("; ")
+    table["parts_expected"] = (table["schools_in_scope"] + table[list(counts)].sum(axis=1)).astype("Int64")
+    table["parts_left_out"] = table["parts_left_out"].fillna("[]")
+    unjudged = table["parts_missing"] + table["parts_rejected"] + table["parts_without_value"]
+    table["evidence_complete"] = (unjudged == 0).astype("boolean")
+    notes = [
+        (table["parts_without_value"], "个学校（学段）缺少该指标数据，未计入 / ", " school part(s) without a value left out"),
+        (table["parts_missing"] + table["parts_rejected"], "个学校（学段）未报送或填报表被拦截，未计入 / ",
+         " school part(s) missing or rejected left out"),
+    ]
+    table["note"] = table["note"].fillna("")
+    for count, zh, en in notes:
+        text = count.astype(str) + zh + count.astype(str) + en
+        table["note"] = table["note"].str.cat(text.where(count > 0, ""), sep="; ").str.strip("; ")
     table["indicator_name_zh"] = table["indicator_id"].map(names)
     table["threshold"] = table["stage"].map(
         {stage: standards.difference_coefficient_max(stage) for stage in standards.evaluated_stages}
     ).astype("Float64")
     table["passed"] = (table["cv"] <= table["threshold"]).astype("boolean").fillna(False)
     table["standards_version"] = standards.version
-    return table.sort_values(by, ignore_index=True)
+    return table.drop(columns=list(LEFT_OUT_REASONS)).sort_values(by, ignore_index=True)
+
+
+def _parts_left_out(rows: pd.DataFrame, parts: pd.DataFrame, campus_gaps: pd.DataFrame, coefficient_ids: list[str],
+                    standards: Standards) -> pd.DataFrame:
+    """One row per county × stage × coefficient indicator × school part left out of it: year,
+    county_code, stage, indicator_id, reason, entry (the dict listed in parts_left_out)."""
+    indicator_ids = pd.DataFrame({"indicator_id": coefficient_ids})
+    staged = parts[parts["stage"].isin(standards.evaluated_stages)]
+    out_of_scope = staged[~staged["in_difference_coefficient"].astype(bool)].assign(reason="out_of_scope")
+    out_of_scope = out_of_scope.merge(indicator_ids, how="cross")
+    no_value = rows[rows["value"].isna()].assign(reason="not_computable", scope_note="")
+    type_stages = pd.DataFrame(
+        [(school_type, stage) for school_type, stages in standards.school_type_stages.items() for stage in stages
+         if stage in standards.evaluated_stages and school_type not in standards.scope["excluded_from_resource_allocation"]],
+        columns=["school_type", "stage"])
+    gaps = campus_gaps.merge(type_stages, on="school_type").rename(columns={"gap": "reason"}).assign(scope_note="")
+    gaps = gaps.merge(indicator_ids, how="cross")
+    columns = ["year", *CAMPUS_KEY, "school_name", "stage", "indicator_id", "reason", "scope_note"]
+    frame = pd.concat([f.reindex(columns=columns) for f in (gaps, no_value, out_of_scope)], ignore_index=True)
+    frame = frame.astype({"year": "Int64", "county_code": "string", "school_code": "string", "campus_code": "string"})
+    frame["entry"] = [
+        {"school_code": school, "campus_code": campus, "school_name": "" if pd.isna(name) else str(name),
+         "reason": reason, **({"note": note} if isinstance(note, str) and note else {})}
+        for school, campus, name, reason, note in zip(frame["school_code"], frame["campus_code"], frame["school_name"],
+                                                      frame["reason"], frame["scope_note"])
+    ]
+    return frame.sort_values([*CAMPUS_KEY], kind="stable")
 
 
 def coefficient_issues(coefficients: pd.DataFrame) -> pd.DataFrame:

@@ -8,17 +8,19 @@ from typing import Mapping
 
 import pandas as pd
 
+from balanced_pipeline.monitoring.readiness import DIMENSION_FLAGS
 from balanced_pipeline.report.rectification_workbook import export_rectification_workbook
 from balanced_pipeline.monitoring.shortfalls import DIMENSIONS
 from balanced_pipeline.report.html import county_html
 from balanced_pipeline.report.model import CountyReport
 from balanced_pipeline.report.overview import render_overview
 from balanced_pipeline.report.sections import (
+    campuses_not_judged,
     conclusion_section,
     conditions_section,
     data_section,
+    dimension_reasons,
     items_section,
-    parse_reasons,
     rectification_section,
     resource_section,
     social_section,
@@ -33,7 +35,7 @@ COUNTY_TABLES = (
     "county_readiness", "county_guarantee", "county_quality", "county_social_recognition", "school_guarantee_checks",
     "school_rectification_list", "county_rectification_list", "county_trends", "recommendation_form_summary",
     "school_indicators", "school_resource_verdict", "county_difference_coefficients", "submission_completeness",
-    "data_quality_issues", "county_submissions", "school_parts",
+    "data_quality_issues", "county_submissions", "school_parts", "county_shortfalls",
 )
 """The tables a county report reads (each has county_code); creation_timetable feeds the overview."""
 INDEX_COLUMNS = pandas_dtypes("county_reports")
@@ -75,26 +77,29 @@ def county_report(county: Mapping[str, pd.DataFrame], county_code: str, year: in
     readiness = county["county_readiness"]
     counties = county["county_submissions"]
     summary = county["recommendation_form_summary"]
+    shortfalls = county["county_shortfalls"]
     row = readiness.iloc[0] if len(readiness) else pd.Series(dtype=object)
-    reasons = parse_reasons("" if pd.isna(row.get("reasons", pd.NA)) else str(row["reasons"]))
-    flags = {name: (None if pd.isna(row.get(name, pd.NA)) else bool(row[name])) for name in
-             ("resource_allocation_passed", "government_guarantee_passed", "education_quality_passed",
-              "social_recognition_passed")}
+    flags = {dimension: _flag(row, flag) for dimension, flag in DIMENSION_FLAGS.items()}
+    vetoed = _flag(row, "vetoed")
     coefficients = county["county_difference_coefficients"]
     sections = [
-        conclusion_section(readiness, reasons, counties, summary),
-        resource_section(flags["resource_allocation_passed"], county["school_resource_verdict"], coefficients,
+        conclusion_section(readiness, shortfalls, counties, summary),
+        resource_section(flags["resource_allocation"], county["school_resource_verdict"], coefficients,
                          county["school_indicators"], county["school_parts"], standards),
         items_section("government_guarantee", DIMENSIONS["government_guarantee"], "Government guarantee",
-                      flags["government_guarantee_passed"], county["county_guarantee"], county["school_guarantee_checks"]),
+                      flags["government_guarantee"], county["county_guarantee"], county["school_guarantee_checks"]),
         items_section("education_quality", DIMENSIONS["education_quality"], "Education quality",
-                      flags["education_quality_passed"], county["county_quality"], county["school_guarantee_checks"]),
-        social_section(flags["social_recognition_passed"], county["county_social_recognition"]),
-        conditions_section(readiness, reasons, counties),
+                      flags["education_quality"], county["county_quality"], county["school_guarantee_checks"]),
+        social_section(flags["social_recognition"], county["county_social_recognition"]),
+        conditions_section(readiness, shortfalls, counties),
         rectification_section(county["school_rectification_list"], county["county_rectification_list"]),
         data_section(county["data_quality_issues"], county.get("unattributed_issues", 0), county["submission_completeness"]),
         trend_section(county["county_trends"], coefficients, year, standards),
     ]
+    evaluated = len(readiness) > 0
+    for section in sections:
+        section.not_judged = evaluated and section.key in flags and flags[section.key] is None
+    judged = {**flags, "veto": None if vetoed is None else not vetoed}
     return CountyReport(
         year=year, county_code=county_code,
         county_name=_first(readiness, "county_name") or _first(counties, "county_name") or _first(summary, "county_name")
@@ -103,8 +108,19 @@ def county_report(county: Mapping[str, pd.DataFrame], county_code: str, year: in
         province=_first(counties, "province") or _first(summary, "province") or "",
         standards_version=_first(readiness, "standards_version") or standards.version,
         ready=None if pd.isna(row.get("ready", pd.NA)) else bool(row["ready"]),
-        reasons=reasons, sections=sections,
+        status=_first(readiness, "status") or None,
+        verdict_zh=_first(readiness, "verdict_zh"), verdict_en=_first(readiness, "verdict_en"),
+        reasons=[(DIMENSIONS[dimension], reasons) for dimension, reasons in dimension_reasons(shortfalls).items()],
+        not_judged=campuses_not_judged(shortfalls).get("", []),
+        failed_dimensions=[DIMENSIONS[d] for d, passed in judged.items() if passed is False],
+        unjudged_dimensions=[DIMENSIONS[d] for d, passed in judged.items() if evaluated and passed is None],
+        sections=sections,
     )
+
+
+def _flag(row: pd.Series, column: str) -> bool | None:
+    value = row.get(column, pd.NA)
+    return None if pd.isna(value) else bool(value)
 
 
 def _first(frame: pd.DataFrame, column: str) -> str:
@@ -153,8 +169,11 @@ def write_year_reports(tables: Mapping[str, pd.DataFrame], year: int, out_dir: P
         report = county_report(county, code, year, standards)
         html_path, xlsx_path, rectification_path = write_county_files(report, county, out_dir)
         rows.append({"year": year, "county_code": code, "county_name": report.county_name, "city": report.city,
-                     "province": report.province, "ready": report.ready,
+                     "province": report.province, "ready": report.ready, "status": report.status,
+                     "verdict_zh": report.verdict_zh, "verdict_en": report.verdict_en,
                      "failed_dimensions": "、".join(report.failed_dimensions),
+                     "dimensions_not_judged": "、".join(report.unjudged_dimensions),
+                     "campuses_not_judged": "、".join(report.not_judged),
                      "html_path": str(html_path), "xlsx_path": str(xlsx_path),
                      "rectification_path": str(rectification_path)})
     index = pd.DataFrame(rows, columns=list(INDEX_COLUMNS)).astype(INDEX_COLUMNS)

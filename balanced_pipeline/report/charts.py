@@ -156,6 +156,8 @@ def readiness_grid(readiness: pd.DataFrame, limit: int = UI_ROWS_SHOWN) -> Figur
     where unknown), the verdict last in the report's headline colours. Above `limit` counties,
     those with most dimensions not met."""
     frame = readiness.astype({"county_code": str}).set_index("county_code")
+    # An incomplete county has no verdict: its cell is grey, never "not ready".
+    frame["ready"] = frame["ready"].astype("boolean").mask(frame["status"].eq("incomplete"), pd.NA)
     good = pd.DataFrame({column: frame[column].astype("boolean").eq(good_value)
                          for column, _, good_value, _, _ in READINESS_GRID})
     counties = counties_to_show(good.eq(False).sum(axis=1), limit)
@@ -170,7 +172,7 @@ def readiness_grid(readiness: pd.DataFrame, limit: int = UI_ROWS_SHOWN) -> Figur
             verdict, known = column == verdict_column, not pd.isna(ok)
             tones = (GOOD_VERDICT, BAD_VERDICT) if verdict else (GOOD_CELL, BAD_CELL)
             colours[row, column] = to_rgba(NO_DATA_COLOUR if not known else tones[0] if ok else tones[1])
-            axes.text(column, row, "—" if not known else good_text if ok else bad_text, ha="center", va="center",
+            axes.text(column, row, ("不完整" if verdict else "—") if not known else good_text if ok else bad_text, ha="center", va="center",
                       fontsize=8, color="white" if verdict and known else THRESHOLD_COLOUR,
                       fontweight="bold" if verdict or (known and not ok) else "normal")
         axes.imshow(colours, aspect="auto", interpolation="nearest")

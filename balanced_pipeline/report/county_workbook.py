@@ -16,6 +16,7 @@ from balanced_pipeline.report.print_layout import set_up_for_print
 
 TONE_FILL = {tone: PatternFill("solid", start_color=colour, end_color=colour) for tone, colour in
              {"pass": "D7EFD8", "fail": "F8CFCF", "warn": "FCE6B2", "missing": "E3E3E3"}.items()}
+VERDICT_COLOUR = {"ready": "2E7D32", "not_ready": "C62828", "incomplete": "757575"}
 HEADER_FILL = PatternFill("solid", start_color="F0F3F7", end_color="F0F3F7")
 MAX_COLUMN_WIDTH = 60
 WRAPPED = Alignment(wrap_text=True, vertical="top")
@@ -75,10 +76,10 @@ def write_workbook(report: CountyReport, path: Path) -> Path:
         taken.add(sheet.title)
         row, widths = 1, {}
         if section.key == "conclusion":
-            verdict = {True: "达到优质均衡要求 Ready", False: "尚未达到优质均衡要求 Not ready"}.get(report.ready, "无法判定 No verdict")
+            verdict = f"{report.verdict_zh} {report.verdict_en}" if report.status else "无法判定 No verdict"
             put(sheet, 1, 1, report.title_zh).font = Font(bold=True, size=14)
             put(sheet, 2, 1, f"结论 Verdict：{verdict}").font = Font(bold=True, size=14,
-                                                                  color="2E7D32" if report.ready else "C62828")
+                                                                  color=VERDICT_COLOUR.get(report.status, "757575"))
             row, header_rows = 4, 2
         else:
             put(sheet, 1, 1, section.title).font = Font(bold=True, size=14)

@@ -23,7 +23,7 @@ h3 { font-size: 16px; margin: 20px 0 6px; }
 .headline { border-radius: 8px; padding: 18px 22px; margin: 16px 0 8px; color: #fff; }
 .headline.ready { background: #2E7D32; }
 .headline.not-ready { background: #C62828; }
-.headline.unknown { background: #757575; }
+.headline.unknown, .headline.incomplete { background: #757575; }
 .headline .verdict { font-size: 30px; font-weight: bold; }
 .headline .verdict .en { font-size: 18px; font-weight: normal; margin-left: 10px; }
 .headline ul { margin: 10px 0 0; padding-left: 22px; font-size: 14px; }
@@ -32,7 +32,7 @@ nav { font-size: 13px; margin: 10px 0; }
 nav a { margin-right: 14px; color: #4C78A8; }
 .badge { display: inline-block; font-size: 13px; padding: 1px 10px; border-radius: 10px; margin-left: 10px;
          vertical-align: middle; color: #fff; }
-.badge.pass { background: #2E7D32; } .badge.fail { background: #C62828; }
+.badge.pass { background: #2E7D32; } .badge.fail { background: #C62828; } .badge.missing { background: #757575; }
 table { border-collapse: collapse; margin: 4px 0 6px; font-size: 13px; }
 th, td { border: 1px solid #ccc; padding: 3px 7px; vertical-align: top; text-align: left; }
 th { background: #f0f3f7; font-weight: 600; }
@@ -80,7 +80,9 @@ def shown_rows(table: ReportTable, limit: int) -> ReportTable:
 
 def section_html(section: ReportSection) -> str:
     badge = ""
-    if section.verdict is not None:
+    if section.not_judged:
+        badge = '<span class="badge missing">数据不完整，无法判定 not judged</span>'
+    elif section.verdict is not None:
         badge = ('<span class="badge pass">达标 pass</span>' if section.verdict
                  else '<span class="badge fail">未达标 fail</span>')
     parts = [f'<section id="{section.key}"><h2>{escape(section.title_zh)}<span class="en">'
@@ -97,23 +99,26 @@ def section_html(section: ReportSection) -> str:
     return "".join(parts)
 
 
-def reason_html(reason: str) -> str:
-    """A dimension's reasons: one line, or a sub-list when there are several (joined by ；)."""
-    parts = [part for part in reason.split("；") if part]
-    if len(parts) <= 1:
-        return escape(reason)
-    return "<ul>" + "".join(f"<li>{escape(part)}</li>" for part in parts) + "</ul>"
+def reasons_html(reasons: list[str]) -> str:
+    """A dimension's reasons: one line, or a sub-list with one item per shortfall row."""
+    if len(reasons) == 1:
+        return escape(reasons[0])
+    return "<ul>" + "".join(f"<li>{escape(reason)}</li>" for reason in reasons) + "</ul>"
+
+
+HEADLINE_CLASS = {"ready": "ready", "not_ready": "not-ready", "incomplete": "incomplete"}
 
 
 def headline_html(report: CountyReport) -> str:
-    if report.ready is None:
+    if report.status is None:
         css, verdict, verdict_en = "unknown", "无法判定", "No verdict: readiness was not evaluated"
-    elif report.ready:
-        css, verdict, verdict_en = "ready", "达到优质均衡要求", "Ready: every dimension passes, no veto"
     else:
-        css, verdict, verdict_en = "not-ready", "尚未达到优质均衡要求", "Not ready"
-    reasons = "".join(f"<li><b>【{escape(dimension)}】</b>{reason_html(reason)}</li>" for dimension, reason in report.reasons)
-    detail = (f"<ul>{reasons}</ul>" if reasons else
+        css, verdict, verdict_en = HEADLINE_CLASS[report.status], report.verdict_zh, report.verdict_en
+    items = [f"<li><b>【{escape(dimension)}】</b>{reasons_html(reasons)}</li>" for dimension, reasons in report.reasons]
+    if report.not_judged:
+        items.append(f"<li><b>【数据完整性 Completeness】</b>{len(report.not_judged)}个校区未能评估 "
+                     f"{len(report.not_judged)} campus(es) not judged：{reasons_html(report.not_judged)}</li>")
+    detail = (f"<ul>{''.join(items)}</ul>" if items else
               "<ul><li>各项指标均达到要求，满足基本条件，无一票否决事项。Every indicator meets the standard, the precondition "
               "holds and there is no veto.</li></ul>" if report.ready else "")
     return (f'<div class="headline {css}"><div class="verdict">{escape(verdict)}<span class="en">'

@@ -13,7 +13,7 @@ from balanced_pipeline.indicators.common import scalar_text
 PASS, FAIL, WARN, MISSING, NEUTRAL = "pass", "fail", "warn", "missing", ""
 """Cell tones: met, not met (or below the floor), below the standard but above the floor, no data."""
 
-VERDICT_TEXT = {PASS: "达标 pass", FAIL: "未达标 fail", MISSING: "无数据 n/a"}
+VERDICT_TEXT = {PASS: "达标 pass", FAIL: "未达标 fail", MISSING: "无法判定 not judged"}
 STAGE_EN = {"primary": "Primary", "junior": "Junior secondary"}
 NOTHING = "无 none"
 
@@ -52,6 +52,8 @@ class ReportSection:
     """Shown beside the heading: True 达标, False 未达标, None no verdict for this section."""
     items: list[ReportTable | Chart | str] = field(default_factory=list)
     """In page order; a str is a paragraph."""
+    not_judged: bool = False
+    """A dimension that cannot be judged (campuses missing or rejected, items not computed): a grey badge."""
 
     @property
     def title(self) -> str:
@@ -71,8 +73,18 @@ class CountyReport:
     province: str
     standards_version: str
     ready: bool | None
-    reasons: list[tuple[str, str]]
-    """(dimension in Chinese, why it fails) in dimension order; empty when ready."""
+    status: str | None
+    """county_readiness.status: ready, not_ready or incomplete (None when readiness was not evaluated)."""
+    verdict_zh: str
+    verdict_en: str
+    reasons: list[tuple[str, list[str]]]
+    """(dimension in Chinese, one reason per blocking county_shortfalls row) in dimension order."""
+    not_judged: list[str]
+    """The campuses the verdict could not judge (missing or rejected), each with why."""
+    failed_dimensions: list[str]
+    """Dimensions (in Chinese) with a failure that stands, the veto included."""
+    unjudged_dimensions: list[str]
+    """Dimensions (in Chinese) that cannot be judged."""
     sections: list[ReportSection]
 
     @property
@@ -82,10 +94,6 @@ class CountyReport:
     @property
     def title_en(self) -> str:
         return f"{self.county_name} ({self.county_code}): {self.year} self-evaluation, high-quality balanced compulsory education"
-
-    @property
-    def failed_dimensions(self) -> list[str]:
-        return [dimension for dimension, _ in self.reasons]
 
 
 def verdict_tone(passed: pd.Series) -> pd.Series:

@@ -19,24 +19,34 @@ def relative_link(target: str, out_dir: Path) -> str:
     return quote(Path(os.path.relpath(Path(target).resolve(), Path(out_dir).resolve())).as_posix())
 
 
-def readiness_cell(ready) -> str:
-    if pd.isna(ready):
+STATUS_TONE = {"ready": "tone-pass", "not_ready": "tone-fail", "incomplete": "tone-missing"}
+
+
+def readiness_cell(county) -> str:
+    """The county's headline, coloured by its status; an incomplete county says it is not a verdict."""
+    if pd.isna(county.status):
         return '<td class="tone-missing">无法判定 no verdict</td>'
-    return '<td class="tone-pass">达到 ready</td>' if ready else '<td class="tone-fail">未达到 not ready</td>'
+    return (f'<td class="{STATUS_TONE[county.status]}">{escape(str(county.verdict_zh))}<br>'
+            f'<span class="en">{escape(str(county.verdict_en))}</span></td>')
+
+
+def _text(value) -> str:
+    return "" if pd.isna(value) else str(value)
 
 
 def city_table(counties: pd.DataFrame, out_dir: Path) -> str:
     rows = []
     for county in counties.sort_values("county_code").itertuples(index=False):
         html_link, xlsx_link = relative_link(county.html_path, out_dir), relative_link(county.xlsx_path, out_dir)
-        failed = "" if pd.isna(county.failed_dimensions) else county.failed_dimensions
         rows.append(f"<tr><td>{escape(str(county.county_code))}</td><td><a href=\"{html_link}\">"
-                    f"{escape(str(county.county_name))}</a></td>{readiness_cell(county.ready)}"
-                    f"<td>{escape(failed)}</td><td><a href=\"{html_link}\">报告 report</a> · "
+                    f"{escape(str(county.county_name))}</a></td>{readiness_cell(county)}"
+                    f"<td>{escape(_text(county.failed_dimensions))}</td><td>{escape(_text(county.dimensions_not_judged))}</td>"
+                    f"<td>{escape(_text(county.campuses_not_judged))}</td><td><a href=\"{html_link}\">报告 report</a> · "
                     f"<a href=\"{xlsx_link}\">工作簿 workbook</a> · "
                     f"<a href=\"{relative_link(county.rectification_path, out_dir)}\">整改清单 rectification</a></td></tr>")
     return ("<table><thead><tr><th>代码 Code</th><th>县（市、区） County</th><th>结论 Readiness</th>"
-            "<th>未达标维度 Dimensions not met</th><th>文件 Files</th></tr></thead>"
+            "<th>未达标维度 Dimensions not met</th><th>无法判定的维度 Dimensions not judged</th>"
+            "<th>未能评估的校区 Campuses not judged</th><th>文件 Files</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
@@ -58,14 +68,14 @@ def render_overview(index: pd.DataFrame, year: int, out_dir: Path, timetable: pd
     """Write `out_dir/index.html` listing every county of `index` (write_year_reports' frame)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    ready = index["ready"].astype("boolean")
-    counts = (f"共 {len(index)} 个县（市、区），达到要求 {int(ready.fillna(False).sum())} 个，未达到 "
-              f"{int((~ready).fillna(False).sum())} 个。{len(index)} counties: {int(ready.fillna(False).sum())} ready, "
-              f"{int((~ready).fillna(False).sum())} not ready.")
+    status = index["status"].astype("string")
+    ready, not_ready, incomplete = (int(status.eq(name).fillna(False).sum()) for name in ("ready", "not_ready", "incomplete"))
+    counts = (f"共 {len(index)} 个县（市、区），达到要求 {ready} 个，未达到 {not_ready} 个，数据不完整、不能作出结论 {incomplete} 个。"
+              f"{len(index)} counties: {ready} ready, {not_ready} not ready, {incomplete} incomplete — not a verdict.")
     groups = []
     places = index.assign(province=index["province"].fillna(""), city=index["city"].fillna(""))
     for (province, city), counties in places.groupby(["province", "city"], sort=True):
-        ready_in_city = int(counties["ready"].astype("boolean").fillna(False).sum())
+        ready_in_city = int(counties["status"].astype("string").eq("ready").fillna(False).sum())
         groups.append(f"<h2>{escape(province)}{escape(city)}<span class=\"en\">{ready_in_city} / {len(counties)} "
                       f"ready</span></h2>{city_table(counties, out_dir)}")
     page = f"""<!DOCTYPE html>

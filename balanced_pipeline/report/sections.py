@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
 from balanced_pipeline.monitoring.readiness import DIMENSION_FLAGS
-from balanced_pipeline.monitoring.shortfalls import DIMENSIONS
+from balanced_pipeline.monitoring.shortfalls import DIMENSIONS, DIMENSIONS_EN
+from balanced_pipeline.validation.completeness import CAMPUS_GAP_TEXT
 from balanced_pipeline.monitoring.trends import SCHOOL_PASS_SHARE
 from balanced_pipeline.contract.issues import ERROR, WARNING
 from balanced_pipeline.report.svg import coefficient_chart, coefficient_trend_chart
@@ -38,19 +37,10 @@ from balanced_pipeline.standards.loader import Standards
 
 ISSUE_ROWS_SHOWN = 200
 """The page lists this many issue rows of a county; the workbook lists them all."""
-DIMENSION_EN = {
-    "resource_allocation": "Resource allocation",
-    "government_guarantee": "Government guarantee",
-    "education_quality": "Education quality",
-    "social_recognition": "Social recognition",
-    "precondition": "Precondition",
-    "veto": "One-vote veto",
-}
 DIRECTION_TEXT = {"improved": "改善 improved", "worsened": "退步 worsened", "unchanged": "持平 unchanged",
                   "new": "新增 new", "unknown": "本年无数据 no value"}
 DIRECTION_TONE = {"improved": PASS, "worsened": FAIL, "unchanged": "", "new": "", "unknown": MISSING}
 SEVERITY_TEXT = {ERROR: "错误（记录被拦截） error", WARNING: "警告（仅提示） warning"}
-_REASON_BLOCK = re.compile(r"【(?P<dimension>[^】]+)】(?P<reason>[^【]*)")
 
 
 def stage_label(stage: pd.Series) -> pd.Series:
@@ -61,27 +51,49 @@ def evaluated_stages(standards: Standards) -> dict[str, tuple[str, str]]:
     return {stage: (STAGES[stage], STAGE_EN.get(stage, stage)) for stage in standards.evaluated_stages}
 
 
-def parse_reasons(reasons: str) -> list[tuple[str, str]]:
-    """county_readiness.reasons '【资源配置】…。【教育质量】…。' → [(资源配置, …), (教育质量, …)]."""
-    return [(m["dimension"], m["reason"].strip().rstrip("。")) for m in _REASON_BLOCK.finditer(reasons or "")]
+def _is_gap(shortfalls: pd.DataFrame) -> pd.Series:
+    return shortfalls["outcome"].isin(list(CAMPUS_GAP_TEXT))
+
+
+def dimension_reasons(shortfalls: pd.DataFrame) -> dict[str, list[str]]:
+    """dimension → the reason of each of its blocking rows (campus gaps apart), in dimension order:
+    one bullet per row of county_shortfalls, so a sub-clause that passes is never a bullet."""
+    rows = shortfalls[shortfalls["blocks_readiness"].astype(bool) & ~_is_gap(shortfalls)]
+    return {dimension: rows.loc[rows["dimension"] == dimension, "reason_zh"].tolist()
+            for dimension in DIMENSIONS if (rows["dimension"] == dimension).any()}
+
+
+def campuses_not_judged(shortfalls: pd.DataFrame) -> dict[str, list[str]]:
+    """dimension → the campuses it could not judge, '名称（代码-校区，未报送）'; key '' for all of them."""
+    rows = shortfalls[_is_gap(shortfalls)]
+    label = (rows["school_name"].astype(str) + "（" + rows["school_code"].astype(str) + "-" + rows["campus_code"].astype(str)
+             + "，" + rows["outcome"].map({k: zh for k, (zh, _) in CAMPUS_GAP_TEXT.items()}) + "）")
+    found = {dimension: label[rows["dimension"] == dimension].tolist() for dimension in DIMENSIONS
+             if (rows["dimension"] == dimension).any()}
+    return {"": list(dict.fromkeys(label)), **found} if len(rows) else {}
 
 
 # ——— conclusion ————————————————————————————————————————————————————————————————————————
 
-def conclusion_section(readiness: pd.DataFrame, reasons: list[tuple[str, str]], counties: pd.DataFrame,
+def conclusion_section(readiness: pd.DataFrame, shortfalls: pd.DataFrame, counties: pd.DataFrame,
                        summary: pd.DataFrame) -> ReportSection:
-    why = dict(reasons)
+    why, unjudged = dimension_reasons(shortfalls), campuses_not_judged(shortfalls)
     rows = []
     row = readiness.iloc[0] if len(readiness) else None
     for dimension, flag in [*DIMENSION_FLAGS.items(), ("veto", "vetoed")]:
         value = pd.NA if row is None else row[flag]
         passed = (not value) if (flag == "vetoed" and not pd.isna(value)) else value
-        rows.append((f"{DIMENSIONS[dimension]} {DIMENSION_EN[dimension]}", passed, why.get(DIMENSIONS[dimension], "")))
-    frame = pd.DataFrame(rows, columns=["dimension", "passed", "reason"])
+        rows.append((f"{DIMENSIONS[dimension]} {DIMENSIONS_EN[dimension]}", passed, "；".join(why.get(dimension, [])),
+                     "、".join(unjudged.get(dimension, []))))
+    frame = pd.DataFrame(rows, columns=["dimension", "passed", "reason", "not_judged"])
     table = display({"维度 Dimension": frame["dimension"], "结果 Result": verdict_text(frame["passed"]),
-                     "未达标原因 Why not met": frame["reason"]})
+                     "未达标或无法计算 Failed or not computed": frame["reason"],
+                     "未能评估的校区 Campuses not judged": frame["not_judged"]})
     dimensions = ReportTable("各维度结论", "Verdict per dimension", table,
-                             tones_for(table, {"结果 Result": verdict_tone(frame["passed"])}))
+                             tones_for(table, {"结果 Result": verdict_tone(frame["passed"])}),
+                             note="无法判定：该维度有校区未报送或被拦截、或有指标无法计算，且没有不受其影响的未达标项。"
+                                  "Not judged: campuses are missing or rejected, or items could not be computed, and no "
+                                  "failure stands without them.")
     return ReportSection("conclusion", "评估结论", "Conclusion", items=[dimensions, basic_figures(counties, summary)])
 
 
@@ -237,8 +249,8 @@ def social_section(verdict: bool | None, recognition: pd.DataFrame) -> ReportSec
                          "Rate = satisfied answers ÷ answers counted (\"don't know\" left out).")])
 
 
-def conditions_section(readiness: pd.DataFrame, reasons: list[tuple[str, str]], counties: pd.DataFrame) -> ReportSection:
-    why = dict(reasons)
+def conditions_section(readiness: pd.DataFrame, shortfalls: pd.DataFrame, counties: pd.DataFrame) -> ReportSection:
+    why = dimension_reasons(shortfalls)
     row = readiness.iloc[0] if len(readiness) else pd.Series(dtype=object)
     county = counties.iloc[0] if len(counties) else pd.Series(dtype=object)
     precondition = row.get("precondition_met", pd.NA)
@@ -249,7 +261,7 @@ def conditions_section(readiness: pd.DataFrame, reasons: list[tuple[str, str]], 
         "item": ["基本条件：通过国家基本均衡认定3年以上 Precondition: basic balance certified ≥3 years before",
                  "一票否决事项 One-vote veto incidents"],
         "passed": pd.array([precondition, pd.NA if pd.isna(vetoed) else not vetoed], dtype="boolean"),
-        "detail": [why.get(DIMENSIONS["precondition"]) or f"通过基本均衡认定年份：{'未填报' if pd.isna(certified) else int(certified)}",
+        "detail": ["；".join(why.get("precondition", [])) or f"通过基本均衡认定年份：{'未填报' if pd.isna(certified) else int(certified)}",
                    veto_reasons or NOTHING],
     })
     table = display({"项目 Item": frame["item"], "结果 Result": verdict_text(frame["passed"]), "说明 Details": frame["detail"]})

@@ -106,3 +106,32 @@ def submission_completeness(
 def _names(frame: pd.DataFrame, flag: str, negate: bool = False) -> pd.Series:
     chosen = frame[~frame[flag]] if negate else frame[frame[flag]]
     return chosen.sort_values(["school_code", "campus_code"]).groupby("county_code")["label"].agg("、".join)
+
+
+CAMPUS_MISSING, CAMPUS_REJECTED = "campus_missing", "campus_rejected"
+CAMPUS_GAP_TEXT = {
+    CAMPUS_MISSING: ("未报送", "sent nothing"),
+    CAMPUS_REJECTED: ("填报表有错误被拦截", "form rejected for errors"),
+}
+
+
+def campus_gaps(registry: pd.DataFrame, received: pd.DataFrame, accepted: pd.DataFrame) -> pd.DataFrame:
+    """Every registry campus whose school form is not accepted, one row each: year, county_code,
+    school_code, campus_code, school_name, school_type (from the registry), gap
+    (campus_missing: nothing received; campus_rejected: received but blocked by an error).
+
+    The same facts as submission_completeness's counts, per campus, so that a verdict can name
+    the campuses it could not judge instead of judging the county on the others."""
+    expected = registry[["year", *CAMPUS_KEY, "school_name", "school_type"]].drop_duplicates(CAMPUS_KEY)
+    frame = expected.merge(_campus_keys(accepted), on=list(CAMPUS_KEY), how="left")
+    frame = frame[frame["_found"].isna()].drop(columns="_found")
+    frame = frame.merge(_campus_keys(received), on=list(CAMPUS_KEY), how="left")
+    frame["gap"] = frame["_found"].notna().map({True: CAMPUS_REJECTED, False: CAMPUS_MISSING})
+    frame = frame.drop(columns="_found").astype(
+        {"year": "Int64", "county_code": "string", "school_code": "string", "campus_code": "string",
+         "school_name": "string", "school_type": "string", "gap": "string"})
+    return frame.sort_values(list(CAMPUS_KEY), ignore_index=True)
+
+
+def _campus_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[list(CAMPUS_KEY)].drop_duplicates().assign(_found=True)

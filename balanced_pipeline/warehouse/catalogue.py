@@ -281,9 +281,25 @@ _register(
             _c("cv", "float", "Difference coefficient S / X̄ (unrounded); NULL when X̄ = 0", "差异系数（未取舍）"),
             _c("weighted_mean", "float", "Student-weighted mean X̄", "加权平均值"),
             _c("weighted_sd", "float", "Student-weighted standard deviation S", "加权标准差"),
-            _c("schools_in_scope", "int", "School parts in scope with a value", "参与计算的学校（学段）数"),
+            _c("schools_in_scope", "int", "School parts used: in scope and with a value", "参与计算的学校（学段）数"),
             _c("students_in_scope", "int", "Their students", "参与计算的学生数", "人"),
-            _c("parts_without_value", "int", "Parts in scope left out for missing data", "因缺数据未计入的学校（学段）数"),
+            _c("parts_expected", "int", "School parts of this county and stage the coefficient should stand on: accepted "
+               "parts plus the parts of registry campuses missing or rejected (by their registry school type)",
+               "应计入的学校（学段）数（通过校验的学段，加上名录中未报送或被拦截校区的学段）"),
+            _c("parts_without_value", "int", "Parts in scope left out because this indicator could not be computed "
+               "(reason not_computable)", "因该指标无法计算而未计入的学校（学段）数"),
+            _c("parts_missing", "int", "Parts left out because their registry campus sent nothing (reason campus_missing)",
+               "因校区未报送而未计入的学校（学段）数"),
+            _c("parts_rejected", "int", "Parts left out because their campus's school form was rejected for errors "
+               "(reason campus_rejected)", "因校区填报表被拦截而未计入的学校（学段）数"),
+            _c("parts_out_of_scope", "int", "Parts left out by rule: no students in the stage, or a small teaching point "
+               "(reason out_of_scope)", "按规则不计入的学校（学段）数（该学段无学生、小规模教学点）"),
+            _c("parts_left_out", "text", "JSON array, one object per part left out: school_code, campus_code, school_name, "
+               "reason (campus_missing, campus_rejected, not_computable, out_of_scope), note; parts_expected = "
+               "schools_in_scope + the four counts", "未计入的学校（学段）明细（JSON数组：学校标识码、校区代码、名称、原因、说明）"),
+            _c("evidence_complete", "bool", "No part expected is missing, rejected or without a value: the coefficient "
+               "stands on the county's whole evidence (out-of-scope parts are left out by rule)",
+               "证据完整（无未报送、被拦截或无法计算的学校学段）"),
             _c("threshold", "float", "Maximum coefficient allowed", "差异系数标准（不高于）"),
             _c("passed", "bool", "Coefficient within the standard", "是否达标"),
             _c("note", "text", "Why a coefficient is 0 or NULL, or parts were left out", "说明"),
@@ -356,15 +372,67 @@ _register(
         ("year", "county_code"),
         (
             YEAR, COUNTY, COUNTY_NAME,
-            _c("resource_allocation_passed", "bool", "Every school part passes and every difference coefficient is within its standard", "资源配置达标"),
-            _c("government_guarantee_passed", "bool", "G1–G15 all pass", "政府保障程度达标"),
-            _c("education_quality_passed", "bool", "Q1–Q9 all pass", "教育质量达标"),
-            _c("social_recognition_passed", "bool", "Overall recognition ≥ 85 %", "社会认可度达标"),
+            _c("resource_allocation_passed", "bool", "Every school part passes and every difference coefficient is within "
+               "its standard; NULL when the dimension cannot be judged (campuses missing or rejected, values not "
+               "computed) and has no failure that stands without them", "资源配置达标（无法判定时为空）"),
+            _c("government_guarantee_passed", "bool", "G1–G15 all pass; NULL when not judgeable (as above)", "政府保障程度达标"),
+            _c("education_quality_passed", "bool", "Q1–Q9 all pass; NULL when not judgeable (as above)", "教育质量达标"),
+            _c("social_recognition_passed", "bool", "Overall recognition ≥ 85 %; NULL when it could not be computed",
+               "社会认可度达标"),
             _c("precondition_met", "bool", "Basic balance certified at least 3 years before", "通过基本均衡认定满3年"),
             _c("vetoed", "bool", "A one-vote-veto incident applies", "存在一票否决事项"),
             _c("veto_reasons", "text", "The veto incidents", "一票否决事项"),
-            _c("ready", "bool", "Ready for high-quality balance this year", "是否达到优质均衡"),
-            _c("reasons", "text", "Every failing item, in Chinese (the report headline)", "未达标原因汇总"),
+            _c("status", "text", "ready; not_ready (a failure that stands whatever is missing); incomplete "
+               "(数据不完整，不能作出结论: a registry campus missing or rejected, or an item not computed, and no "
+               "failure that stands without it)", "评估结论：ready 达到；not_ready 未达到；incomplete 数据不完整，不能作出结论"),
+            _c("ready", "bool", "Ready for high-quality balance this year: true only when status = ready", "是否达到优质均衡"),
+            _count("campuses_missing", "Registry campuses that sent no school form", "名录中未报送的校区数"),
+            _count("campuses_rejected", "Registry campuses whose school form was rejected for errors", "名录中填报表被拦截的校区数"),
+            _c("campuses_not_judged", "text", "Those campuses by name and code, with why", "未能评估的校区名单"),
+            _count("items_not_computed", "Blocking items, indicators or coefficients that could not be computed",
+                   "无法计算的项目数"),
+            _c("verdict_zh", "text", "The headline in Chinese, with the completeness gap when there is one",
+               "评估结论（中文，含数据完整性说明）"),
+            _c("verdict_en", "text", "The headline in English, e.g. 'incomplete: 5 campuses missing or rejected — not a verdict'",
+               "评估结论（英文）"),
+            _c("reasons", "text", "Every blocking failed or not-computed item by dimension, in Chinese (from "
+               "county_shortfalls), then the campuses not judged", "未达标及未能评估原因汇总"),
+            STANDARDS,
+        ),
+    ),
+    Table(
+        "county_shortfalls",
+        "One failed or not-judged item of a county: the rows readiness, both rectification lists, the report and "
+        "the CLI summary are built from",
+        "县：每个未达标或未能评估的项目一行（评估结论、两张整改清单和报告均据此生成）",
+        (),
+        (
+            YEAR, COUNTY,
+            _c("dimension", "text", "resource_allocation, government_guarantee, education_quality, social_recognition, "
+               "precondition or veto", "评估维度"),
+            _c("item_id", "text", "Item: R1–R7 (a school part's indicator), RA (a school part's 6-of-7 verdict), G1–G15, "
+               "Q1–Q9, S1, P1, V1; '' for a campus not judged at all", "项目编号（RA为学校资源配置综合判定；整校未评估为空）"),
+            _c("stage", "text", "Stage of a per-stage item, school part or coefficient, else ''", "学段（不分学段为空）"),
+            _c("school_code", "text", "School of a school-level row, '' for a county-level one", "学校标识码（县级项目为空）"),
+            _c("campus_code", "text", "Its campus, '' for a county-level row", "校区代码（县级项目为空）"),
+            _c("school_name", "text", "Its name, '' for a county-level row", "学校（校区）名称"),
+            _c("value", "float", "Value found (NULL when not computed or not one number: school rule, veto)", "实际值"),
+            _c("threshold", "float", "Standard it is held to (for P1: the latest certification year that passes)", "标准值"),
+            _c("gap", "float", "How far from the standard, positive when short: threshold − value for an at-least "
+               "standard, value − threshold for an at-most one (coefficients: cv − maximum)", "差距（正数为未达到的差额）"),
+            _c("outcome", "text", "failed; campus_missing or campus_rejected (a registry campus sent nothing or was "
+               "rejected, so this dimension could not judge it); not_computed (no value or no verdict)",
+               "结果：failed 未达标；campus_missing 未报送；campus_rejected 被拦截；not_computed 无法计算"),
+            _c("conclusive", "bool", "A failure that stands whatever the campuses not judged would send (false for rows "
+               "that are not failures)", "该未达标结论不受未评估校区影响"),
+            _c("blocks_readiness", "bool", "This row by itself keeps the county from ready (an R indicator or a "
+               "school-level check is carried by its school part's RA row or the county item)", "该行本身使县不能达到要求"),
+            _c("in_school_list", "bool", "A line of the school rectification list (attachment 1)", "列入学校整改清单（附件1）"),
+            _c("in_county_list", "bool", "A line of the county-government rectification list (attachment 2)",
+               "列入县级政府整改清单（附件2）"),
+            _c("reason_zh", "text", "The shortfall in Chinese: value, standard and gap, or why it is not judged",
+               "存在不足情况（中文）"),
+            _c("reason_en", "text", "The same in English", "存在不足情况（英文）"),
             STANDARDS,
         ),
     ),
@@ -469,7 +537,14 @@ _register(
         (
             YEAR, COUNTY, COUNTY_NAME, CITY, PROVINCE,
             _c("ready", "bool", "Ready for high-quality balance this year", "是否达到优质均衡"),
-            _c("failed_dimensions", "text", "Failed dimensions, in Chinese, joined by 、", "未达标维度"),
+            _c("status", "text", "county_readiness.status: ready, not_ready or incomplete", "评估结论"),
+            _c("verdict_zh", "text", "The report headline in Chinese", "报告结论（中文）"),
+            _c("verdict_en", "text", "The report headline in English", "报告结论（英文）"),
+            _c("failed_dimensions", "text", "Dimensions with a failure that stands (the veto included), in Chinese, "
+               "joined by 、", "未达标维度"),
+            _c("dimensions_not_judged", "text", "Dimensions that cannot be judged, in Chinese, joined by 、", "无法判定的维度"),
+            _c("campuses_not_judged", "text", "Registry campuses missing or rejected, each with why, joined by 、",
+               "未能评估的校区"),
             _c("html_path", "text", "Absolute path of the HTML report", "HTML报告路径"),
             _c("xlsx_path", "text", "Absolute path of the .xlsx workbook with the same tables", "Excel报告路径"),
             _c("rectification_path", "text", "Absolute path of the rectification lists laid out like Zhejiang "

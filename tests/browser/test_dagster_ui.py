@@ -135,6 +135,9 @@ def test_materialize_all_of_one_year_from_the_ui_succeeds(page, dagster_ui, run_
     expect(page.get_by_text("RUN_SUCCESS", exact=True)).to_be_visible(timeout=60_000)
 
 
+NOT_READY_HEADLINE = "^(尚未达到优质均衡要求|数据不完整)"
+
+
 def counties_by_readiness(manifest: dict) -> tuple[dict, dict]:
     """One county the demo city built to be ready and one built to fall short (code → name)."""
     profiles = manifest["county_profiles"].items()
@@ -154,14 +157,15 @@ def test_county_reports_open_with_their_readiness_headline(page, dagster_ui, run
     page.goto(overview.as_uri())
     expect(page.get_by_role("heading", name=re.compile(f"^{YEAR}年县域义务教育优质均衡发展自评汇总"))).to_be_visible()
     for profile in dagster_ui.manifest["county_profiles"].values():
-        verdict = "达到 ready" if profile["expected"]["ready"] else "未达到 not ready"
+        # A county built to fall short is not ready, or incomplete when a broken row cost it a campus (issue 10).
+        verdict = "^达到优质均衡要求 ready$" if profile["expected"]["ready"] else NOT_READY_HEADLINE
         row = page.get_by_role("row").filter(has=page.get_by_role("link", name=profile["county_name"], exact=True))
-        expect(row.get_by_role("cell", name=verdict, exact=True)).to_be_visible()
+        expect(row.get_by_role("cell", name=re.compile(verdict))).to_be_visible()
     shoot(page, artifacts, f"08-reports-overview-{YEAR}", full_page=True)
 
     (ready_code, ready_name), (short_code, short_name) = counties_by_readiness(dagster_ui.manifest)
     for code, name, headline, label in ((ready_code, ready_name, "达到优质均衡要求", "ready"),
-                                        (short_code, short_name, "尚未达到优质均衡要求", "not-ready")):
+                                        (short_code, short_name, NOT_READY_HEADLINE, "not-ready")):
         page.goto(overview.as_uri())
         page.get_by_role("link", name=name, exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_be_visible()

@@ -1,13 +1,21 @@
 """School parts, R1–R7 and county coefficients on a small hand-made county."""
 
+import json
+
 import pandas as pd
 import pytest
 
 from balanced_pipeline.indicators import resource_allocation as ra
 from balanced_pipeline.contract.forms import SCHOOLS
 from balanced_pipeline.standards.loader import load_standards
+from balanced_pipeline.validation.completeness import campus_gaps
 
 NATIONAL = load_standards("national")
+
+
+def every_campus_accepted(schools):
+    """The registry is the accepted campuses themselves: no campus missing or rejected."""
+    return campus_gaps(schools, schools, schools)
 
 
 def campus(code, school_type, primary=0, junior=0, senior=0, **values):
@@ -83,7 +91,7 @@ def test_county_coefficient_uses_only_parts_in_scope_and_is_student_weighted():
     standards = NATIONAL
     parts = ra.school_parts(schools, standards)
     indicators = ra.school_indicators(schools, parts, standards)
-    coefficients = ra.county_difference_coefficients(indicators, parts, standards)
+    coefficients = ra.county_difference_coefficients(indicators, parts, every_campus_accepted(schools), standards)
     r4 = coefficients[(coefficients["indicator_id"] == "R4")].iloc[0]
     # X = 5 and 9 m² per student, weights 300 and 100: X̄ = (1500 + 900) / 400 = 6,
     # S = sqrt(0.75 × 1 + 0.25 × 9) = sqrt(3), CV = sqrt(3) / 6. The teaching point is out of scope.
@@ -106,7 +114,7 @@ def test_missing_value_is_left_out_of_the_coefficient_and_fails_the_school():
     assert verdicts.loc["3404030001", "passed"]
     assert not verdicts.loc["3404030003", "passed"]
     assert verdicts.loc["3404030003", "weakest_indicator"] == "R5"
-    r5 = ra.county_difference_coefficients(indicators, parts, NATIONAL).set_index("indicator_id").loc["R5"]
+    r5 = ra.county_difference_coefficients(indicators, parts, every_campus_accepted(schools), NATIONAL).set_index("indicator_id").loc["R5"]
     assert r5["schools_in_scope"] == 2 and r5["parts_without_value"] == 1
     assert "left out" in r5["note"]
 
@@ -117,7 +125,7 @@ def test_zero_mean_coefficient_is_null_and_becomes_a_data_quality_issue():
         campus("3404030002", "primary", primary=200, **{**GOOD_PRIMARY, "multimedia_classrooms": 0}),
     )
     parts = ra.school_parts(schools, NATIONAL)
-    coefficients = ra.county_difference_coefficients(ra.school_indicators(schools, parts, NATIONAL), parts, NATIONAL)
+    coefficients = ra.county_difference_coefficients(ra.school_indicators(schools, parts, NATIONAL), parts, every_campus_accepted(schools), NATIONAL)
     r7 = coefficients.set_index("indicator_id").loc["R7"]
     assert pd.isna(r7["cv"]) and not r7["passed"]
     issues = ra.coefficient_issues(coefficients)
@@ -134,4 +142,56 @@ def test_provincial_overlay_adds_land_area_outside_the_six_of_seven_rule():
     assert land["value"] == pytest.approx(10.0) and land["threshold"] == 22 and not land["passed"]
     verdict = ra.school_resource_verdicts(indicators, anhui).iloc[0]
     assert verdict["indicators_judged"] == 7 and verdict["passed"]
-    assert set(ra.county_difference_coefficients(indicators, parts, anhui)["indicator_id"]) == {f"R{i}" for i in range(1, 8)}
+    assert set(ra.county_difference_coefficients(indicators, parts, every_campus_accepted(schools), anhui)["indicator_id"]) == {f"R{i}" for i in range(1, 8)}
+
+
+def test_coefficient_records_the_parts_expected_used_and_left_out_with_reasons():
+    """Registry: 5 primary campuses and a nine-year school. 0001 and 0002 are accepted, 0003 is accepted but
+    has no sports area, 0004 (a teaching point of 20 students) is accepted but out of scope, 0005 sent a
+    form that was rejected, the nine-year 0006 sent nothing. For primary R5: expected 6 = used 2 +
+    not computable 1 + out of scope 1 + rejected 1 + missing 1; for R4 the same but 0003 is used."""
+    accepted = schools_frame(
+        campus("3404030001", "primary", primary=300, **GOOD_PRIMARY),
+        campus("3404030002", "primary", primary=100, **GOOD_PRIMARY),
+        campus("3404030003", "primary", primary=200, **{**GOOD_PRIMARY, "sports_area_m2": pd.NA}),
+        campus("3404030004", "teaching_point", primary=20, **GOOD_PRIMARY),
+    )
+    rejected = schools_frame(campus("3404030005", "primary", primary=250, **GOOD_PRIMARY))
+    missing = schools_frame(campus("3404030006", "nine_year", primary=100, junior=100))
+    registry = pd.concat([accepted, rejected, missing], ignore_index=True)
+    received = pd.concat([accepted, rejected], ignore_index=True)
+    gaps = campus_gaps(registry, received, accepted)
+    assert gaps[["school_code", "gap"]].values.tolist() == [["3404030005", "campus_rejected"],
+                                                            ["3404030006", "campus_missing"]]
+    parts = ra.school_parts(accepted, NATIONAL)
+    indicators = ra.school_indicators(accepted, parts, NATIONAL)
+    table = ra.county_difference_coefficients(indicators, parts, gaps, NATIONAL).set_index(["stage", "indicator_id"])
+
+    r5 = table.loc[("primary", "R5")]
+    assert r5[["parts_expected", "schools_in_scope", "parts_without_value", "parts_out_of_scope", "parts_rejected",
+               "parts_missing"]].tolist() == [6, 2, 1, 1, 1, 1]
+    assert not r5["evidence_complete"]
+    left_out = json.loads(r5["parts_left_out"])
+    assert [(p["school_code"], p["reason"]) for p in left_out] == [
+        ("3404030003", "not_computable"), ("3404030004", "out_of_scope"), ("3404030005", "campus_rejected"),
+        ("3404030006", "campus_missing")]
+    assert "教学点" in left_out[1]["note"] and left_out[3]["school_name"] == "学校3404030006"
+    assert "2 school part(s) missing or rejected left out" in r5["note"]
+
+    r4 = table.loc[("primary", "R4")]
+    assert r4[["parts_expected", "schools_in_scope", "parts_without_value"]].tolist() == [6, 3, 0]
+    # The nine-year school sent nothing: its junior part is expected, and the junior stage, with no
+    # accepted part at all, still gets a row saying so instead of vanishing.
+    junior = table.loc[("junior", "R4")]
+    assert junior["parts_expected"] == 1 and junior["parts_missing"] == 1 and junior["schools_in_scope"] == 0
+    assert pd.isna(junior["cv"]) and not junior["evidence_complete"]
+
+
+def test_complete_coefficient_says_so():
+    schools = schools_frame(campus("3404030001", "primary", primary=300, **GOOD_PRIMARY),
+                            campus("3404030002", "primary", primary=100, **GOOD_PRIMARY))
+    parts = ra.school_parts(schools, NATIONAL)
+    table = ra.county_difference_coefficients(ra.school_indicators(schools, parts, NATIONAL), parts,
+                                              every_campus_accepted(schools), NATIONAL)
+    assert table["evidence_complete"].all() and (table["parts_expected"] == 2).all()
+    assert (table["parts_left_out"] == "[]").all()

@@ -17,6 +17,7 @@ from balanced_pipeline.indicators.social_recognition import county_social_recogn
 from balanced_pipeline.monitoring.national_forms import creation_timetable, recommendation_form_summary
 from balanced_pipeline.indicators.school_checks import school_guarantee_checks
 from balanced_pipeline.standards.loader import load_standards
+from balanced_pipeline.validation.completeness import campus_gaps
 from tests.forms import typed
 
 STANDARDS = load_standards("national")
@@ -112,7 +113,9 @@ def resource_outputs():
                 cv_rows.append(dict(
                     year=2026, county_code=county_code, stage=stage, indicator_id=indicator.id,
                     indicator_name_zh=indicator.name_zh, cv=cv, weighted_mean=1.0, weighted_sd=cv,
-                    schools_in_scope=1, students_in_scope=480, threshold=limit, passed=cv <= limit, note="",
+                    schools_in_scope=1, students_in_scope=480, parts_expected=1, parts_without_value=0, parts_missing=0,
+                    parts_rejected=0, parts_out_of_scope=0, parts_left_out="[]", evidence_complete=True,
+                    threshold=limit, passed=cv <= limit, note="",
                     standards_version=STANDARDS.version))
     indicators = pd.DataFrame(indicator_rows).astype({"passed": "boolean", "value": "Float64"})
     verdicts = pd.DataFrame(verdict_rows).astype({"passed": "boolean"})
@@ -142,13 +145,15 @@ def evaluated():
     guarantee = county_guarantee(counties, schools, checks, STANDARDS)
     quality = county_quality(counties, schools, checks, monitoring, STANDARDS)
     recognition = county_social_recognition(survey_rows(), counties, STANDARDS)
-    shortfalls = county_shortfalls(counties, verdicts, cvs, guarantee, quality, recognition, vetoes, STANDARDS)
+    every_campus_accepted = campus_gaps(schools, schools, schools)
+    shortfalls = county_shortfalls(counties, every_campus_accepted, indicators, verdicts, cvs, checks, guarantee, quality,
+                                   recognition, vetoes, STANDARDS)
     readiness = county_readiness(shortfalls, counties, verdicts, guarantee, quality, recognition, vetoes, STANDARDS)
     return dict(
         schools=schools, counties=counties, checks=checks, guarantee=guarantee, quality=quality,
         recognition=recognition, indicators=indicators, verdicts=verdicts, cvs=cvs,
-        readiness=readiness.set_index("county_code"),
-        school_list=school_rectification_list(indicators, checks, STANDARDS),
+        readiness=readiness.set_index("county_code"), shortfalls=shortfalls,
+        school_list=school_rectification_list(shortfalls, STANDARDS),
         county_list=county_rectification_list(shortfalls, STANDARDS),
     )
 
@@ -159,6 +164,7 @@ def test_passing_county_is_ready(evaluated):
     assert ready[["resource_allocation_passed", "government_guarantee_passed", "education_quality_passed",
                   "social_recognition_passed", "precondition_met"]].tolist() == [True] * 5
     assert ready["reasons"] == "各项指标均达到县域义务教育优质均衡发展要求，满足基本条件，无一票否决事项"
+    assert ready["status"] == "ready"
     assert evaluated["guarantee"].query("county_code == @PASSING")["passed"].all()
     assert evaluated["quality"].query("county_code == @PASSING")["passed"].all()
     assert (evaluated["school_list"]["county_code"] != PASSING).all()
@@ -172,14 +178,19 @@ def test_failing_county_fails_every_dimension_for_its_reason(evaluated):
                     "social_recognition_passed", "precondition_met"]].tolist() == [False] * 5
     assert failing["vetoed"]
     assert failing["veto_reasons"] == "设置重点学校或重点班：乙县第一中学设重点班；社会认可度71.4%，低于85%"
+    assert failing["status"] == "not_ready" and failing["campuses_not_judged"] == ""
+    # Issue 10: the reasons are the blocking rows of county_shortfalls — one per failing school part
+    # (it was one summary sentence for all), and G/Q items state their standard as in the county list.
     assert failing["reasons"] == (
-        "【资源配置】1个学校（学段）未达到校级资源配置要求（至少6项达标、其余不低于标准的85%）："
-        "乙县实验小学（小学，最弱R5 达标比81.3%）；小学 R5（生均体育运动场馆面积）差异系数 0.620，标准 ≤0.50。"
-        "【政府保障程度】G5 班额：超标班级1个，涉及1所学校（校区）：乙县实验小学（1个）。"
-        "【教育质量】Q1 初中三年巩固率：毕业900人 ÷（初一入学1000 − 死亡0 + 转入0 − 转出0）= 90%，标准≥95%。"
+        "【资源配置】乙县实验小学（小学）未达到校级资源配置要求（至少6项达标、其余不低于标准的85%）：达标6/7项，"
+        "最弱R5 达标比81.3%；小学 R5（生均体育运动场馆面积）差异系数 0.620，标准 ≤0.50。"
+        "【政府保障程度】G5 班额：超标班级1个，涉及1所学校（校区）：乙县实验小学（1个）"
+        "（标准：小学、初中所有班级学生数分别不超过45人、50人）。"
+        "【教育质量】Q1 初中三年巩固率：毕业900人 ÷（初一入学1000 − 死亡0 + 转入0 − 转出0）= 90%，标准≥95%"
+        "（标准：全县初中三年巩固率达到95%以上）。"
         "【社会认可度】社会认可度71.4%，标准≥85%（有效作答7个，其中满意5个）。"
         "【基本条件】通过基本均衡国家认定年份2024，至评估年度不满3年（通过国家义务教育基本均衡发展认定3年以上）。"
-        "【一票否决】设置重点学校或重点班：乙县第一中学设重点班；社会认可度71.4%，低于85%。"
+        "【一票否决】一票否决：设置重点学校或重点班：乙县第一中学设重点班；社会认可度71.4%，低于85%。"
     )
 
 

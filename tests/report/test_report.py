@@ -1,8 +1,9 @@
 """County reports and the overview page from small hand-made tables.
 
 340401 甲区 fails resource allocation (primary R5 coefficient 0.62 > 0.50; 甲五小 misses R1 and
-R2) and class size (G5); it has last year's values. 340402 乙区 is ready and is evaluated for
-the first time, so its report says there is no previous year.
+R2) and class size (G5), and 甲三小 sent nothing: not ready, with the gap; it has last year's
+values. 340402 乙区 is ready and is evaluated for the first time, so its report says there is no
+previous year. 340403 丙区 would pass but 丙一小's form was rejected: incomplete, not a verdict.
 """
 
 import os
@@ -15,6 +16,7 @@ import pandas as pd
 import pytest
 
 from balanced_pipeline.monitoring.readiness import READINESS_COLUMNS, READY_TEXT
+from balanced_pipeline.monitoring.shortfalls import SHORTFALL_COLUMNS
 from balanced_pipeline.monitoring.rectification import COUNTY_LIST_COLUMNS, SCHOOL_LIST_COLUMNS
 from balanced_pipeline.indicators.common import COUNTY_ITEM_COLUMNS, SCHOOL_CHECK_COLUMNS
 from balanced_pipeline.monitoring.national_forms import SUMMARY_COLUMNS, TIMETABLE_COLUMNS
@@ -27,7 +29,7 @@ from balanced_pipeline.warehouse.catalogue import TABLES
 
 STANDARDS = load_standards("national")
 YEAR = 2026
-JIA, YI = "340401", "340402"
+JIA, YI, BING = "340401", "340402", "340403"
 INDICATORS = [i for i in STANDARDS.resource_indicators]
 SECTION_IDS = ["conclusion", "resource_allocation", "government_guarantee", "education_quality",
                "social_recognition", "conditions", "rectification", "data", "trends"]
@@ -92,17 +94,49 @@ def coefficients():
 
 def hand_made_tables() -> dict[str, pd.DataFrame]:
     indicators, verdicts, parts = school_tables()
-    jia_reasons = ("【资源配置】1个学校（学段）未达到校级资源配置要求：甲五小（小学，最弱R1 达标比80%）；"
-                   "小学 R5（生均体育运动场馆面积）差异系数 0.620，标准 ≤0.50。【政府保障程度】G5 班额：超标班级1个。")
+    jia_gap = "1个校区未能评估：甲三小（3404010004-01，未报送）"
+    bing_gap = "1个校区未能评估：丙一小（3404030001-01，被拦截）"
+    base = dict(year=YEAR, education_quality_passed=True, social_recognition_passed=True, precondition_met=True,
+                vetoed=False, veto_reasons="", items_not_computed=0, standards_version=STANDARDS.version)
     readiness = typed(READINESS_COLUMNS, [
-        dict(year=YEAR, county_code=JIA, county_name="甲区", resource_allocation_passed=False,
-             government_guarantee_passed=False, education_quality_passed=True, social_recognition_passed=True,
-             precondition_met=True, vetoed=False, veto_reasons="", ready=False, reasons=jia_reasons,
-             standards_version=STANDARDS.version),
-        dict(year=YEAR, county_code=YI, county_name="乙区", resource_allocation_passed=True,
-             government_guarantee_passed=True, education_quality_passed=True, social_recognition_passed=True,
-             precondition_met=True, vetoed=False, veto_reasons="", ready=True, reasons=READY_TEXT,
-             standards_version=STANDARDS.version)])
+        dict(base, county_code=JIA, county_name="甲区", resource_allocation_passed=False,
+             government_guarantee_passed=False, status="not_ready", ready=False, campuses_missing=1,
+             campuses_rejected=0, campuses_not_judged=jia_gap,
+             verdict_zh="尚未达到优质均衡要求（另：数据不完整，1个校区未报送或被拦截）",
+             verdict_en="not ready (data also incomplete: 1 campus missing or rejected)",
+             reasons="【资源配置】…。【数据完整性】" + jia_gap + "。"),
+        dict(base, county_code=YI, county_name="乙区", resource_allocation_passed=True,
+             government_guarantee_passed=True, status="ready", ready=True, campuses_missing=0, campuses_rejected=0,
+             campuses_not_judged="", verdict_zh="达到优质均衡要求", verdict_en="ready", reasons=READY_TEXT),
+        dict(base, county_code=BING, county_name="丙区", resource_allocation_passed=None,
+             government_guarantee_passed=None, education_quality_passed=None, status="incomplete", ready=False,
+             campuses_missing=0, campuses_rejected=1, campuses_not_judged=bing_gap,
+             verdict_zh="数据不完整：1个校区未报送或被拦截——不能作出结论",
+             verdict_en="incomplete: 1 campus missing or rejected — not a verdict",
+             reasons="【数据完整性】" + bing_gap + "。")])
+    row = dict(year=YEAR, stage="", school_code="", campus_code="", school_name="", outcome="failed", conclusive=True,
+               blocks_readiness=True, in_school_list=False, in_county_list=True, reason_en="",
+               standards_version=STANDARDS.version)
+    gap = dict(row, item_id="", conclusive=False, in_county_list=False)
+    shortfalls = typed(SHORTFALL_COLUMNS, [
+        dict(row, county_code=JIA, dimension="resource_allocation", item_id="RA", stage="primary",
+             school_code="3404010001", campus_code="01", school_name="甲五小", in_county_list=False,
+             reason_zh="甲五小（小学）未达到校级资源配置要求（至少6项达标、其余不低于标准的85%）：达标5/7项，最弱R1 达标比80%"),
+        dict(row, county_code=JIA, dimension="resource_allocation", item_id="R1", stage="primary",
+             school_code="3404010001", campus_code="01", school_name="甲五小", blocks_readiness=False,
+             in_school_list=True, in_county_list=False, value=3.36, threshold=4.2, gap=0.84,
+             reason_zh="每百名学生拥有高于规定学历教师数 3.36人，标准 4.2人，差 0.84人"),
+        dict(row, county_code=JIA, dimension="resource_allocation", item_id="R5", stage="primary", value=0.62,
+             threshold=0.5, gap=0.12, reason_zh="小学 R5（生均体育运动场馆面积）差异系数 0.620，标准 ≤0.50"),
+        dict(row, county_code=JIA, dimension="government_guarantee", item_id="G8",
+             reason_zh="G8 教师工资：教师年平均工资90000元，公务员96000元，比例94%，标准≥100%；绩效工资总量足额核定：是"),
+        *[dict(gap, county_code=JIA, dimension=dimension, school_code="3404010004", campus_code="01",
+               school_name="甲三小", outcome="campus_missing", reason_zh="甲三小（3404010004-01）未报送")
+          for dimension in ("resource_allocation", "government_guarantee", "education_quality")],
+        *[dict(gap, county_code=BING, dimension=dimension, school_code="3404030001", campus_code="01",
+               school_name="丙一小", outcome="campus_rejected", reason_zh="丙一小（3404030001-01）填报表有错误被拦截")
+          for dimension in ("resource_allocation", "government_guarantee", "education_quality")],
+    ])
     item = dict(year=YEAR, stage="", comparison=">=", threshold=1.0, standards_version=STANDARDS.version)
     guarantee = typed(COUNTY_ITEM_COLUMNS, [
         dict(item, county_code=county, item_id=item_id, name_zh=name, value=1.0, passed=passed, detail=detail)
@@ -139,12 +173,14 @@ def hand_made_tables() -> dict[str, pd.DataFrame]:
              teachers=100, rural_teachers=0) for county, name in ((JIA, "甲区"), (YI, "乙区"))])
     counties = catalogued("county_submissions", [
         dict(year=YEAR, county_code=county, county_name=name, city="淮南市", province="安徽省", basic_balance_year=2015,
-             target_year=2026) for county, name in ((JIA, "甲区"), (YI, "乙区"))])
+             target_year=2026) for county, name in ((JIA, "甲区"), (YI, "乙区"), (BING, "丙区"))])
     completeness = catalogued("submission_completeness", [
         dict(year=YEAR, county_code=JIA, expected=4, received=3, accepted=3, rejected=0, missing=1, unknown=0,
              completion_rate=0.75, missing_campuses="甲三小（3404010004-01）", unknown_campuses="", rejected_campuses=""),
         dict(year=YEAR, county_code=YI, expected=2, received=2, accepted=2, rejected=0, missing=0, unknown=0,
-             completion_rate=1.0, missing_campuses="", unknown_campuses="", rejected_campuses="")])
+             completion_rate=1.0, missing_campuses="", unknown_campuses="", rejected_campuses=""),
+        dict(year=YEAR, county_code=BING, expected=1, received=1, accepted=0, rejected=1, missing=0, unknown=0,
+             completion_rate=0.0, missing_campuses="", unknown_campuses="", rejected_campuses="丙一小（3404030001-01）")])
     issue = dict(year=YEAR, school_code="3404010001", campus_code="01", form="schools", source_file="schools.csv",
                  sheet="", row_number=5, field="students_primary", value="约500", rule="unparsable_number",
                  severity="warning", message_zh="字段「小学在校生数」的值「约500」无法识别为数字", message_en="not a number")
@@ -159,7 +195,7 @@ def hand_made_tables() -> dict[str, pd.DataFrame]:
                 recommendation_form_summary=summary, creation_timetable=timetable, school_indicators=indicators,
                 school_resource_verdict=verdicts, county_difference_coefficients=coefficients(),
                 submission_completeness=completeness, data_quality_issues=issues, county_submissions=counties,
-                school_parts=parts)
+                school_parts=parts, county_shortfalls=shortfalls)
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +219,10 @@ def test_index_has_one_row_per_county_with_its_files(written):
     out_dir, index = written
     assert [index.index.name, *index.columns] == ["county_code", *[c for c in INDEX_COLUMNS if c != "county_code"]]
     assert index.loc[JIA, "ready"] == False and index.loc[YI, "ready"] == True  # noqa: E712
+    assert index["status"].to_dict() == {JIA: "not_ready", YI: "ready", BING: "incomplete"}
     assert index.loc[JIA, "failed_dimensions"] == "资源配置、政府保障程度"
+    assert index.loc[BING, "failed_dimensions"] == "" and index.loc[BING, "dimensions_not_judged"] == "资源配置、政府保障程度、教育质量"
+    assert index.loc[BING, "campuses_not_judged"] == "丙一小（3404030001-01，填报表有错误被拦截）"
     assert index.loc[JIA, "county_name"] == "甲区" and index.loc[JIA, "city"] == "淮南市"
     for column in ("html_path", "xlsx_path"):
         assert all(Path(p).is_file() and Path(p).parent == out_dir for p in index[column])
@@ -196,8 +235,25 @@ def test_headline_comes_first_and_names_the_reasons(written):
     assert headline < body.index('<section id="conclusion"')
     assert "尚未达到优质均衡要求" in body[headline:headline + 200]
     assert "小学 R5（生均体育运动场馆面积）差异系数 0.620，标准 ≤0.50" in body[headline:body.index("<nav>")]
-    assert "G5 班额：超标班级1个" in body[headline:body.index("<nav>")]
+    assert "G5 班额：超标班级1个" not in body[headline:body.index("<nav>")]  # a school-level line, not a county reason
+    # One bullet per shortfall row: the passing sub-clause after ；stays inside its item's bullet.
+    assert "<li>绩效工资总量足额核定：是</li>" not in body
+    assert "<b>【政府保障程度】</b>G8 教师工资：" in body
+    # The gap is said near the headline even though the county already fails.
+    assert "另：数据不完整，1个校区未报送或被拦截" in body[headline:headline + 300]
+    assert "甲三小（3404010004-01，未报送）" in body[headline:body.index("<nav>")]
     assert 'class="headline ready"' in page(written, YI)
+
+
+def test_incomplete_county_says_it_is_not_a_verdict_and_lists_the_campuses(written):
+    html = page(written, BING)
+    body = html[html.index("<body>"):]
+    headline = body[body.index('class="headline incomplete"'):body.index("<nav>")]
+    assert "数据不完整：1个校区未报送或被拦截——不能作出结论" in headline
+    assert "incomplete: 1 campus missing or rejected — not a verdict" in headline
+    assert "丙一小（3404030001-01，填报表有错误被拦截）" in headline
+    resource = body[body.index('<section id="resource_allocation"'):body.index('<section id="government_guarantee"')]
+    assert "数据不完整，无法判定 not judged" in resource and "达标 pass</span>" not in resource
 
 
 def test_every_section_is_present_in_order(written):
@@ -269,7 +325,8 @@ def test_workbook_has_the_same_tables(written):
     assert book.sheetnames == ["评估结论", "资源配置", "政府保障程度", "教育质量", "社会认可度", "基本条件与一票否决",
                                "整改清单", "数据报送与数据质量", "动态监测（与上一年度比较）"]
     conclusion = [c.value for c in book["评估结论"]["A"] if c.value]
-    assert conclusion[1] == "结论 Verdict：尚未达到优质均衡要求 Not ready"
+    assert conclusion[1] == ("结论 Verdict：尚未达到优质均衡要求（另：数据不完整，1个校区未报送或被拦截） "
+                             "not ready (data also incomplete: 1 campus missing or rejected)")
     resource = [[c.value for c in row] for row in book["资源配置"].iter_rows()]
     jia_one = next(row for row in resource if row[0] == "甲五小")
     assert jia_one[2:4] == [3.36, 0.9]  # numbers, shown as on the page by their format
@@ -288,7 +345,11 @@ def test_overview_links_every_county_by_relative_path(written):
         assert f'href="{Path(index.loc[county, "html_path"]).name}"' in html
         assert f'href="{Path(index.loc[county, "xlsx_path"]).name}"' in html
     assert "<h2>安徽省淮南市" in html
-    assert '<td class="tone-fail">未达到 not ready</td>' in html and '<td class="tone-pass">达到 ready</td>' in html
+    assert '<td class="tone-pass">达到优质均衡要求<br><span class="en">ready</span></td>' in html
+    assert ('<td class="tone-missing">数据不完整：1个校区未报送或被拦截——不能作出结论<br>'
+            '<span class="en">incomplete: 1 campus missing or rejected — not a verdict</span></td>') in html
+    assert "<td>丙一小（3404030001-01，填报表有错误被拦截）</td>" in html
+    assert "3 counties: 1 ready, 1 not ready, 1 incomplete — not a verdict." in html
     assert "创建工作时间表" in html
 
 

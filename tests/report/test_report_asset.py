@@ -10,7 +10,7 @@ from balanced_pipeline.defs.reports import REPORT_INPUTS, county_reports
 from balanced_pipeline.wiring.partitions import yearly_partitions
 from balanced_pipeline.report import INDEX_COLUMNS
 from balanced_pipeline.wiring.resources import ArtifactsFolder, StandardsResource
-from tests.report.test_report import JIA, YEAR, YI, hand_made_tables
+from tests.report.test_report import BING, JIA, YEAR, YI, hand_made_tables
 
 
 def upstream_stubs(tables: dict[str, pd.DataFrame]) -> list[dg.AssetsDefinition]:
@@ -36,12 +36,13 @@ def test_county_reports_writes_every_county_and_the_overview(tmp_path):
     assert result.success
     index = result.output_for_node("county_reports")
     assert list(index.columns) == list(INDEX_COLUMNS)
-    assert index["county_code"].tolist() == [JIA, YI]
+    assert index["county_code"].tolist() == [JIA, YI, BING]
     out_dir = tmp_path / "reports" / str(YEAR)
     files = [*index["html_path"], *index["xlsx_path"], *index["rectification_path"]]
     assert all(Path(p).parent == out_dir and Path(p).is_file() for p in files)
     metadata = result.asset_materializations_for_node("county_reports")[0].metadata
     assert metadata["overview"].value == str(out_dir / "index.html") and (out_dir / "index.html").is_file()
-    assert metadata["files_written"].value == 7
-    assert metadata["counties_ready"].value == 1
-    assert "甲区" in metadata["counties"].value and "未达到 not ready" in metadata["counties"].value
+    assert metadata["files_written"].value == 10
+    assert metadata["counties_ready"].value == 1 and metadata["counties_incomplete"].value == 1
+    assert "甲区" in metadata["counties"].value and "尚未达到优质均衡要求" in metadata["counties"].value
+    assert "incomplete: 1 campus missing or rejected — not a verdict" in metadata["counties"].value

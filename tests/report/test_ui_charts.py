@@ -109,9 +109,17 @@ def test_heat_strip_of_many_counties_shows_those_most_above_and_says_so():
 
 
 def readiness(rows: list[tuple]) -> pd.DataFrame:
+    """county_readiness rows; the status is ready / not_ready from `ready` unless a 10th value gives it."""
     flags = [column for column, *_ in charts.READINESS_GRID]
-    frame = pd.DataFrame(rows, columns=["county_code", "county_name", *flags])
+    rows = [(*row, "ready" if row[-1] else "not_ready") if len(row) == len(flags) + 2 else row for row in rows]
+    frame = pd.DataFrame(rows, columns=["county_code", "county_name", *flags, "status"])
     return frame.astype({"county_code": "string", "county_name": "string", **{flag: "boolean" for flag in flags}})
+
+
+def test_readiness_grid_shows_an_incomplete_county_as_no_verdict():
+    table = readiness([("340422", "寿县", None, None, None, True, True, False, False, "incomplete")])
+    (axes,) = charts.readiness_grid(table).axes
+    assert cell_texts(axes)[-1] == "不完整" and cell_colour(axes, 0, 6) == to_rgba(charts.NO_DATA_COLOUR)
 
 
 def test_readiness_grid_marks_each_dimension_and_the_verdict():
