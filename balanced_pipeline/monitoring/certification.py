@@ -78,19 +78,22 @@ def warnings_to_explain(standards: Standards) -> list[str]:
     return list(standards.section("certification").get("warnings_to_explain", []))
 
 
-def incomplete_counties(completeness: pd.DataFrame, county_submissions: pd.DataFrame) -> list[Blocker]:
-    """Counties that cannot be judged whole: a registry campus missing or rejected, or no accepted
-    county form.
+def incomplete_counties(completeness: pd.DataFrame, county_submissions: pd.DataFrame,
+                        readiness: pd.DataFrame | None = None) -> list[Blocker]:
+    """Counties whose self-evaluation is not whole: a registry campus missing or rejected, no accepted
+    county form, or a readiness `status` of incomplete (an item that could not be computed).
 
-    This is the one place certification decides "incomplete"; when county_readiness carries
-    `status` (ready | not_ready | incomplete) this should read `status == 'incomplete'` instead.
+    Stricter than `status` alone on purpose: a county already `not_ready` on standing failures is
+    still not certified while campuses are missing, since what the county signs is the whole year.
     """
     accepted_forms = set(county_submissions["county_code"])
+    not_computed = set() if readiness is None else set(
+        readiness.loc[readiness["status"].astype("string").eq("incomplete").fillna(False), "county_code"])
     blockers = []
     for row in completeness.sort_values("county_code").itertuples():
         missing, rejected = int(row.missing), int(row.rejected)
         has_form = row.county_code in accepted_forms
-        if not (missing or rejected or not has_form):
+        if not (missing or rejected or not has_form or row.county_code in not_computed):
             continue
         zh, en = [], []
         if missing:
@@ -102,6 +105,9 @@ def incomplete_counties(completeness: pd.DataFrame, county_submissions: pd.DataF
         if not has_form:
             zh.append("县级填报表未通过校验或未报送")
             en.append("no accepted county form")
+        if not zh:
+            zh.append("有指标无法计算，不能作出结论")
+            en.append("an indicator could not be computed: not a verdict")
         blockers.append(Blocker(INCOMPLETE_COUNTY, row.county_code, "填报不完整：" + "；".join(zh),
                                 "incomplete: " + "; ".join(en)))
     return blockers
@@ -178,7 +184,7 @@ def certification_blockers(tables: dict[str, pd.DataFrame], runs: dict[str, str]
     return (
         blockers
         + standards_blockers(tables["county_readiness"], standards)
-        + incomplete_counties(tables["submission_completeness"], tables[COUNTY_FORM_TABLE])
+        + incomplete_counties(tables["submission_completeness"], tables[COUNTY_FORM_TABLE], tables["county_readiness"])
         + open_required_warnings(tables["data_quality_issues"], warnings_to_explain(standards))
     )
 

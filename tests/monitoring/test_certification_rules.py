@@ -46,6 +46,15 @@ def test_a_county_is_incomplete_with_a_missing_or_rejected_campus_or_without_its
     assert blockers[2].message_en == "incomplete: no accepted county form"
 
 
+def test_a_county_whose_readiness_is_incomplete_blocks_though_every_campus_arrived():
+    table = completeness(("340401", 0, 0, "", ""), ("340402", 0, 0, "", ""))
+    county_forms = pd.DataFrame({"county_code": ["340401", "340402"]})
+    readiness = pd.DataFrame({"county_code": ["340401", "340402"], "status": ["incomplete", "not_ready"]})
+    blockers = incomplete_counties(table, county_forms, readiness)
+    assert [b.county_code for b in blockers] == ["340401"]
+    assert blockers[0].message_en == "incomplete: an indicator could not be computed: not a verdict"
+
+
 def issue(county, rule, severity, row):
     return {"county_code": county, "school_code": "3404010001", "campus_code": "01", "form": "schools",
             "source_file": "schools.csv", "sheet": "", "row_number": row, "field": "sports_area_m2", "value": "1",
@@ -124,7 +133,8 @@ def test_freezing_copies_the_report_files_a_later_run_would_overwrite(tmp_path):
     warehouse = Warehouse(f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
     warehouse.replace_partition(TABLES["county_reports"], 2026, pd.DataFrame([{
         "county_code": "340401", "county_name": "甲县", "city": "淮南市", "province": "安徽省", "ready": True,
-        "failed_dimensions": "", **{column: str(path) for column, path in paths.items()}}]))
+        "status": "ready", "verdict_zh": "达到优质均衡要求", "verdict_en": "ready", "failed_dimensions": "",
+        "dimensions_not_judged": "", "campuses_not_judged": "", **{column: str(path) for column, path in paths.items()}}]))
 
     copied = freeze_year(warehouse, 2026, datetime(2026, 12, 15, 1, tzinfo=timezone.utc))
     assert copied["certified_county_reports"] == 1 and copied["certified_school_submissions"] == 0
