@@ -7,8 +7,10 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from balanced_pipeline.report.publish import building_reports, published_reports
 from balanced_pipeline.standards.loader import Standards, load_standards
 from balanced_pipeline.warehouse.catalogue import TABLES, Table
+from balanced_pipeline.warehouse.publish import building_warehouse
 from balanced_pipeline.warehouse.store import Warehouse
 
 PREVIEW_ROWS = 10
@@ -39,8 +41,16 @@ class ArtifactsFolder(dg.ConfigurableResource):
 
     path: str
 
+    @property
+    def reports_root(self) -> Path:
+        return Path(self.path) / "reports"
+
     def reports(self, year: int) -> Path:
-        return Path(self.path) / "reports" / str(year)
+        """Where a run writes the year's reports; readers see them once published (published_reports)."""
+        return building_reports(self.reports_root, year)
+
+    def published_reports(self, year: int) -> Path:
+        return published_reports(self.reports_root, year)
 
     def data_docs(self, year: int) -> Path:
         return Path(self.path) / "data_docs" / str(year)
@@ -56,23 +66,29 @@ class StandardsResource(dg.ConfigurableResource):
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The warehouse, for the few assets that read another year than their own (trends)."""
+    """The published warehouse, for the assets that read another year than their own (trends) and
+    the step that publishes the year."""
 
     url: str
 
     def get(self) -> Warehouse:
         return Warehouse(self.url)
 
+    def building(self, year: int) -> Warehouse:
+        return building_warehouse(Warehouse(self.url), year)
+
 
 class WarehouseIOManager(dg.ConfigurableIOManager):
-    """Writes each asset to the warehouse table of the same name, one partition per year."""
+    """Writes each asset to the table of the same name in the year's building copy of the warehouse
+    (published_year publishes it); reads a table from there, or from the published warehouse while
+    the year's building copy has not received it."""
 
     url: str
 
     def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame) -> None:
         table = _table_for(context.asset_key)
         year = int(context.asset_partition_key)
-        warehouse = Warehouse(self.url)
+        warehouse = building_warehouse(Warehouse(self.url), year)
         written = warehouse.replace_partition(table, year, obj)
         context.add_output_metadata(
             {
@@ -85,7 +101,10 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
 
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:
         table = _table_for(context.asset_key)
-        return Warehouse(self.url).read_partition(table, int(context.asset_partition_key))
+        year = int(context.asset_partition_key)
+        published = Warehouse(self.url)
+        building = building_warehouse(published, year)
+        return (building if building.has_table(table.name) else published).read_partition(table, year)
 
 
 def _table_for(asset_key: dg.AssetKey) -> Table:
