@@ -427,10 +427,12 @@ _register(
             YEAR, COUNTY, COUNTY_NAME, CITY, PROVINCE,
             _c("ready", "bool", "Ready for high-quality balance this year", "是否达到优质均衡"),
             _c("failed_dimensions", "text", "Failed dimensions, in Chinese, joined by 、", "未达标维度"),
-            _c("html_path", "text", "Absolute path of the HTML report", "HTML报告路径"),
-            _c("xlsx_path", "text", "Absolute path of the .xlsx workbook with the same tables", "Excel报告路径"),
+            _c("html_path", "text", "Absolute path of the HTML report in the published folder reports/<year>/",
+               "HTML报告路径（已发布目录 reports/<year>/）"),
+            _c("xlsx_path", "text", "Absolute path of the .xlsx workbook with the same tables (published folder)",
+               "Excel报告路径（已发布目录）"),
             _c("rectification_path", "text", "Absolute path of the rectification lists laid out like Zhejiang "
-               "attachments 1 and 2", "整改清单（附件1、2格式）路径"),
+               "attachments 1 and 2 (published folder)", "整改清单（附件1、2格式）路径（已发布目录）"),
         ),
     ),
 )
