@@ -30,7 +30,7 @@ GROUPS = {
         "creation_timetable", "data_quality_issues", "deadline_status", "recommendation_form_summary",
         "school_rectification_list",
     },
-    "reports": {"county_reports"},
+    "reports": {"county_reports", "published_year"},
 }
 
 SUITES = {

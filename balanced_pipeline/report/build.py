@@ -39,6 +39,7 @@ COUNTY_TABLES = (
 )
 """The tables a county report reads (each has county_code); creation_timetable feeds the overview."""
 INDEX_COLUMNS = pandas_dtypes("county_reports")
+REPORT_PATH_COLUMNS = ("html_path", "xlsx_path", "rectification_path")
 UNKNOWN_CITY = "未填报所属市"
 
 
@@ -159,9 +160,10 @@ def render_county_report(tables: Mapping[str, pd.DataFrame], county_code: str, y
 
 
 def write_year_reports(tables: Mapping[str, pd.DataFrame], year: int, out_dir: Path,
-                       standards: Standards | None = None) -> pd.DataFrame:
+                       standards: Standards | None = None, published_dir: Path | None = None) -> pd.DataFrame:
     """Every county's report for `year` and the overview page (index.html) in `out_dir`; returns
-    the index, one row per county."""
+    the index, one row per county. Its paths are under `published_dir` when given: the folder readers
+    will find the files in once `out_dir` is published (the overview links by relative path either way)."""
     standards = standards or load_standards(standards_name())
     out_dir = Path(out_dir)
     rows = []
@@ -178,4 +180,7 @@ def write_year_reports(tables: Mapping[str, pd.DataFrame], year: int, out_dir: P
                      "rectification_path": str(rectification_path)})
     index = pd.DataFrame(rows, columns=list(INDEX_COLUMNS)).astype(INDEX_COLUMNS)
     render_overview(index, year, out_dir, timetable=_of_year(tables.get("creation_timetable", pd.DataFrame()), year))
+    if published_dir is not None:
+        for column in REPORT_PATH_COLUMNS:
+            index[column] = index[column].map(lambda path: str(Path(published_dir) / Path(path).name)).astype(INDEX_COLUMNS[column])
     return index

@@ -545,10 +545,12 @@ _register(
             _c("dimensions_not_judged", "text", "Dimensions that cannot be judged, in Chinese, joined by 、", "无法判定的维度"),
             _c("campuses_not_judged", "text", "Registry campuses missing or rejected, each with why, joined by 、",
                "未能评估的校区"),
-            _c("html_path", "text", "Absolute path of the HTML report", "HTML报告路径"),
-            _c("xlsx_path", "text", "Absolute path of the .xlsx workbook with the same tables", "Excel报告路径"),
+            _c("html_path", "text", "Absolute path of the HTML report in the published folder reports/<year>/",
+               "HTML报告路径（已发布目录 reports/<year>/）"),
+            _c("xlsx_path", "text", "Absolute path of the .xlsx workbook with the same tables (published folder)",
+               "Excel报告路径（已发布目录）"),
             _c("rectification_path", "text", "Absolute path of the rectification lists laid out like Zhejiang "
-               "attachments 1 and 2", "整改清单（附件1、2格式）路径"),
+               "attachments 1 and 2 (published folder)", "整改清单（附件1、2格式）路径（已发布目录）"),
         ),
     ),
 )
@@ -583,6 +585,12 @@ CERTIFIED_AT = _c("certified_at", "timestamp", "When these rows were certified (
                   "认定时间（UTC），详见 certifications 表")
 NOT_CERTIFIED = frozenset({"certifications"})
 """Tables with no certified copy: the certification record is itself the frozen fact."""
+
+
+def run_tables() -> dict[str, Table]:
+    """The tables a run of the yearly job builds (and publishes together): every catalogue table but
+    the certification record, which only `certify` writes."""
+    return {name: table for name, table in TABLES.items() if name not in NOT_CERTIFIED}
 
 
 def certified_copy(table: Table) -> Table:

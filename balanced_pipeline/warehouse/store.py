@@ -38,14 +38,25 @@ def normalise_url(url: str) -> URL:
 
 
 class Warehouse:
-    def __init__(self, url: str):
+    """One DuckDB file, or one schema of a PostgreSQL database (`schema=None`: the connection's
+    current schema, where BI tools look)."""
+
+    def __init__(self, url: str, schema: str | None = None):
         self.url = normalise_url(url)
         self.backend = self.url.get_backend_name()
+        if schema is not None and self.backend != "postgresql":
+            raise WarehouseError("a schema other than the default is for PostgreSQL warehouses only")
+        self.schema = schema
 
     def __repr__(self) -> str:
         if self.backend == "duckdb":
             return f"DuckDB file {self.duckdb_path}"
-        return f"PostgreSQL {self.url.render_as_string(hide_password=True)}"
+        where = f" schema {self.schema}" if self.schema else ""
+        return f"PostgreSQL {self.url.render_as_string(hide_password=True)}{where}"
+
+    def qualified(self, table_name: str) -> str:
+        """The table's name in SQL, with this warehouse's schema when it has one."""
+        return f'"{self.schema}"."{table_name}"' if self.schema else f'"{table_name}"'
 
     @property
     def duckdb_path(self) -> Path:
@@ -66,7 +77,7 @@ class Warehouse:
         with self._duckdb() as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                self._ensure_table(con.execute, table, "duckdb")
+                self.ensure_table(con.execute, table, "duckdb")
                 con.execute(f'DELETE FROM "{table.name}" WHERE year = ?', [year])
                 con.register("incoming_rows", rows)
                 columns = ", ".join(f'"{c}"' for c in table.column_names)
@@ -80,41 +91,50 @@ class Warehouse:
     def _replace_postgres(self, table: Table, year: int, rows: pd.DataFrame) -> None:
         with self._postgres_engine().begin() as connection:
             # DDL goes straight to psycopg: SQLAlchemy would read the "%" of a comment as a placeholder.
-            self._ensure_table(connection.connection.driver_connection.execute, table, "postgresql")
-            connection.exec_driver_sql(f'DELETE FROM "{table.name}" WHERE year = %s', (year,))
+            execute = connection.connection.driver_connection.execute
+            if self.schema:
+                execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            self.ensure_table(execute, table, "postgresql")
+            connection.exec_driver_sql(f"DELETE FROM {self.qualified(table.name)} WHERE year = %s", (year,))
             buffer = io.StringIO()
             rows.to_csv(buffer, index=False, header=False, na_rep="\\N")
             columns = ", ".join(f'"{c}"' for c in table.column_names)
             cursor = connection.connection.driver_connection.cursor()
-            with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')') as copy:
+            with cursor.copy(f'COPY {self.qualified(table.name)} ({columns}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')') as copy:
                 copy.write(buffer.getvalue())
 
-    def _ensure_table(self, execute, table: Table, dialect: str) -> None:
+    def ensure_table(self, execute, table: Table, dialect: str) -> None:
         """Create the table with comments, key and indexes if absent; add catalogue columns it lacks."""
         type_index = 1 if dialect == "duckdb" else 2
-        existing = self._existing_columns(execute, table.name, dialect)
+        name = self.qualified(table.name)
+        existing = self._existing_columns(execute, table.name)
         if not existing:
             definitions = [f'"{c.name}" {DTYPES[c.dtype][type_index]}' for c in table.columns]
             if table.key:
                 definitions.append(f"PRIMARY KEY ({', '.join(chr(34) + k + chr(34) for k in table.key)})")
-            execute(f'CREATE TABLE "{table.name}" ({", ".join(definitions)})')
+            execute(f'CREATE TABLE {name} ({", ".join(definitions)})')
             if dialect == "postgresql":
-                execute(f'CREATE INDEX "{table.name}_year_idx" ON "{table.name}" (year)')
+                execute(f'CREATE INDEX "{table.name}_year_idx" ON {name} (year)')
                 if "county_code" in table.column_names:
-                    execute(f'CREATE INDEX "{table.name}_county_idx" ON "{table.name}" (year, county_code)')
-            execute(f"COMMENT ON TABLE \"{table.name}\" IS '{_quote(table.grain_en + ' / ' + table.grain_zh)}'")
+                    execute(f'CREATE INDEX "{table.name}_county_idx" ON {name} (year, county_code)')
+            execute(f"COMMENT ON TABLE {name} IS '{_quote(table.grain_en + ' / ' + table.grain_zh)}'")
             for column in table.columns:
                 comment = _quote(f"{column.en} / {column.zh}" + (f" ({column.unit})" if column.unit else ""))
-                execute(f"COMMENT ON COLUMN \"{table.name}\".\"{column.name}\" IS '{comment}'")
+                execute(f"COMMENT ON COLUMN {name}.\"{column.name}\" IS '{comment}'")
             return
         for column in table.columns:
             if column.name not in existing:
-                execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {DTYPES[column.dtype][type_index]}')
+                execute(f'ALTER TABLE {name} ADD COLUMN "{column.name}" {DTYPES[column.dtype][type_index]}')
 
-    @staticmethod
-    def _existing_columns(execute, table_name: str, dialect: str) -> set[str]:
-        # Table names come from the catalogue, never from input, so inlining is safe here.
-        result = execute(f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table_name}'")
+    def _existing_columns(self, execute, table_name: str) -> set[str]:
+        # Only this warehouse's own catalog and schema: a DuckDB file may have another attached (publishing),
+        # a PostgreSQL database holds the building schemas beside the published one. Table and schema names
+        # come from the catalogue and the code, never from input, so inlining is safe here.
+        schema = f"'{self.schema}'" if self.schema else "current_schema()"
+        result = execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() "
+            f"AND table_schema = {schema} AND table_name = '{table_name}'"
+        )
         return {row[0] for row in result.fetchall()}
 
     # -- reading ---------------------------------------------------------------------------
@@ -128,7 +148,8 @@ class Warehouse:
                 frame = con.execute(f'SELECT * FROM "{table.name}" WHERE year = ?', [year]).df()
         else:
             with self._postgres_engine().connect() as connection:
-                frame = pd.read_sql(sa.text(f'SELECT * FROM "{table.name}" WHERE year = :year'), connection, params={"year": year})
+                frame = pd.read_sql(sa.text(f"SELECT * FROM {self.qualified(table.name)} WHERE year = :year"), connection,
+                                    params={"year": year})
         return conform_to_table(frame[[c for c in table.column_names if c in frame.columns]].reindex(columns=table.column_names), table)
 
     def query(self, sql: str) -> pd.DataFrame:
@@ -145,7 +166,7 @@ class Warehouse:
                 return False
             with self._duckdb(read_only=True) as con:
                 return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
-        return sa.inspect(self._postgres_engine()).has_table(name)
+        return sa.inspect(self._postgres_engine()).has_table(name, schema=self.schema)
 
     # -- connections -----------------------------------------------------------------------
 

@@ -7,8 +7,10 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from balanced_pipeline.report.publish import building_reports, published_reports
 from balanced_pipeline.standards.loader import Standards, load_standards
 from balanced_pipeline.warehouse.catalogue import TABLES, Table, conform_to_table
+from balanced_pipeline.warehouse.publish import building_warehouse
 from balanced_pipeline.warehouse.store import Warehouse
 
 PREVIEW_ROWS = 10
@@ -39,8 +41,16 @@ class ArtifactsFolder(dg.ConfigurableResource):
 
     path: str
 
+    @property
+    def reports_root(self) -> Path:
+        return Path(self.path) / "reports"
+
     def reports(self, year: int) -> Path:
-        return Path(self.path) / "reports" / str(year)
+        """Where a run writes the year's reports; readers see them once published (published_reports)."""
+        return building_reports(self.reports_root, year)
+
+    def published_reports(self, year: int) -> Path:
+        return published_reports(self.reports_root, year)
 
     def data_docs(self, year: int) -> Path:
         return Path(self.path) / "data_docs" / str(year)
@@ -56,25 +66,30 @@ class StandardsResource(dg.ConfigurableResource):
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The warehouse, for the steps that read what an earlier run stored for the same year: the change
-    history (the accepted rows a resubmission replaces) and certification. Another year's values come
-    through the graph (a partition mapping), never through this."""
+    """The published warehouse, for the steps that read what an earlier run published for the same
+    year (the change history: the accepted rows a resubmission replaces) and for certification.
+    Another year's values come through the graph (a partition mapping), never through this."""
 
     url: str
 
     def get(self) -> Warehouse:
         return Warehouse(self.url)
 
+    def building(self, year: int) -> Warehouse:
+        return building_warehouse(Warehouse(self.url), year)
+
 
 class WarehouseIOManager(dg.ConfigurableIOManager):
-    """Writes each asset to the warehouse table of the same name, one partition per year."""
+    """Writes each asset to the table of the same name in the year's building copy of the warehouse
+    (published_year publishes it); reads a table from there, or from the published warehouse while
+    the year's building copy has not received it."""
 
     url: str
 
     def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame) -> None:
         table = _table_for(context.asset_key)
         year = int(context.asset_partition_key)
-        warehouse = Warehouse(self.url)
+        warehouse = building_warehouse(Warehouse(self.url), year)
         written = warehouse.replace_partition(table, year, obj)
         context.add_output_metadata(
             {
@@ -89,8 +104,16 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
         """The years the input's partition mapping asks for, in one frame (its `year` column tells them
         apart); a year never written reads as no rows, so a first year's trends are all 'new'."""
         table = _table_for(context.asset_key)
-        warehouse = Warehouse(self.url)
-        frames = [warehouse.read_partition(table, int(key)) for key in context.asset_partition_keys]
+        published = Warehouse(self.url)
+        own_year = int(context.partition_key) if context.has_partition_key else None
+        frames = []
+        for key in context.asset_partition_keys:
+            year = int(key)
+            # This run's own year from its building copy once built there; any other year (last year,
+            # for the trends) only as published, never another run's unpublished building copy.
+            building = building_warehouse(published, year) if year == own_year else None
+            store = building if building is not None and building.has_table(table.name) else published
+            frames.append(store.read_partition(table, year))
         if len(frames) == 1:
             return frames[0]
         # An empty year stays out of the concat: pandas would drop the catalogue types of its all-NA columns.

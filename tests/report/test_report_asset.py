@@ -1,4 +1,4 @@
-"""The county_reports asset: reads every input table, writes the year's files under the data
+"""The county_reports asset: reads every input table, writes the year's files into the building
 folder and returns the index with the overview path in its metadata."""
 
 from pathlib import Path
@@ -37,11 +37,13 @@ def test_county_reports_writes_every_county_and_the_overview(tmp_path):
     index = result.output_for_node("county_reports")
     assert list(index.columns) == list(INDEX_COLUMNS)
     assert index["county_code"].tolist() == [JIA, YI, BING]
-    out_dir = tmp_path / "reports" / str(YEAR)
+    # Built aside; the index names the files where readers find them once published_year has run.
+    built, published = tmp_path / "reports" / ".building" / str(YEAR), tmp_path / "reports" / str(YEAR)
     files = [*index["html_path"], *index["xlsx_path"], *index["rectification_path"]]
-    assert all(Path(p).parent == out_dir and Path(p).is_file() for p in files)
+    assert all(Path(p).parent == published and (built / Path(p).name).is_file() for p in files)
+    assert not published.exists()
     metadata = result.asset_materializations_for_node("county_reports")[0].metadata
-    assert metadata["overview"].value == str(out_dir / "index.html") and (out_dir / "index.html").is_file()
+    assert metadata["overview"].value == str(published / "index.html") and (built / "index.html").is_file()
     assert metadata["files_written"].value == 10
     assert metadata["counties_ready"].value == 1 and metadata["counties_incomplete"].value == 1
     assert "甲区" in metadata["counties"].value and "尚未达到优质均衡要求" in metadata["counties"].value

@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from balanced_pipeline.warehouse.catalogue import TABLES, TableMismatch
-from balanced_pipeline.warehouse.store import Warehouse
+from balanced_pipeline.warehouse.publish import building_warehouse, publish_year
+from balanced_pipeline.warehouse.store import Warehouse, WarehouseError
 
 TABLE = TABLES["county_difference_coefficients"]
 
@@ -52,13 +53,17 @@ def test_unknown_year_reads_empty_with_the_catalogue_columns(warehouse):
     assert empty.empty and list(empty.columns) == TABLE.column_names
 
 
-def test_columns_carry_comments_for_bi_tools(warehouse):
-    warehouse.replace_partition(TABLE, 2026, rows("340401", 0.4))
+def _cv_comment(warehouse: Warehouse) -> str:
     if warehouse.backend == "duckdb":
         sql = f"SELECT comment FROM duckdb_columns() WHERE table_name = '{TABLE.name}' AND column_name = 'cv'"
     else:
         sql = f"SELECT col_description('\"{TABLE.name}\"'::regclass, attnum) AS comment FROM pg_attribute WHERE attrelid = '\"{TABLE.name}\"'::regclass AND attname = 'cv'"
-    assert "差异系数" in warehouse.query(sql).iloc[0, 0]
+    return warehouse.query(sql).iloc[0, 0]
+
+
+def test_columns_carry_comments_for_bi_tools(warehouse):
+    warehouse.replace_partition(TABLE, 2026, rows("340401", 0.4))
+    assert "差异系数" in _cv_comment(warehouse)
 
 
 def test_table_has_its_primary_key(warehouse):
@@ -69,3 +74,39 @@ def test_table_has_its_primary_key(warehouse):
         f"AND kcu.table_name = tc.table_name WHERE tc.table_name = '{TABLE.name}' AND tc.constraint_type = 'PRIMARY KEY'"
     )
     assert set(keys["column_name"]) == set(TABLE.key)
+
+
+# Years of their own: the PostgreSQL server is shared by the whole session.
+OLD, NEW = 2031, 2032
+
+
+def test_publishing_a_year_copies_it_from_the_building_copy_and_keeps_other_years(warehouse):
+    building = building_warehouse(warehouse, NEW)
+    warehouse.replace_partition(TABLE, OLD, rows("340401", 0.3, n=2))
+    warehouse.replace_partition(TABLE, NEW, rows("340401", 0.4, n=3))
+    building.replace_partition(TABLE, NEW, rows("340402", 0.6, n=1))
+    assert warehouse.read_partition(TABLE, NEW)["county_code"].tolist() == ["340401"] * 3  # not yet published
+    assert publish_year(warehouse, building, NEW, [TABLE]) == {TABLE.name: 1}
+    assert warehouse.read_partition(TABLE, NEW)["county_code"].tolist() == ["340402"]
+    assert len(warehouse.read_partition(TABLE, OLD)) == 2
+    assert "差异系数" in _cv_comment(warehouse)
+
+
+def test_a_year_with_a_table_never_built_is_not_published(warehouse):
+    building = building_warehouse(warehouse, NEW)
+    warehouse.replace_partition(TABLE, NEW, rows("340401", 0.4, n=3))
+    building.replace_partition(TABLE, NEW, rows("340402", 0.6, n=1))
+    never_built = TABLES["creation_timetable"]
+    with pytest.raises(WarehouseError, match="creation_timetable"):
+        publish_year(warehouse, building, NEW, [TABLE, never_built])
+    assert len(warehouse.read_partition(TABLE, NEW)) == 3
+
+
+def test_the_building_copy_is_apart_from_the_published_warehouse(warehouse):
+    building = building_warehouse(warehouse, NEW)
+    if warehouse.backend == "duckdb":
+        assert building.duckdb_path == warehouse.duckdb_path.with_name(f"w.building.{NEW}.duckdb")
+    else:
+        assert building.schema == f"building_{NEW}" and warehouse.schema is None
+    building.replace_partition(TABLE, NEW, rows("340402", 0.6, n=1))
+    assert not building_warehouse(warehouse, OLD).has_table(TABLE.name)
