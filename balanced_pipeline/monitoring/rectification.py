@@ -44,7 +44,10 @@ def indicator_shortfall_text(indicators: pd.DataFrame) -> pd.Series:
     name = indicators["indicator_name_zh"].astype("string")
     text = (name + " " + number_text(value) + unit + "，标准 " + number_text(threshold) + unit + "，" + gap_word + " "
             + number_text((value - threshold).abs()) + unit)
-    return text.where(value.notna(), name + " 数据缺失，无法判定")
+    # A value not computed names the field to fix (its input was in error or blank).
+    reason = indicators["not_computed_reason_zh"].astype("string").fillna("")
+    missing = (name + " 未计算：" + reason).where(reason.ne(""), name + " 数据缺失，无法判定")
+    return text.where(value.notna(), missing)
 
 
 def school_rectification_list(
