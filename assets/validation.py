@@ -1,4 +1,4 @@
-"""Stage 2, checks: run the Great Expectations suites, quarantine records with errors, account for every row."""
+"""Stage 2, checks: run the Great Expectations suites, quarantine what errors corrupt, account for every row."""
 
 import dagster as dg
 import pandas as pd
@@ -65,7 +65,8 @@ def submission_issues(
     ingest_issues: pd.DataFrame,
     **staged,
 ):
-    """Validate every staged form with its suite; errors will quarantine their record, warnings only report.
+    """Validate every staged form with its suite; errors will quarantine their value (campus fields) or record,
+    warnings only report.
     A county's survey totals are rejected here too when the county also sent raw responses."""
     forms = without_superseded({form: staged[f"staged_{form}"] for form in STAGED_FORMS}, ingest_issues)
     report = validate_forms(forms, standards.load())
@@ -110,7 +111,8 @@ def submission_issues(
             table: dg.AssetOut(
                 kinds=WAREHOUSE_KINDS,
                 owners=OWNERS,
-                description=f"Accepted `{form}` records (no error issue), normalised, with their source file and hash.",
+                description=f"Accepted `{form}` records (no error rejects them; a quarantined value is NULL), normalised, "
+                            "with their source file and hash.",
                 metadata={"dagster/column_schema": table_column_schema(table)},
             )
             for form, table in ACCEPTED_TABLES.items()
@@ -151,7 +153,8 @@ def submission_issues(
     pool=WAREHOUSE_POOL,
 )
 def accepted_submissions(staged_files: pd.DataFrame, submission_issues: pd.DataFrame, **staged_forms):
-    """Keep the records no error points at; the rest stay in data_quality_issues with their reason."""
+    """Keep the records no error rejects, each value an error quarantines set to NULL; the rest stay in
+    data_quality_issues with their reason."""
     staged = {form: staged_forms[f"staged_{form}"] for form in STAGED_FORMS}
     accepted = {form: split_accepted(frame, submission_issues, form)[0] for form, frame in staged.items()}
     files = file_accounting(staged_files, accepted, submission_issues)

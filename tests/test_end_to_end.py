@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 import pandas as pd
 import pytest
 
+from balanced_pipeline.contract.issues import rejected_records
 from balanced_pipeline.demo.generate import generate_demo_submissions
 from balanced_pipeline.demo.profiles import standard_item
 from balanced_pipeline.standards.loader import load_standards
@@ -128,8 +129,10 @@ def test_nothing_submitted_is_lost(duckdb_run):
         assert files.loc[name, "rows_read"] == expected["rows"], name
         assert files.loc[name, "rows_accepted"] + files.loc[name, "rows_rejected"] == files.loc[name, "rows_read"]
         assert files.loc[name, "source_sha256"] == expected["sha256"]
-        rejected = issues[(issues["source_file"] == name) & (issues["severity"] == "error")]
-        assert rejected[["sheet", "row_number"]].drop_duplicates().shape[0] == files.loc[name, "rows_rejected"]
+        errors = issues[(issues["source_file"] == name)]
+        # an error on a campus field quarantines that value only; the rest reject their record
+        rejected = pd.concat([rejected_records(errors, form) for form in errors["form"].unique()] or [errors[[]]])
+        assert rejected.drop_duplicates().shape[0] == files.loc[name, "rows_rejected"]
     accepted_by_file = table(warehouse, "school_submissions")["source_file"].value_counts()
     assert accepted_by_file["schools.csv"] == files.loc["schools.csv", "rows_accepted"]
     assert set(accepted_by_file.index) == {"schools.csv", WORKBOOK}
@@ -160,6 +163,38 @@ def test_every_broken_row_is_reported_where_it_is(duckdb_run):
         found = issues[(issues["source_file"] == row["file"]) & (issues["row_number"] == row["row_number"])]
         assert len(found), f"no issue for {row}"
         assert (found["message_zh"].str.len() > 0).all() and (found["message_en"].str.len() > 0).all()
+
+
+def test_a_broken_value_quarantines_only_what_reads_it(duckdb_run):
+    """The demo's negative sports area keeps its campus, with only R5 not computed; its nine-year
+    school without junior students keeps R1–R3 of its primary part (the split of R4–R7 reads the
+    junior count); a wrong school type still rejects the campus."""
+    warehouse, _, manifest = duckdb_run
+    schools = table(warehouse, "school_submissions")
+    indicators = table(warehouse, "school_indicators")
+    verdicts = table(warehouse, "school_resource_verdict")
+    broken = {row["kind"]: row for row in manifest["broken_rows"] if row["year"] == YEAR and row["file"] == "schools.csv"}
+
+    def campus(kind):
+        found = schools[(schools["source_file"] == "schools.csv") & (schools["row_number"] == broken[kind]["row_number"])]
+        return found.iloc[0] if len(found) else None
+
+    sports = campus("negative_area")
+    assert pd.isna(sports["sports_area_m2"])
+    rows = indicators[indicators["school_code"] == sports["school_code"]].set_index(["stage", "indicator_id"])
+    unknown = rows[rows["not_computed_reason_zh"] != ""]
+    assert set(unknown.index.get_level_values("indicator_id")) == {"R5"} and unknown["value"].isna().all()
+    assert unknown["not_computed_reason_en"].str.contains("sports_area_m2_non_negative").all()
+    assert rows.drop(index="R5", level="indicator_id")["value"].notna().all()
+    assert verdicts[verdicts["school_code"] == sports["school_code"]]["passed"].isna().all()
+
+    nine_year = campus("nine_year_without_junior")
+    primary = indicators[(indicators["school_code"] == nine_year["school_code"])
+                         & (indicators["stage"] == "primary")].set_index("indicator_id")
+    assert primary.loc[["R1", "R2", "R3"], "value"].notna().all()
+    assert primary.loc[["R4", "R5", "R6", "R7"], "value"].isna().all()
+    assert primary.loc[["R4", "R5", "R6", "R7"], "not_computed_reason_en"].str.contains("students_junior").all()
+    assert campus("unknown_school_type") is None
 
 
 def test_completeness_names_the_missing_and_unknown_campuses(duckdb_run):
@@ -335,7 +370,10 @@ def test_rectification_lists_state_value_standard_and_gap(duckdb_run):
     county = table(warehouse, "county_rectification_list")
     assert len(schools) and len(county)
     resource_rows = schools[schools["item_id"].str.match(r"R\d")]
-    assert resource_rows["shortfall"].str.contains("标准").all() and resource_rows["shortfall"].str.contains("差").all()
+    # a value not computed (its input quarantined by an error) names the field to fix instead of a gap
+    computed = resource_rows[~resource_rows["shortfall"].str.contains("未计算")]
+    assert computed["shortfall"].str.contains("标准").all() and computed["shortfall"].str.contains("差").all()
+    assert resource_rows.loc[resource_rows["shortfall"].str.contains("未计算"), "shortfall"].str.contains("字段「").all()
     assert (schools["measure"] == "").all() and (schools["deadline_month"] == "").all()
 
 

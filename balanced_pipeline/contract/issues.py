@@ -1,7 +1,10 @@
 """Data-quality issue rows: one problem, where it is, and what to do, in Chinese and English.
 
 Every staged record carries its provenance (`source_file`, `sheet`, `row_number`); an issue
-names the same three, so an `error` issue quarantines exactly the record it points at.
+names the same three, so an `error` issue quarantines exactly what it points at: on a campus
+form, the one value of its field (the record stays, that value becomes unknown); on a field
+that says who the record is or which rules apply to it, on no field, or on any other form,
+the whole record.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 from typing import Iterable, Mapping
 
 import pandas as pd
+
+from balanced_pipeline.contract.forms import FORMS
 
 PROVENANCE = ["source_file", "sheet", "row_number"]
 """Identifies one submitted record: file (relative to the year folder), sheet ('' for CSV and
@@ -30,6 +35,17 @@ ISSUE_COLUMNS = [
 ERROR = "error"
 WARNING = "warning"
 SEVERITIES = (ERROR, WARNING)
+
+RECORD_FIELDS = {
+    "schools": ("county_code", "school_code", "campus_code", "school_name", "school_type", "location_type",
+                "ownership"),
+}
+"""Forms whose errors quarantine a value rather than the record, each with the fields whose error
+still rejects the record: who the campus is (codes, name) and which rules apply to it (its type
+decides its stages; location and ownership the scope of G6, G13 and the national form), without
+which no list of its judged values could be stated. The other forms' records are single facts
+(a class, a room, a county form) and are quarantined whole."""
+QUARANTINE_COLUMNS = ["field", "rule", "message_zh", "message_en"]
 
 
 def location_zh(source_file: str, sheet: str, where: str) -> str:
@@ -112,21 +128,70 @@ def issues_for_rows(
     return conform_issues(frame)
 
 
+def _record_errors(issues: pd.DataFrame, form: str) -> pd.DataFrame:
+    return issues[(issues["severity"] == ERROR) & (issues["form"] == form) & issues["row_number"].notna()]
+
+
+def _blocks_record(errors: pd.DataFrame, form: str) -> pd.Series:
+    """Whether each error rejects its whole record (see RECORD_FIELDS); an error on something that
+    is not a field of the form (a whole-record rule) always does."""
+    if form not in RECORD_FIELDS:
+        return pd.Series(True, index=errors.index)
+    quarantinable = set(FORMS[form].field_names) - set(RECORD_FIELDS[form])
+    return ~errors["field"].isin(quarantinable)
+
+
 def rejected_records(issues: pd.DataFrame, form: str) -> pd.DataFrame:
-    """Provenance of the records of `form` that an error issue quarantines."""
-    blocking = issues[(issues["severity"] == ERROR) & (issues["form"] == form) & issues["row_number"].notna()]
+    """Provenance of the records of `form` that an error issue rejects whole."""
+    errors = _record_errors(issues, form)
+    blocking = errors[_blocks_record(errors, form)]
     return blocking[PROVENANCE].drop_duplicates().reset_index(drop=True)
 
 
+def provenance_index(records: pd.DataFrame) -> pd.MultiIndex:
+    """(source_file, sheet, row_number) of each record in one type, wherever the records were read from."""
+    keys = records[PROVENANCE].astype({"source_file": "string", "sheet": "string", "row_number": "Int64"})
+    return pd.MultiIndex.from_frame(keys.fillna({"source_file": "", "sheet": ""}))
+
+
+def quarantined_values(records: pd.DataFrame, issues: pd.DataFrame, form: str,
+                       keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One row per value of `records` an error quarantines without rejecting its record: the
+    record's `keep` columns, the field, the rule and the issue's messages."""
+    errors = _record_errors(issues, form)
+    errors = errors[~_blocks_record(errors, form)].drop_duplicates([*PROVENANCE, "field", "rule"])
+    columns = [*keep, *QUARANTINE_COLUMNS]
+    if errors.empty or records.empty:
+        return pd.DataFrame({c: pd.Series(dtype=records[c].dtype if c in records else "string") for c in columns})
+    located = pd.DataFrame({"_position": range(len(records))}, index=provenance_index(records))
+    positions = located.reindex(provenance_index(errors))["_position"].to_numpy()
+    found = ~pd.isna(positions)
+    matched = records.iloc[positions[found].astype(int)][list(keep)].reset_index(drop=True)
+    details = errors.loc[found, QUARANTINE_COLUMNS].reset_index(drop=True)
+    return pd.concat([matched, details], axis=1)[columns]
+
+
+def without_quarantined_values(records: pd.DataFrame, issues: pd.DataFrame, form: str) -> pd.DataFrame:
+    """`records` with every quarantined value set to missing: a value an error points at never
+    reaches a computation (it stays, as submitted, in the issue row)."""
+    quarantined = quarantined_values(records, issues, form, keep=tuple(PROVENANCE))
+    if quarantined.empty:
+        return records
+    records = records.copy()
+    where = provenance_index(records)
+    for field, rows in quarantined.groupby("field"):
+        records.loc[where.isin(provenance_index(rows)), field] = pd.NA
+    return records
+
+
 def split_accepted(staged: pd.DataFrame, issues: pd.DataFrame, form: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(accepted, rejected) records of a staged form, by the error issues that point at them."""
+    """(accepted, rejected) records of a staged form, by the error issues that point at them;
+    an accepted record's quarantined values are missing."""
     rejected_keys = rejected_records(issues, form)
     if rejected_keys.empty:
-        return staged, staged.iloc[0:0]
-    is_rejected = pd.MultiIndex.from_frame(staged[PROVENANCE].astype({"row_number": "Int64"})).isin(
-        pd.MultiIndex.from_frame(rejected_keys)
-    )
-    return staged[~is_rejected], staged[is_rejected]
+        return without_quarantined_values(staged, issues, form), staged.iloc[0:0]
+    is_rejected = provenance_index(staged).isin(pd.MultiIndex.from_frame(rejected_keys))
+    return without_quarantined_values(staged[~is_rejected], issues, form), staged[is_rejected]
 
 
 def _column_or_blank(rows: pd.DataFrame, column: str):

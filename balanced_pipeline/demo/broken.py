@@ -32,10 +32,14 @@ VICTIMS = (
     ("primary", "missing_campus"),
     (None, "unknown_campus"),
 )
-# A rejected row can cost its campus a guarantee item (without the room whose area is not a
-# number, the campus is a room short for G3). Such a row goes to a county whose profile already
-# fails that item, so no other county's verdict changes.
+# A broken row can cost its campus a guarantee item: without the room whose area is not a number,
+# the campus is a room short for G3. Such a row goes to a county whose profile already fails that
+# item, so no other county's verdict changes.
 COSTS_ITEM = {"non_numeric_room_area": SMALL_ARTS_ROOMS}
+# An error quarantines its value, not the campus: a nine-year school whose junior count is in error
+# keeps its campus, but its size (G4), junior catchment (G13) and teacher checks cannot be judged, so
+# it goes to a county whose profile already fails government guarantee.
+COSTS_GUARANTEE = {"nine_year_without_junior"}
 
 
 class Breakage:
@@ -135,7 +139,8 @@ def choose_victims(campuses: pd.DataFrame, rng: np.random.Generator,
     county_code = campuses["county_code"].to_numpy()
     taken, victims = set(), {}
     for wanted_type, kind in VICTIMS:
-        counties = {c.code for c in counties_of_demo if COSTS_ITEM.get(kind) in (None, *c.guarantee_failures)}
+        counties = {c.code for c in counties_of_demo if COSTS_ITEM.get(kind) in (None, *c.guarantee_failures)
+                    and (kind not in COSTS_GUARANTEE or c.guarantee_failures)}
         pick = next((c for c in candidates if c not in taken and wanted_type in (None, school_type[c])
                      and county_code[c] in counties), None)
         if pick is None:

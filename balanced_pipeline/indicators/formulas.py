@@ -70,10 +70,12 @@ def school_rule_verdict(
     every unmet one at least `floor_ratio` of its threshold.
 
     `frame` has one row per school part × indicator: the `by` columns naming the part, and
-    indicator_id, passed, ratio. An indicator whose value is missing counts as unmet with an
-    unknown ratio, so it fails the floor: a school is never passed on data it did not give.
-    Returns one row per part: indicators_met, indicators_judged, unmet_below_floor,
-    weakest_indicator (lowest ratio, a missing one first), weakest_ratio, passed.
+    indicator_id, passed, ratio. An indicator whose value is missing (not computed) makes the
+    part's verdict unknown, passed NULL (未判定 not judged), even when the known ones would already
+    fail it: a school is never passed on data it did not give, and the office is told to complete
+    the data before the verdict rather than handed half of one (its failing indicators are still
+    rows of their own). Returns one row per part: indicators_met, indicators_judged,
+    unmet_below_floor, weakest_indicator (lowest ratio, a missing one first), weakest_ratio, passed.
     """
     met = frame["passed"].fillna(False).astype(bool)
     ratio = frame["ratio"].astype("float64")
@@ -97,7 +99,7 @@ def school_rule_verdict(
     verdict = verdict.join(weakest[["weakest_indicator", "weakest_ratio"]])
     verdict["passed"] = (
         (verdict["indicators_met"] >= min_indicators_met) & (verdict["unmet_below_floor"] == 0)
-    ).astype("boolean")
+    ).astype("boolean").mask(verdict["indicators_judged"] < grouped.size())
     return verdict.reset_index()
 
 

@@ -1,7 +1,9 @@
 """Resource allocation (资源配置, spec §2.1, §3, §4): school parts, R1–R7, verdicts, coefficients.
 
 Works on the accepted `schools` frame (one row per campus, schema.SCHOOLS fields plus `year`).
-Every exclusion from a computation is a row with its reason, never a silent drop.
+Every exclusion from a computation is a row with its reason, never a silent drop; every value
+that cannot be computed (an input quarantined by an error, or left blank) is a row with value
+NULL and its `not_computed_reason` (dependencies.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,13 @@ from balanced_pipeline.indicators.formulas import (
     weighted_difference_coefficient,
 )
 from balanced_pipeline.contract.issues import WARNING, issues_frame
+from balanced_pipeline.indicators.dependencies import (
+    REASON_COLUMNS,
+    blank_inputs,
+    indicator_inputs,
+    not_computed_reasons,
+    quarantined_inputs,
+)
 from balanced_pipeline.contract.forms import CAMPUS_KEY, STAGES
 from balanced_pipeline.standards.loader import Standards
 
@@ -50,13 +59,17 @@ def school_parts(schools: pd.DataFrame, standards: Standards) -> pd.DataFrame:
         parts.append(part)
     parts = pd.concat(parts, ignore_index=True)
 
-    no_students = parts["students"].fillna(0) <= 0
+    # A count made unknown by its error keeps the part in scope: its indicators are then rows
+    # without a value (and their reason), not a part that silently has no students.
+    unknown_students = parts["students"].isna()
+    no_students = (parts["students"] <= 0).fillna(False).astype(bool)
     small_point = (parts["school_type"] == "teaching_point") & (parts["students"] < min_teaching_point).fillna(False)
     parts["in_resource_allocation"] = ~no_students
     parts["in_difference_coefficient"] = ~no_students & ~small_point
     parts["scope_note"] = np.select(
-        [no_students, small_point],
+        [unknown_students, no_students, small_point],
         [
+            "该学段在校生数缺失或填报有误，指标未计算 / students of this stage blank or in error: indicators not computed",
             "该学段无在校生，不计算指标 / no students in this stage: indicators not computed",
             f"教学点学生不足{min_teaching_point}人，不计入差异系数 / teaching point under "
             f"{min_teaching_point} students: left out of the difference coefficients",
@@ -95,8 +108,11 @@ def _split_shares(schools: pd.DataFrame, standards: Standards) -> pd.DataFrame:
     return shares
 
 
-def school_indicators(schools: pd.DataFrame, parts: pd.DataFrame, standards: Standards) -> pd.DataFrame:
-    """One row per school part × resource indicator of the standards version: value, threshold, ratio, passed."""
+def school_indicators(schools: pd.DataFrame, parts: pd.DataFrame, standards: Standards,
+                      issues: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per school part × resource indicator of the standards version: value, threshold, ratio,
+    passed; value, ratio and passed NULL with `not_computed_reason_zh/_en` when an input the
+    standards file declares for the indicator was quarantined by an error of `issues` or left blank."""
     judged = parts[parts["in_resource_allocation"]]
     campus = judged.merge(schools, on=["year", *CAMPUS_KEY], how="left", suffixes=("", "_campus"))
     rows = []
@@ -122,8 +138,27 @@ def school_indicators(schools: pd.DataFrame, parts: pd.DataFrame, standards: Sta
     table = pd.concat(rows, ignore_index=True)
     table["ratio"] = ratio_to_standard(table["value"], table["threshold"], table["comparison"])
     table["passed"] = meets_standard(table["value"], table["threshold"], table["comparison"])
+    table = with_not_computed(table, schools, standards, issues)
     table["standards_version"] = standards.version
     return table.sort_values([*PART_KEY, "indicator_id"], ignore_index=True)
+
+
+def with_not_computed(table: pd.DataFrame, schools: pd.DataFrame, standards: Standards,
+                      issues: pd.DataFrame | None) -> pd.DataFrame:
+    """`table` with each indicator whose declared inputs are unknown set to NULL, with the reason.
+
+    Masking matters beyond the missing value: the split treats an unknown senior count as 0, so
+    without it R4–R7 of a twelve-year school would be computed on a wrong share."""
+    inputs = indicator_inputs(standards)
+    quarantined = quarantined_inputs(schools, issues if issues is not None else issues_frame())
+    unknown = pd.concat([quarantined, blank_inputs(schools, sorted(set(inputs["field"])), quarantined)],
+                        ignore_index=True)
+    reasons = not_computed_reasons(table, inputs, unknown)
+    not_computed = reasons["not_computed_reason_zh"].ne("")
+    table = pd.concat([table, reasons], axis=1)
+    for column in ("quantity", "value", "ratio", "passed"):
+        table[column] = table[column].mask(not_computed)
+    return table
 
 
 def school_resource_verdicts(indicators: pd.DataFrame, standards: Standards) -> pd.DataFrame:
@@ -137,9 +172,21 @@ def school_resource_verdicts(indicators: pd.DataFrame, standards: Standards) -> 
         floor_ratio=rule["floor_ratio"],
     )
     names = counted[[*PART_KEY, "school_name"]].drop_duplicates(PART_KEY)
-    table = names.merge(verdict, on=PART_KEY)
+    table = names.merge(verdict, on=PART_KEY).merge(not_judged_reasons(counted), on=PART_KEY, how="left")
+    table[REASON_COLUMNS] = table[REASON_COLUMNS].fillna("")
     table["standards_version"] = standards.version
     return table.sort_values(PART_KEY, ignore_index=True)
+
+
+def not_judged_reasons(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Per school part, why its verdict is not judged: each indicator not computed and its reason."""
+    unknown = indicators[indicators["not_computed_reason_zh"].fillna("").ne("")]
+    labelled = unknown[PART_KEY].assign(
+        not_computed_reason_zh=unknown["indicator_id"] + "：" + unknown["not_computed_reason_zh"],
+        not_computed_reason_en=unknown["indicator_id"] + ": " + unknown["not_computed_reason_en"],
+    )
+    return labelled.groupby(PART_KEY, sort=False).agg({"not_computed_reason_zh": "；".join,
+                                                      "not_computed_reason_en": "; ".join}).reset_index()
 
 
 LEFT_OUT_REASONS = {

@@ -5,7 +5,10 @@ education. One row per campus × item (× stage for G13), so the office sees whi
 a county item fail.
 
 A row's `passed` is missing when the campus did not give the data the check needs; the detail
-says what is missing and the county item counts the campus as not passing.
+says what is missing and the county item counts the campus as not passing. When an error
+quarantined one of the school-form fields an item declares as `inputs` in the standards file, the
+row has value and passed NULL and its `not_computed_reason` (dependencies.py); the campus's other
+checks are judged as usual.
 """
 
 from __future__ import annotations
@@ -33,15 +36,19 @@ from balanced_pipeline.indicators.common import (
     yes_no_text,
 )
 from balanced_pipeline.contract.forms import ROOM_TYPES, SCHOOLS
+from balanced_pipeline.contract.issues import issues_frame
+from balanced_pipeline.indicators.dependencies import REASON_COLUMNS, item_inputs, not_computed_reasons, quarantined_inputs
 from balanced_pipeline.standards.loader import Standards
 
 CODE_COLUMNS = ["county_code", "school_code", "campus_code"]
 
 
 def school_guarantee_checks(
-    schools: pd.DataFrame, classes: pd.DataFrame, rooms: pd.DataFrame, standards: Standards
+    schools: pd.DataFrame, classes: pd.DataFrame, rooms: pd.DataFrame, standards: Standards,
+    issues: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The table school_guarantee_checks for accepted campuses, their classes and rooms."""
+    """The table school_guarantee_checks for accepted campuses, their classes and rooms; a check
+    whose declared inputs an error of `issues` quarantined is not judged, with the reason."""
     guarantee = items_by_id(standards.section("government_guarantee"))
     quality = items_by_id(standards.section("education_quality"))
     schools, classes, rooms = (with_campus_keys(f) for f in (schools, classes, rooms))
@@ -52,17 +59,31 @@ def school_guarantee_checks(
             small_school_funding_check(schools, guarantee["G6"], standards.school_type_stages),
             teacher_share_check(schools, guarantee["G9"], "trained_360h_teachers", "完成360学时培训"),
             teacher_share_check(schools, guarantee["G12"], "certified_teachers", "持有教师资格证"),
-            catchment_check(schools, guarantee["G13"]),
+            catchment_check(schools, guarantee["G13"], standards.school_type_stages),
             school_attestation_check(schools, quality["Q3"]),
             training_budget_check(schools, quality["Q4"]),
             school_attestation_check(schools, quality["Q6"]),
     ]
     checks = pd.concat([part for part in parts if not part.empty] or parts[:1], ignore_index=True)
+    checks = with_not_judged(checks, schools, standards, issues if issues is not None else issues_frame())
     checks["standards_version"] = standards.version
     order = item_order(standards)
     checks = checks.sort_values([*CAMPUS, "item_id", "stage"], key=lambda c: c.map(order) if c.name in ("item_id", "stage") else c,
                                 kind="stable")
     return conform(checks, SCHOOL_CHECK_COLUMNS)
+
+
+def with_not_judged(checks: pd.DataFrame, schools: pd.DataFrame, standards: Standards,
+                    issues: pd.DataFrame) -> pd.DataFrame:
+    """`checks` with every check whose declared inputs were quarantined set to not judged: value
+    and passed NULL, the detail replaced by the reason (what it said was computed on a missing value)."""
+    reasons = not_computed_reasons(checks, item_inputs(standards), quarantined_inputs(schools, issues))
+    not_judged = reasons["not_computed_reason_zh"].ne("")
+    checks = pd.concat([checks.drop(columns=REASON_COLUMNS, errors="ignore"), reasons], axis=1)
+    checks["value"] = checks["value"].mask(not_judged)
+    checks["passed"] = checks["passed"].astype("boolean").mask(not_judged)
+    checks["detail"] = checks["detail"].astype("string").mask(not_judged, reasons["not_computed_reason_zh"])
+    return checks
 
 
 def with_campus_keys(frame: pd.DataFrame) -> pd.DataFrame:
@@ -257,13 +278,16 @@ def catchment_scope(schools: pd.DataFrame, item: dict[str, Any]) -> pd.Series:
     ).fillna(False).astype(bool)
 
 
-def catchment_check(schools: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
+def catchment_check(schools: pd.DataFrame, item: dict[str, Any], school_type_stages: dict[str, list[str]]) -> pd.DataFrame:
     scoped = schools[catchment_scope(schools, item)]
     per_stage = []
     for stage, threshold in item["thresholds"].items():
         students = scoped[f"students_{stage}"].astype("Float64")
-        teaching = scoped[students.fillna(0) > 0]
-        students = students[students.fillna(0) > 0]
+        # A stage the type teaches whose count is unknown stays a row, judged as not computable.
+        types_teaching = [t for t, stages in school_type_stages.items() if stage in stages]
+        judged = ((students > 0) | (students.isna() & scoped["school_type"].isin(types_teaching))).fillna(False)
+        teaching = scoped[judged.astype(bool)]
+        students = students[judged.astype(bool)]
         catchment = teaching[f"catchment_students_{stage}"].astype("Float64")
         frame = _base(teaching, item).assign(stage=stage)
         frame["value"] = safe_ratio(catchment, students)

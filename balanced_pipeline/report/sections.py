@@ -40,7 +40,7 @@ ISSUE_ROWS_SHOWN = 200
 DIRECTION_TEXT = {"improved": "改善 improved", "worsened": "退步 worsened", "unchanged": "持平 unchanged",
                   "new": "新增 new", "unknown": "本年无数据 no value"}
 DIRECTION_TONE = {"improved": PASS, "worsened": FAIL, "unchanged": "", "new": "", "unknown": MISSING}
-SEVERITY_TEXT = {ERROR: "错误（记录被拦截） error", WARNING: "警告（仅提示） warning"}
+SEVERITY_TEXT = {ERROR: "错误（该值或记录被拦截） error", WARNING: "警告（仅提示） warning"}
 
 
 def stage_label(stage: pd.Series) -> pd.Series:

@@ -15,8 +15,14 @@ from typing import Any
 
 import yaml
 
+from balanced_pipeline.contract.forms import FORMS
+
 SHIPPED_DIR = Path(__file__).parent
 COMPARISONS = (">=", "<=", ">", "<", "==")
+SPLIT_STUDENTS = "split_students"
+"""In an indicator's `inputs`: the students of every stage the campus's shared quantities are
+split between (its own stage only, for a one-stage school)."""
+STAGE_PLACEHOLDER = "{stage}"
 
 
 class StandardsError(ValueError):
@@ -36,6 +42,7 @@ class Indicator:
     thresholds: dict[str, float]
     school_rule: bool
     difference_coefficient: bool
+    inputs: tuple[str, ...] = ()
     source: str = ""
 
 
@@ -58,7 +65,8 @@ class Standards:
 
     @cached_property
     def resource_indicators(self) -> list[Indicator]:
-        return [Indicator(**spec) for spec in self.raw["resource_allocation"]["indicators"]]
+        return [Indicator(**{**spec, "inputs": tuple(spec["inputs"])})
+                for spec in self.raw["resource_allocation"]["indicators"]]
 
     @property
     def school_rule(self) -> dict[str, float]:
@@ -152,6 +160,23 @@ def _validate(raw: dict[str, Any], origin: str) -> None:
         missing = [stage for stage in stages if stage not in spec.get("thresholds", {})]
         if missing:
             raise StandardsError(f"{where}: no threshold for stage(s) {missing}")
+        _validate_inputs(spec, where, stages, allowed_tokens={SPLIT_STUDENTS})
+    for section in ("government_guarantee", "education_quality"):
+        for item in raw.get(section, {}).get("items", []):
+            if item.get("basis") == "schools":
+                _validate_inputs(item, f"standards file {origin}, item {item.get('id')}", stages, allowed_tokens=set())
     for school_type, weights in raw["stage_split_weights"].items():
         if any(float(w) <= 0 for w in weights.values()):
             raise StandardsError(f"standards file {origin}: split weights of {school_type} must be > 0")
+
+
+def _validate_inputs(spec: dict[str, Any], where: str, stages: list[str], allowed_tokens: set[str]) -> None:
+    """Every indicator and school-level item names the school-form fields it reads, so an error
+    on a field can make exactly the values that depend on it unknown."""
+    if not isinstance(spec.get("inputs"), list):
+        raise StandardsError(f"{where}: 'inputs' must list the school-form fields it is computed from")
+    fields = set(FORMS["schools"].field_names)
+    for name in spec["inputs"]:
+        concrete = {str(name).replace(STAGE_PLACEHOLDER, stage) for stage in stages}
+        if str(name) not in allowed_tokens and not concrete <= fields:
+            raise StandardsError(f"{where}: input '{name}' is not a school-form field")

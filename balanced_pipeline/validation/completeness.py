@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from balanced_pipeline.contract.issues import ERROR
+from balanced_pipeline.contract.issues import ERROR, PROVENANCE, rejected_records
 from balanced_pipeline.contract.forms import CAMPUS_KEY
 from balanced_pipeline.validation.timeliness import LATE, ON_TIME, campus_timeliness
 
@@ -17,7 +17,8 @@ class AccountingError(AssertionError):
 
 def file_accounting(files: pd.DataFrame, accepted: dict[str, pd.DataFrame], issues: pd.DataFrame) -> pd.DataFrame:
     """Per file: rows read, accepted and rejected; raises AccountingError if a rejected row has no
-    error issue explaining it (a file-level error issue explains all of its file's rows)."""
+    error issue rejecting it (a file-level error issue explains all of its file's rows; an error
+    that quarantines one value of a campus keeps its row accepted)."""
     accepted_rows = pd.concat([frame["source_file"] for frame in accepted.values()], ignore_index=True)
     accepted_count = accepted_rows.value_counts()
     table = files.copy()
@@ -25,7 +26,8 @@ def file_accounting(files: pd.DataFrame, accepted: dict[str, pd.DataFrame], issu
     table["rows_rejected"] = (table["rows_read"].astype("Int64") - table["rows_accepted"]).astype("Int64")
 
     errors = issues[issues["severity"] == ERROR]
-    explained_rows = errors[errors["row_number"].notna()].drop_duplicates(["source_file", "sheet", "row_number"])
+    explained_rows = pd.concat([rejected_records(issues, form) for form in issues["form"].unique()]
+                               or [pd.DataFrame(columns=PROVENANCE)], ignore_index=True).drop_duplicates()
     explained = explained_rows["source_file"].value_counts()
     file_level = set(errors.loc[errors["row_number"].isna(), "source_file"])
     unexplained = table[

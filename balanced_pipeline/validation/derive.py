@@ -56,7 +56,7 @@ def with_school_columns(submitted: pd.DataFrame, classes: pd.DataFrame | None, r
     }
     for stage in STAGES:
         derived[f"students_reported_{stage}"] = stage_students_reported(schools, stage, standards.school_type_stages)
-    derived.update(class_students_gaps(schools, classes))
+    derived.update(class_students_gaps(schools, classes, standards.evaluated_stages))
     for quantity in standards.section("data_quality")["plausibility"]:
         derived[f"{quantity}_per_student"] = per_student(schools[quantity], students_total)
     return submitted.assign(**derived)
@@ -76,28 +76,40 @@ def stage_students_reported(schools: pd.DataFrame, stage: str, school_type_stage
     return reported.where(known_type, pd.NA)
 
 
-def class_students_gaps(schools: pd.DataFrame, classes: pd.DataFrame | None) -> dict[str, pd.Series]:
-    """Per stage: |sum of class sizes − reported students| / reported students.
+def class_students_gaps(schools: pd.DataFrame, classes: pd.DataFrame | None,
+                        evaluated_stages: list[str]) -> dict[str, pd.Series]:
+    """Per stage: |sum of class sizes − reported students| / reported students, and for each stage
+    outside `evaluated_stages` whether its classes are listed at all.
 
-    A campus without classes of a stage sums to 0; without a class form at all nothing is
-    judged. Zero reported students with classes gives an infinite gap.
+    An evaluated stage without classes sums to 0. A stage that is only there to split shared
+    quantities (senior) is checked against its classes only when it lists some: a missing senior
+    class list is its own warning (`classes_listed_<stage>` False), a listed one that contradicts
+    the count is an error on the split. Without a class form nothing is judged. Zero reported
+    students with classes gives an infinite gap.
     """
+    split_only = [stage for stage in STAGES if stage not in evaluated_stages]
     if classes is None or "year" not in schools.columns:
-        return {f"class_students_gap_{stage}": pd.Series(pd.NA, index=schools.index, dtype="Float64")
-                for stage in STAGES}
+        unjudged = {f"class_students_gap_{stage}": pd.Series(pd.NA, index=schools.index, dtype="Float64")
+                    for stage in STAGES}
+        return unjudged | {f"classes_listed_{stage}": pd.Series(pd.NA, index=schools.index, dtype="boolean")
+                           for stage in split_only}
     sums = (classes.groupby([*YEAR_CAMPUS, "stage"], observed=True)["students"].sum()
             .unstack("stage").reindex(columns=list(STAGES)))
     campus = pd.MultiIndex.from_frame(schools[YEAR_CAMPUS])
-    gaps = {}
+    derived = {}
     for stage in STAGES:
-        class_sum = np.nan_to_num(sums[stage].reindex(campus).to_numpy(dtype=float, na_value=np.nan))
+        listed_sum = sums[stage].reindex(campus).to_numpy(dtype=float, na_value=np.nan)
+        class_sum = listed_sum if stage in split_only else np.nan_to_num(listed_sum)
         reported = schools[f"students_{stage}"].to_numpy(dtype=float, na_value=np.nan)
         difference = np.abs(class_sum - reported)
         with np.errstate(divide="ignore", invalid="ignore"):
             gap = difference / reported
         gap[(reported == 0) & (difference == 0)] = 0.0
-        gaps[f"class_students_gap_{stage}"] = pd.Series(gap, index=schools.index, dtype="Float64")
-    return gaps
+        derived[f"class_students_gap_{stage}"] = pd.Series(gap, index=schools.index, dtype="Float64")
+        if stage in split_only:
+            listed = pd.Series(~np.isnan(listed_sum) | ~(reported > 0), index=schools.index, dtype="boolean")
+            derived[f"classes_listed_{stage}"] = listed.where(~np.isnan(reported), pd.NA)
+    return derived
 
 
 def per_student(quantity: pd.Series, students: pd.Series) -> pd.Series:

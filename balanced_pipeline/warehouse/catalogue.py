@@ -67,6 +67,11 @@ SOURCE_SHA = _c("source_sha256", "text", "SHA-256 of the submitted file", "来�
 PROVENANCE_COLUMNS = (SOURCE_FILE, SHEET, ROW_NUMBER, SOURCE_SHA)
 INDICATOR_ID = _c("indicator_id", "text", "Indicator id of the standards file (R1–R7, provincial extras)", "指标编号")
 INDICATOR_ZH = _c("indicator_name_zh", "text", "Indicator name in Chinese", "指标名称")
+NOT_COMPUTED_ZH = _c("not_computed_reason_zh", "text",
+                     "Why the value is NULL, in Chinese: the input field (declared under `inputs` in the standards "
+                     "file) that an error quarantined, with its rule, or that was left blank; '' when computed",
+                     "未计算的原因（中文）：依赖的填报字段有误（及规则）或未填报；已计算时为空")
+NOT_COMPUTED_EN = _c("not_computed_reason_en", "text", "The same reason in English", "未计算的原因（英文）")
 
 _KIND_DTYPES = {
     Kind.CODE: "text",
@@ -132,7 +137,11 @@ _register(
             _c("field", "text", "Field (column) at fault; '' when the whole record or file is", "问题字段"),
             _c("value", "text", "The value as submitted", "填报值"),
             _c("rule", "text", "Rule id that found the problem", "规则编号"),
-            _c("severity", "text", "error (record quarantined) or warning (reported only)", "严重程度：error 拦截记录 / warning 仅提示"),
+            _c("severity", "text", "error (quarantined: on a campus field, that value only, which the indicators "
+               "reading it then report as not computed; on a campus's identity, type, location or ownership, or on "
+               "another form, the whole record) or warning (reported only)",
+               "严重程度：error 拦截（学校表字段仅拦截该值，依赖它的指标不计算；标识、类型、城乡、办学性质或其他表单拦截整条记录）"
+               " / warning 仅提示"),
             _c("message_zh", "text", "What is wrong and what to do, in Chinese", "问题说明及整改提示（中文）"),
             _c("message_en", "text", "What is wrong and what to do, in English", "问题说明及整改提示（英文）"),
         ),
@@ -246,12 +255,14 @@ _register(
             _c("indicator_name_en", "text", "Indicator name in English", "指标英文名称"),
             _c("unit", "text", "Unit of the value", "单位"),
             _c("quantity", "float", "Resource attributed to the part (split for combined schools)", "分摊到该学段的资源量"),
-            _c("value", "float", "Indicator value (per student or per 100 students); NULL when not computable", "指标值（生均或每百名学生）"),
+            _c("value", "float", "Indicator value (per student or per 100 students); NULL when not computed "
+               "(see not_computed_reason_en)", "指标值（生均或每百名学生）；未计算时为空"),
             _c("threshold", "float", "Standard to meet", "达标标准"),
             _c("comparison", "text", "How value is compared with threshold (>=, <=, ...)", "比较方式"),
             _c("counts_toward_school_rule", "bool", "One of the indicators of the 6-of-7 school rule", "是否计入“6项达标、余项不低于85%”规则"),
             _c("ratio", "float", "Value relative to the standard (1 = exactly at it)", "达标比（1为恰好达标）"),
-            _c("passed", "bool", "Standard met; NULL when the value is missing", "是否达标"),
+            _c("passed", "bool", "Standard met; NULL when the value is not computed", "是否达标（未计算时为空）"),
+            NOT_COMPUTED_ZH, NOT_COMPUTED_EN,
             STANDARDS,
         ),
     ),
@@ -267,7 +278,12 @@ _register(
             _c("unmet_below_floor", "int", "Unmet indicators below the floor ratio (85 %)", "未达标且低于标准85%的指标数"),
             _c("weakest_indicator", "text", "Indicator with the lowest ratio (a missing one first)", "达标比最低的指标"),
             _c("weakest_ratio", "float", "Its ratio to the standard", "最低达标比"),
-            _c("passed", "bool", "School part passes resource allocation", "该学段资源配置是否达标"),
+            _c("passed", "bool", "School part passes resource allocation; NULL (未判定 not judged) when any of "
+               "its indicators is not computed, even if the known ones already fail", "该学段资源配置是否达标；"
+               "有指标未计算时为空（未判定）"),
+            _c("not_computed_reason_zh", "text", "Why not judged, in Chinese: each indicator not computed and its reason",
+               "未判定的原因（中文）：未计算的指标及原因"),
+            _c("not_computed_reason_en", "text", "The same in English", "未判定的原因（英文）"),
             STANDARDS,
         ),
     ),
@@ -342,7 +358,8 @@ _register(
         "Campus × school-level item of government guarantee and quality (G3–G6, G9, G12, G13, Q3, Q4, Q6)",
         "校区×学校层面的政府保障与教育质量指标",
         ("year", "county_code", "school_code", "campus_code", "item_id", "stage"),
-        (YEAR, COUNTY, SCHOOL, CAMPUS, SCHOOL_NAME, ITEM_ID, ITEM_STAGE, VALUE, THRESHOLD, COMPARISON, PASSED, DETAIL, STANDARDS),
+        (YEAR, COUNTY, SCHOOL, CAMPUS, SCHOOL_NAME, ITEM_ID, ITEM_STAGE, VALUE, THRESHOLD, COMPARISON, PASSED, DETAIL,
+         NOT_COMPUTED_ZH, NOT_COMPUTED_EN, STANDARDS),
     ),
     _county_items("county_guarantee", "County × government-guarantee item G1–G15", "县×政府保障程度指标G1–G15"),
     _county_items("county_quality", "County × education-quality item Q1–Q9", "县×教育质量指标Q1–Q9"),

@@ -1,8 +1,9 @@
-"""Issue rows say where the record is, and quarantine exactly the record they point at."""
+"""Issue rows say where the record is, and quarantine exactly what they point at: one value of a
+campus form, a campus record when the value says who it is, any other form's record whole."""
 
 import pandas as pd
 
-from balanced_pipeline.contract.issues import issues_for_rows, split_accepted
+from balanced_pipeline.contract.issues import issues_for_rows, quarantined_values, split_accepted
 
 STAGED = pd.DataFrame(
     {
@@ -30,12 +31,34 @@ def test_row_issue_messages_start_with_file_sheet_and_row():
     assert issues["school_code"].tolist() == ["3404030002", "3404030003"]
 
 
-def test_an_error_quarantines_only_its_own_record():
+def test_an_error_on_a_campus_field_quarantines_only_that_value():
     issues = issues_for_rows(
         STAGED.iloc[[1]], form="schools", field="land_area_m2", rule="r", severity="error", message_zh="x", message_en="x"
     )
     accepted, rejected = split_accepted(STAGED, issues, "schools")
+    assert accepted["school_code"].tolist() == ["3404030001", "3404030002", "3404030003"] and rejected.empty
+    assert accepted["land_area_m2"].isna().tolist() == [False, True, True]  # -5.0 never reaches a computation
+    assert STAGED.loc[1, "land_area_m2"] == -5.0  # the staged record keeps what was typed
+    found = quarantined_values(STAGED, issues, "schools", keep=("school_code",))
+    assert found[["school_code", "field", "rule"]].values.tolist() == [["3404030002", "land_area_m2", "r"]]
+    warning = issues.assign(severity="warning")
+    assert split_accepted(STAGED, warning, "schools")[0]["land_area_m2"].notna().sum() == 2
+
+
+def test_an_error_on_identity_or_on_the_whole_record_rejects_the_campus():
+    identity = issues_for_rows(STAGED.iloc[[1]], form="schools", field="school_code", rule="r", severity="error",
+                               message_zh="x", message_en="x")
+    whole = issues_for_rows(STAGED.iloc[[2]], form="schools", field="", rule="superseded", severity="error",
+                            message_zh="x", message_en="x")
+    accepted, rejected = split_accepted(STAGED, pd.concat([identity, whole], ignore_index=True), "schools")
+    assert accepted["school_code"].tolist() == ["3404030001"]
+    assert rejected["school_code"].tolist() == ["3404030002", "3404030003"]
+
+
+def test_an_error_on_another_form_rejects_its_record():
+    classes = STAGED.rename(columns={"land_area_m2": "students"})
+    issues = issues_for_rows(classes.iloc[[1]], form="classes", field="students", rule="r", severity="error",
+                             message_zh="x", message_en="x")
+    accepted, rejected = split_accepted(classes, issues, "classes")
     assert accepted["school_code"].tolist() == ["3404030001", "3404030003"]
     assert rejected["school_code"].tolist() == ["3404030002"]
-    warning = issues.assign(severity="warning")
-    assert len(split_accepted(STAGED, warning, "schools")[0]) == 3

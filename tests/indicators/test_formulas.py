@@ -123,10 +123,17 @@ def test_school_rule_six_of_seven_and_85_percent(ratios, expected_pass, weakest)
     assert verdict["weakest_indicator"] == weakest
 
 
-def test_school_rule_does_not_pass_a_missing_indicator():
+def test_school_rule_does_not_judge_a_part_with_a_missing_indicator():
     ratios = [1.2, 1.0, 1.1, 1.3, 1.0, 1.5, None]
     passed = [True] * 6 + [None]
     verdict = school_rule_verdict(_part(ratios, passed), by=["part"], min_indicators_met=6, floor_ratio=0.85).iloc[0]
-    assert not verdict["passed"]
+    assert pd.isna(verdict["passed"])  # not judged (未判定): neither passed nor failed on data it did not give
     assert verdict["indicators_judged"] == 6
     assert verdict["weakest_indicator"] == "R7"
+
+
+def test_school_rule_leaves_a_part_with_a_missing_indicator_unjudged_even_when_known_ones_fail():
+    ratios = [0.5, 0.6, 1.1, 1.3, 1.0, 1.5, None]
+    passed = [False, False] + [True] * 4 + [None]
+    verdict = school_rule_verdict(_part(ratios, passed), by=["part"], min_indicators_met=6, floor_ratio=0.85).iloc[0]
+    assert pd.isna(verdict["passed"]) and verdict["unmet_below_floor"] == 3

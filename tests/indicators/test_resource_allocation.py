@@ -101,7 +101,7 @@ def test_county_coefficient_uses_only_parts_in_scope_and_is_student_weighted():
     assert r4["threshold"] == 0.50 and r4["passed"]
 
 
-def test_missing_value_is_left_out_of_the_coefficient_and_fails_the_school():
+def test_missing_value_is_left_out_of_the_coefficient_and_leaves_the_school_not_judged():
     incomplete = {**GOOD_PRIMARY, "sports_area_m2": pd.NA}
     schools = schools_frame(
         campus("3404030001", "primary", primary=300, **GOOD_PRIMARY),
@@ -112,8 +112,11 @@ def test_missing_value_is_left_out_of_the_coefficient_and_fails_the_school():
     indicators = ra.school_indicators(schools, parts, NATIONAL)
     verdicts = ra.school_resource_verdicts(indicators, NATIONAL).set_index("school_code")
     assert verdicts.loc["3404030001", "passed"]
-    assert not verdicts.loc["3404030003", "passed"]
+    assert pd.isna(verdicts.loc["3404030003", "passed"])  # not judged (未判定), never passed
     assert verdicts.loc["3404030003", "weakest_indicator"] == "R5"
+    assert "R5" in verdicts.loc["3404030003", "not_computed_reason_zh"]
+    r5_row = indicators[(indicators["school_code"] == "3404030003") & (indicators["indicator_id"] == "R5")].iloc[0]
+    assert "sports_area_m2" in r5_row["not_computed_reason_en"] and "blank" in r5_row["not_computed_reason_en"]
     r5 = ra.county_difference_coefficients(indicators, parts, every_campus_accepted(schools), NATIONAL).set_index("indicator_id").loc["R5"]
     assert r5["schools_in_scope"] == 2 and r5["parts_without_value"] == 1
     assert "left out" in r5["note"]

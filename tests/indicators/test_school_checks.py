@@ -154,5 +154,5 @@ def test_output_columns_and_version():
     checks = checks_for([school("3404010001", "城关小学")])
     assert list(checks.columns) == ["year", "county_code", "school_code", "campus_code", "school_name", "item_id",
                                     "stage", "value", "threshold", "comparison", "passed", "detail",
-                                    "standards_version"]
+                                    "not_computed_reason_zh", "not_computed_reason_en", "standards_version"]
     assert set(checks["standards_version"]) == {"national-2017"}

@@ -60,8 +60,9 @@ def test_newest_submission_wins_and_older_records_are_reported(tmp_path):
     assert "乡镇/乙小学.xlsx" in staged.issues[staged.issues["rule"] == "superseded_submission"].iloc[0]["message_zh"]
     schools, _ = split_accepted(staged.forms["schools"], staged.issues, "schools")
     assert schools[["source_file", "school_code", "land_area_m2"]].astype(object).to_dict("records") == [
+        {"source_file": "schools.csv", "school_code": "3404030001", "land_area_m2": None},
         {"source_file": "乡镇/乙小学.xlsx", "school_code": "3404030002", "land_area_m2": 5000.0}]
-    # 甲's school row is rejected by its own unparsable area, not superseded; its class survives
+    # 甲's unparsable area quarantines that value only (not superseded, not rejected); its class survives
     assert issue_rows(staged.issues, "unparsable_number") == [
         {"source_file": "schools.csv", "sheet": "", "row_number": 2, "field": "land_area_m2",
          "rule": "unparsable_number", "severity": "error", "school_code": "3404030001"}]
@@ -92,7 +93,7 @@ def test_older_workbook_of_the_same_campus_loses_even_when_the_bulk_is_older(tmp
     assert set(superseded["message_en"].str.contains("b_new.xlsx")) == {True}
     assert staged.files.set_index("source_file").loc["a_old.xlsx", "status"] == "superseded"
     accepted, _ = split_accepted(staged.forms["schools"], staged.issues, "schools")
-    assert accepted["land_area_m2"].tolist() == [6000.0]
+    assert accepted.loc[accepted["school_code"] == "3404030002", "land_area_m2"].tolist() == [6000.0]
 
 
 def test_csv_and_parquet_of_one_form_read_the_newer(tmp_path):
@@ -177,7 +178,8 @@ def test_a_workbook_for_another_year_replaces_nothing(tmp_path):
         {"source_file": "去年.xlsx", "sheet": "学校基本情况", "row_number": 3, "field": "year",
          "rule": "year_mismatch", "severity": "error", "school_code": "3404030002"}]
     accepted, _ = split_accepted(staged.forms["schools"], staged.issues, "schools")
-    assert accepted[["source_file", "school_code"]].values.tolist() == [["schools.csv", "3404030002"]]
+    assert accepted[["source_file", "school_code"]].values.tolist() == [  # 甲 kept, its unparsable area unknown
+        ["schools.csv", "3404030001"], ["schools.csv", "3404030002"]]
 
 
 def test_an_empty_year_folder_says_what_is_missing(tmp_path):

@@ -150,9 +150,9 @@ def test_unparsable_number_yields_one_located_issue_and_keeps_the_rest():
     assert pd.isna(bad["land_area_m2"])
     assert bad["students_primary"] == 120 and bad["school_type"] == "primary" and not bad["boarding"]
     accepted, rejected = split_accepted(typed, issues, "schools")
-    assert accepted["row_number"].tolist() == [2, 3]
-    assert accepted["land_area_m2"].tolist() == [2345.5, 2345.5]
-    assert rejected["row_number"].tolist() == [5]
+    assert accepted["row_number"].tolist() == [2, 3, 5]  # the error quarantines the value, not the campus
+    assert accepted["land_area_m2"].isna().tolist() == [False, False, True]
+    assert rejected.empty
 
 
 def test_typed_dtypes_and_provenance():

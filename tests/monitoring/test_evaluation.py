@@ -98,13 +98,14 @@ def resource_outputs():
                 location_type=school["location_type"], stage=stage, indicator_id=indicator.id,
                 indicator_name_zh=indicator.name_zh, indicator_name_en=indicator.name_en, unit=indicator.unit,
                 value=value, threshold=threshold, comparison=">=", ratio=value / threshold,
-                passed=value >= threshold, counts_toward_school_rule=True, standards_version=STANDARDS.version))
+                passed=value >= threshold, counts_toward_school_rule=True, not_computed_reason_zh="",
+                not_computed_reason_en="", standards_version=STANDARDS.version))
         verdict_rows.append(dict(
             year=2026, county_code=school["county_code"], school_code=school["school_code"], campus_code="01",
             school_name=school["school_name"], stage=stage, indicators_met=6 if failing_school else 7,
             indicators_judged=7, weakest_indicator="R5" if failing_school else "R1",
             weakest_ratio=6.1 / 7.5 if failing_school else 1.2, passed=not failing_school,
-            standards_version=STANDARDS.version))
+            not_computed_reason_zh="", not_computed_reason_en="", standards_version=STANDARDS.version))
     for county_code in (PASSING, FAILING):
         for stage in ("primary", "junior"):
             for indicator in STANDARDS.resource_indicators:

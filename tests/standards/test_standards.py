@@ -1,5 +1,6 @@
 """Standards versions: shipped files, provincial overlays, and errors a province's editor can act on."""
 
+import pandas as pd
 import pytest
 
 from balanced_pipeline.standards.loader import StandardsError, load_standards
@@ -54,3 +55,34 @@ def test_a_broken_overlay_gets_a_clear_error(tmp_path):
         load_standards(str(overlay))
     with pytest.raises(StandardsError, match="not a shipped version"):
         load_standards("atlantis")
+
+
+def test_every_indicator_and_school_item_declares_the_fields_it_reads():
+    from balanced_pipeline.indicators.dependencies import indicator_inputs, item_inputs
+
+    national = load_standards("national")
+    inputs = indicator_inputs(national)
+    fields = lambda frame, **where: set(frame.loc[(frame[list(where)] == pd.Series(where)).all(axis=1), "field"])  # noqa: E731
+    assert fields(inputs, indicator_id="R1", stage="junior", school_type="nine_year") == {
+        "above_required_degree_junior", "students_junior"}
+    # a shared quantity reads the students of every stage it is split between
+    assert fields(inputs, indicator_id="R5", stage="primary", school_type="twelve_year") == {
+        "sports_area_m2", "students_primary", "students_junior", "students_senior"}
+    assert fields(inputs, indicator_id="R5", stage="primary", school_type="primary") == {"sports_area_m2", "students_primary"}
+    items = item_inputs(national)
+    assert fields(items, item_id="G13", stage="junior") == {"students_junior", "catchment_students_junior"}
+    assert fields(items, item_id="Q4", stage="") == {"training_funds_yuan", "public_funds_yuan"}
+
+
+def test_an_input_that_is_not_a_school_field_or_a_missing_inputs_list_is_refused(tmp_path):
+    overlay = tmp_path / "typo.yaml"
+    overlay.write_text("version: typo\nextends: national\nresource_allocation:\n  indicators:\n"
+                       "    - {id: R5, inputs: [sport_area_m2, split_students]}\n", encoding="utf-8")
+    with pytest.raises(StandardsError, match="indicator R5: input 'sport_area_m2' is not a school-form field"):
+        load_standards(str(overlay))
+    overlay.write_text("version: bare\nextends: national\nresource_allocation:\n  indicators:\n"
+                       "    - {id: X1, name_zh: x, name_en: x, quantity: land_area_m2, per_stage: false, per: 1, unit: m,"
+                       " comparison: '>=', thresholds: {primary: 1, junior: 1}, school_rule: false,"
+                       " difference_coefficient: false}\n", encoding="utf-8")
+    with pytest.raises(StandardsError, match="indicator X1: 'inputs' must list"):
+        load_standards(str(overlay))

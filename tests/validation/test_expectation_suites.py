@@ -93,6 +93,14 @@ def break_class_sum(school_code: str, stage: str):
     return breaker
 
 
+def drop_stage_classes(school_code: str, stage: str):
+    def breaker(forms):
+        classes = forms["classes"]
+        forms["classes"] = classes[~((classes["school_code"] == school_code) & (classes["stage"] == stage))]
+        return [school_index(forms, school_code)]
+    return breaker
+
+
 def break_unknown_campus(form_name: str):
     def breaker(forms):
         row = target_row(forms[form_name])
@@ -124,6 +132,7 @@ DERIVED_VIOLATIONS = {
     ("schools", "class_students_match_primary"): break_class_sum("3404030002", "primary"),
     ("schools", "class_students_match_junior"): break_class_sum("3404030001", "junior"),
     ("schools", "class_students_match_senior"): break_class_sum("3404030003", "senior"),
+    ("schools", "senior_classes_listed"): drop_stage_classes("3404030003", "senior"),
     **{("schools", f"{q}_per_student_plausible"): break_school_quantity(q)
        for q in STANDARDS.section("data_quality")["plausibility"]},
     ("classes", "campus_submitted"): break_unknown_campus("classes"),
