@@ -16,6 +16,7 @@ import pytest
 
 from balanced_pipeline.contract.forms import FORMS
 from balanced_pipeline.contract.issues import split_accepted
+from balanced_pipeline.validation.completeness import campus_gaps
 from balanced_pipeline.indicators import resource_allocation as ra
 from balanced_pipeline.indicators import school_checks
 from balanced_pipeline.standards.loader import load_standards
@@ -76,7 +77,8 @@ def year():
     return {
         "issues": issues, "schools": schools, "rejected": rejected, "parts": parts, "indicators": indicators,
         "verdicts": ra.school_resource_verdicts(indicators, STANDARDS),
-        "coefficients": ra.county_difference_coefficients(indicators, parts, STANDARDS),
+        "coefficients": ra.county_difference_coefficients(
+            indicators, parts, campus_gaps(forms["registry"], forms["schools"], schools), STANDARDS),
         "checks": school_checks.school_guarantee_checks(schools, classes, rooms, STANDARDS, issues),
     }
 
