@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from balanced_pipeline.indicators.common import COUNTY, STAGE_ZH, county_universe, number_text, percent_text
+from balanced_pipeline.indicators.dependencies import REASON_COLUMNS
 from balanced_pipeline.indicators.preconditions import county_preconditions, county_vetoes
 from balanced_pipeline.indicators.social_recognition import ALL_GROUPS
 from balanced_pipeline.standards.loader import Standards
@@ -183,8 +184,12 @@ def school_indicator_rows(indicators: pd.DataFrame, standards: Standards) -> pd.
     en = (name_en + " " + value + " " + unit + ", standard " + threshold + " " + unit + ", "
           + pd.Series(np.where(at_most, "over by", "short by"), index=rows.index, dtype="string") + " " + gap_text)
     judged = rows["value"].notna()
-    zh = stage_zh + zh.where(judged, name_zh + " 数据缺失，无法判定")
-    en = stage_en + en.where(judged, name_en + ": no value, not judged")
+    # A value not computed names the field to fix (its input was in error or left blank).
+    reason_zh, reason_en = (rows[column].astype("string").fillna("") for column in REASON_COLUMNS)
+    unknown_zh = (name_zh + " 未计算：" + reason_zh).where(reason_zh.ne(""), name_zh + " 数据缺失，无法判定")
+    unknown_en = (name_en + " not computed: " + reason_en).where(reason_en.ne(""), name_en + ": no value, not judged")
+    zh = stage_zh + zh.where(judged, unknown_zh)
+    en = stage_en + en.where(judged, unknown_en)
     return _rows(rows, "resource_allocation", rows["indicator_id"], _outcome(rows["passed"].where(judged)), zh, en,
                  stage=rows["stage"], school=True, value=rows["value"], threshold=rows["threshold"], gap=gap,
                  blocks=False, school_list=True)
@@ -205,6 +210,13 @@ def school_verdict_rows(universe: pd.DataFrame, verdicts: pd.DataFrame, standard
     en = (rows["school_name"].astype("string") + " (" + rows["stage"].map(STAGE_EN).astype("string")
           + f") fails the school rule (at least {min_met} indicators met, the rest at least {floor} of the standard): "
           + met + " met, weakest " + weakest + " at " + ratio)
+    # A part with an indicator not computed is not judged: say which and why, not that it fails.
+    unjudged = rows["passed"].astype("boolean").isna().to_numpy()
+    reason_zh, reason_en = (rows[column].astype("string").fillna("") if column in rows else "" for column in REASON_COLUMNS)
+    part_zh = rows["school_name"].astype("string") + "（" + rows["stage"].map(STAGE_ZH).astype("string") + "）"
+    part_en = rows["school_name"].astype("string") + " (" + rows["stage"].map(STAGE_EN).astype("string") + ")"
+    zh = zh.mask(unjudged, part_zh + "未判定校级资源配置要求，有指标未计算：" + reason_zh)
+    en = en.mask(unjudged, part_en + " not judged on the school rule, an indicator not computed: " + reason_en)
     failed = _rows(rows, "resource_allocation", "RA", _outcome(rows["passed"]), zh, en, stage=rows["stage"], school=True)
     judged = verdicts[COUNTY].drop_duplicates().assign(_judged=True)
     without = universe.merge(judged, on=COUNTY, how="left")

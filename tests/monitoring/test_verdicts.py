@@ -182,3 +182,27 @@ def test_a_school_shortfall_is_a_row_with_value_standard_and_gap():
     assert r5["reason_en"] == "Sports ground and hall area per student 6.1 ㎡, standard 7.5 ㎡, short by 1.4"
     assert ra["blocks_readiness"] and ra["conclusive"] and not ra["in_school_list"] and not ra["in_county_list"]
     assert ra["stage"] == "primary" and ra["campus_code"] == "01"
+
+
+def test_a_value_not_computed_is_a_not_judged_row_naming_the_field_to_fix():
+    """A school part whose R5 input was quarantined: the R5 line names the field and the rule, and the
+    part's RA line says it is not judged (never that it fails the rule)."""
+    from balanced_pipeline.monitoring.shortfalls import school_indicator_rows, school_verdict_rows
+
+    part = dict(year=2026, county_code=FAILING, school_code="3404020009", campus_code="01", school_name="乙县九小",
+                stage="primary")
+    reason_zh, reason_en = "运动场馆面积（sports_area_m2）有错误：不能为负数", "sports_area_m2 is in error: negative"
+    indicators = pd.DataFrame([dict(part, school_type="primary", indicator_id="R5", value=None, threshold=7.5,
+                                    comparison=">=", unit="㎡", indicator_name_zh="生均体育运动场馆面积",
+                                    indicator_name_en="Sports ground and hall area per student", passed=None,
+                                    not_computed_reason_zh=reason_zh, not_computed_reason_en=reason_en)])
+    verdicts = pd.DataFrame([dict(part, passed=None, indicators_met=6, indicators_judged=6, weakest_indicator="R1",
+                                  weakest_ratio=1.0, not_computed_reason_zh="R5：" + reason_zh,
+                                  not_computed_reason_en="R5: " + reason_en)])
+    r5 = school_indicator_rows(indicators, STANDARDS).iloc[0]
+    assert r5["reason_zh"] == "生均体育运动场馆面积 未计算：" + reason_zh and r5["outcome"] == "not_computed"
+    assert r5["reason_en"] == "Sports ground and hall area per student not computed: " + reason_en
+    universe = pd.DataFrame({"year": [2026], "county_code": [FAILING]}).astype({"year": "Int64", "county_code": "string"})
+    ra = school_verdict_rows(universe, verdicts, STANDARDS).iloc[0]
+    assert ra["reason_zh"] == "乙县九小（小学）未判定校级资源配置要求，有指标未计算：R5：" + reason_zh
+    assert "not judged on the school rule" in ra["reason_en"] and ra["outcome"] == "not_computed"
