@@ -26,13 +26,7 @@ from balanced_pipeline.demo.generate import generate_demo_submissions
 from balanced_pipeline.warehouse.catalogue import TABLES, certified_tables
 from balanced_pipeline.warehouse.store import Warehouse
 from balanced_pipeline.wiring.certify import certify_year_job
-from balanced_pipeline.wiring.resources import (
-    ArtifactsFolder,
-    StandardsResource,
-    SubmissionsFolder,
-    WarehouseIOManager,
-    WarehouseResource,
-)
+from balanced_pipeline.wiring.resources import StandardsResource, WarehouseResource, pipeline_resources
 
 YEAR = 2026
 CAMPUS = ["county_code", "school_code", "campus_code"]
@@ -53,14 +47,7 @@ class Year:
         self.instance = dg.DagsterInstance.local_temp(tempdir=str(self.home))
 
     def resources(self) -> dict:
-        return {
-            "submissions": SubmissionsFolder(path=str(self.submissions)),
-            "standards": StandardsResource(name="national"),
-            "artifacts": ArtifactsFolder(path=str(self.root / "data")),
-            "io_manager": WarehouseIOManager(url=self.url),
-            "warehouse": WarehouseResource(url=self.url),
-            "staging_io_manager": dg.FilesystemIOManager(base_dir=str(self.root / "staging")),
-        }
+        return pipeline_resources(self.submissions, self.root / "data", self.url)
 
     def run(self) -> str:
         result = dg.materialize(list(defs.assets), selection=SELECTION, partition_key=str(YEAR),

@@ -26,13 +26,7 @@ from balanced_pipeline.definitions import defs
 from balanced_pipeline.demo.generate import generate_demo_submissions
 from balanced_pipeline.warehouse.catalogue import TABLES
 from balanced_pipeline.warehouse.store import Warehouse
-from balanced_pipeline.wiring.resources import (
-    ArtifactsFolder,
-    StandardsResource,
-    SubmissionsFolder,
-    WarehouseIOManager,
-    WarehouseResource,
-)
+from balanced_pipeline.wiring.resources import pipeline_resources
 
 YEAR = 2026
 SCHOOLS = 100
@@ -57,14 +51,7 @@ class Site:
             list(defs.assets),
             partition_key=str(YEAR),
             raise_on_error=False,
-            resources={
-                "submissions": SubmissionsFolder(path=str(self.submissions)),
-                "standards": StandardsResource(name="national"),
-                "artifacts": ArtifactsFolder(path=str(self.data)),
-                "io_manager": WarehouseIOManager(url=self.url),
-                "warehouse": WarehouseResource(url=self.url),
-                "staging_io_manager": dg.FilesystemIOManager(base_dir=str(self.data / "staging")),
-            },
+            resources=pipeline_resources(self.submissions, self.data, self.url),
         )
 
     def start_cli_run(self) -> subprocess.Popen:

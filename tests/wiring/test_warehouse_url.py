@@ -7,6 +7,7 @@ import pandas as pd
 from balanced_pipeline import settings
 from balanced_pipeline.definitions import defs, warehouse_url
 from balanced_pipeline.warehouse.catalogue import TABLES
+from balanced_pipeline.warehouse.publish import building_warehouse
 from balanced_pipeline.warehouse.store import Warehouse
 from balanced_pipeline.wiring.resources import WarehouseIOManager, pipeline_resources
 
@@ -37,4 +38,7 @@ def test_a_run_writes_to_the_warehouse_the_variable_names(monkeypatch, tmp_path)
     Warehouse(f"duckdb:///{target}").replace_partition(TABLES["county_indicator_values"], 2025, values)
     result = dg.materialize(list(defs.assets), selection=["county_trends"], partition_key="2025", resources=resources)
     assert result.success
-    assert len(Warehouse(f"duckdb:///{target}").read_partition(TABLES["county_trends"], 2025)) == 1
+    # Written into the year's building copy beside the named file (published_year publishes it).
+    built = building_warehouse(Warehouse(f"duckdb:///{target}"), 2025)
+    assert built.duckdb_path.parent == tmp_path and built.duckdb_path.name.startswith("from_env.building.")
+    assert len(built.read_partition(TABLES["county_trends"], 2025)) == 1
