@@ -44,12 +44,12 @@ SERVER_START_TIMEOUT_S = 120
 SERVER_STOP_TIMEOUT_S = 20
 # The webserver alone has no daemon to take runs off the default queue: launch them at once instead,
 # through the default run launcher (one subprocess per run).
-DAGSTER_YAML = """\
+# The project's own instance settings (the `warehouse` pool of one slot: steps of a UI run execute in
+# parallel, and a DuckDB file has one writer), with runs launched at once since no daemon runs here.
+DAGSTER_YAML = (REPO_ROOT / ".dagster_home" / "dagster.yaml").read_text(encoding="utf-8") + """
 run_coordinator:
   module: dagster._core.run_coordinator
   class: DefaultRunCoordinator
-telemetry:
-  enabled: false
 """
 WORKSPACE_QUERY = """
 { workspaceOrError { __typename ... on Workspace { locationEntries {

@@ -34,7 +34,7 @@ CHARTS = {  # asset → the alt text of the chart in its materialisation metadat
     "county_difference_coefficients": "差异系数 difference coefficients",
     "county_readiness": "各维度达标情况 readiness by dimension",
 }
-RUN_TIMEOUT_S = 240
+RUN_TIMEOUT_S = 600  # a UI run starts a process per step (the multiprocess executor), one warehouse step at a time
 RUN_POLL_S = 2
 RUN_QUERY = """
 query ($runId: ID!) { runOrError(runId: $runId) { __typename
