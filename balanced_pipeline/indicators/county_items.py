@@ -2,8 +2,11 @@
 item, an item every school must pass, and an item computed from county-form figures.
 
 Each block returns one row per county of the universe with value, threshold, comparison, passed
-and a Chinese detail. At county level missing data is a failure (passed = False) whose detail
-starts with 数据缺失 and names the missing fields, so nothing passes silently.
+and a Chinese detail. Missing data never passes: a detail starting with 数据缺失 names what is
+missing, and `with_not_computed` makes such an item not computed (value and passed NULL, with
+`not_computed_reason_zh/_en`): a county-form item without an accepted county form or with one of
+its declared inputs quarantined or blank, a school-based item with a campus not judged and none
+failing. The county is then incomplete, not failing, on that item (monitoring/readiness.py).
 """
 
 from __future__ import annotations
@@ -23,6 +26,14 @@ from balanced_pipeline.indicators.common import (
     percent_text,
 )
 from balanced_pipeline.contract.forms import COUNTIES
+from balanced_pipeline.contract.issues import issues_frame
+from balanced_pipeline.indicators.dependencies import (
+    REASON_COLUMNS,
+    county_item_inputs,
+    county_not_computed_reasons,
+    county_unknown_inputs,
+)
+from balanced_pipeline.standards.loader import Standards
 
 NO_COUNTY_FORM = "数据缺失：未报送县级基本情况表"
 NO_SCHOOLS = "数据缺失：未报送学校数据"
@@ -127,6 +138,7 @@ def all_schools_item(universe: pd.DataFrame, checks: pd.DataFrame, item: dict[st
     has_schools = pd.Series(frame.set_index(COUNTY).index.isin(campuses.index), index=frame.index)
     value = (frame["ok"] / frame["applicable"].where(applicable > 0)).astype("Float64")
     passed = meets(value, item["threshold"], item["comparison"]).fillna(applicable == 0) & has_schools
+    undecided_zh, undecided_en = undecided_reason(frame, frame["failed"].fillna(0) > 0)
     detail = pd.Series(
         np.select(
             [~has_schools, applicable == 0, passed.astype(bool)],
@@ -136,7 +148,7 @@ def all_schools_item(universe: pd.DataFrame, checks: pd.DataFrame, item: dict[st
         ),
         index=frame.index,
     )
-    return item_row(frame, item, value, passed, detail)
+    return item_row(frame, item, value, passed, detail).assign(_unknown_zh=undecided_zh, _unknown_en=undecided_en)
 
 
 def pooled_rate_item(universe: pd.DataFrame, pieces: pd.DataFrame, checks: pd.DataFrame, item: dict[str, Any],
@@ -160,4 +172,56 @@ def pooled_rate_item(universe: pd.DataFrame, pieces: pd.DataFrame, checks: pd.Da
     has_schools = pd.Series(frame.set_index(COUNTY).index.isin(campuses.index), index=frame.index)
     detail = detail.where(applicable, "本县无适用学校（不适用）").where(has_schools, NO_SCHOOLS)
     passed = passed.where(applicable, True) & has_schools
-    return item_row(frame, item, value, passed, detail, threshold=threshold, stage=stage)
+    # A pooled rate over a campus whose figures are unknown cannot be computed, failing campuses or not.
+    undecided_zh, undecided_en = undecided_reason(frame, pd.Series(False, index=frame.index))
+    return item_row(frame, item, value, passed, detail, threshold=threshold, stage=stage).assign(
+        _unknown_zh=undecided_zh, _unknown_en=undecided_en)
+
+
+def with_not_computed(table: pd.DataFrame, county: pd.DataFrame, standards: Standards,
+                      issues: pd.DataFrame | None) -> pd.DataFrame:
+    """County item rows with `not_computed_reason_zh/_en`; a row with a reason that does not
+    pass has value and passed NULL (see the module docstring). A county-form item with an unknown
+    input that passes all the same is one the standard does not apply to (G7 in a county without a
+    special-education school) and stays passed; a known failure of a school-based item stands."""
+    inputs = county_item_inputs(standards)
+    unknown = county_unknown_inputs(county[county["has_form"]], issues if issues is not None else issues_frame(),
+                                    sorted(set(inputs["field"])))
+    reasons = county_not_computed_reasons(table, inputs, unknown, _has_form(table, county))
+    reads_form = table["item_id"].isin(set(inputs["item_id"]))
+    reasons = reasons.apply(lambda column: column.where(reads_form, ""))
+    # Items not read from the county form bring their own reason (UNKNOWN_COLUMNS): a campus not
+    # judged, no monitoring result.
+    own = [table.pop(c).astype("string").fillna("") if c in table else pd.Series("", index=table.index, dtype="string")
+           for c in UNKNOWN_COLUMNS]
+    for column, reason in zip(REASON_COLUMNS, own):
+        reasons[column] = reasons[column].mask(own[0].ne(""), reason)
+    passes = table["passed"].astype("boolean").fillna(False)
+    not_computed = reasons["not_computed_reason_zh"].ne("") & ~passes
+    reasons = reasons.apply(lambda column: column.where(not_computed, ""))
+    table = pd.concat([table.drop(columns=REASON_COLUMNS, errors="ignore"), reasons], axis=1)
+    table["value"] = table["value"].mask(not_computed)
+    table["passed"] = table["passed"].astype("boolean").mask(not_computed)
+    return table
+
+
+UNKNOWN_COLUMNS = ["_unknown_zh", "_unknown_en"]
+
+
+def _has_form(table: pd.DataFrame, county: pd.DataFrame) -> pd.Series:
+    sent = county.loc[county["has_form"], COUNTY].astype({"year": "Int64", "county_code": "string"}).assign(_sent=True)
+    found = table[COUNTY].astype({"year": "Int64", "county_code": "string"}).merge(sent, on=COUNTY, how="left")["_sent"]
+    return pd.Series(found.notna().to_numpy(), index=table.index)
+
+
+def undecided_reason(frame: pd.DataFrame, failed: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The not-computed reason of a school-based county item whose campuses are not all judged and
+    none fails ('' otherwise), from failing_school_text columns."""
+    undecided = frame["undecided"].fillna(0)
+    open_ = (undecided > 0) & ~failed
+    zh = ("有" + undecided.astype("Int64").astype("string") + "所学校（校区）未能判定（数据缺失或有误）："
+          + frame["undecided_names"].astype("string").fillna("")).where(open_, "")
+    en = ("not computed: " + undecided.astype("Int64").astype("string")
+          + " campus(es) not judged (data missing or in error): " + frame["undecided_names"].astype("string").fillna("")
+          ).where(open_, "")
+    return zh.astype("string"), en.astype("string")

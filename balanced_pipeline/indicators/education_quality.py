@@ -26,6 +26,7 @@ from balanced_pipeline.indicators.county_items import (
     county_form_rows,
     figure_item,
     item_row,
+    with_not_computed,
 )
 from balanced_pipeline.indicators.school_checks import with_campus_keys
 from balanced_pipeline.standards.loader import Standards
@@ -37,8 +38,11 @@ def county_quality(
     school_checks: pd.DataFrame,
     quality_monitoring: pd.DataFrame,
     standards: Standards,
+    issues: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per county × Q item for every county that sent a county form or school data."""
+    """One row per county × Q item for every county that sent a county form or school data; an
+    item whose data is missing or quarantined by an error of `issues` is not computed, with the
+    reason (county_items.with_not_computed)."""
     section = standards.section("education_quality")
     schools = with_campus_keys(schools)
     universe = county_universe(counties, schools)
@@ -58,6 +62,7 @@ def county_quality(
         else:
             rows.append(builders[item["id"]](item))
     table = pd.concat(rows, ignore_index=True).assign(standards_version=standards.version)
+    table = with_not_computed(table, county, standards, issues)
     order = item_order(standards)
     table = table.sort_values(["year", "county_code", "item_id"], key=lambda c: c.map(order) if c.name == "item_id" else c,
                               kind="stable")
@@ -154,4 +159,10 @@ def quality_monitoring_item(county: pd.DataFrame, quality_monitoring: pd.DataFra
         ),
         index=frame.index,
     )
-    return item_row(frame, item, frame["lowest_level"].astype("Float64"), passed, detail)
+    return item_row(frame, item, frame["lowest_level"].astype("Float64"), passed, detail).assign(
+        _unknown_zh=pd.Series(NO_MONITORING_ZH, index=frame.index, dtype="string").where(~reported, ""),
+        _unknown_en=pd.Series(NO_MONITORING_EN, index=frame.index, dtype="string").where(~reported, ""))
+
+
+NO_MONITORING_ZH = "未报送国家义务教育质量监测结果（或结果被拦截），该项未计算"
+NO_MONITORING_EN = "not computed: no accepted national quality-monitoring result"

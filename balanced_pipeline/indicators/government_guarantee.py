@@ -29,6 +29,8 @@ from balanced_pipeline.indicators.county_items import (
     item_row,
     missing_fields_text,
     pooled_rate_item,
+    undecided_reason,
+    with_not_computed,
     NO_SCHOOLS,
 )
 from balanced_pipeline.indicators.school_checks import catchment_scope, teacher_share, with_campus_keys
@@ -36,10 +38,12 @@ from balanced_pipeline.standards.loader import Standards
 
 
 def county_guarantee(
-    counties: pd.DataFrame, schools: pd.DataFrame, school_checks: pd.DataFrame, standards: Standards
+    counties: pd.DataFrame, schools: pd.DataFrame, school_checks: pd.DataFrame, standards: Standards,
+    issues: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per county × G item (G13 per stage) for every county that sent a county form
-    or school data."""
+    or school data; an item whose data is missing or quarantined by an error of `issues` is not
+    computed, with the reason (county_items.with_not_computed)."""
     section = standards.section("government_guarantee")
     schools = with_campus_keys(schools)
     universe = county_universe(counties, schools)
@@ -66,6 +70,7 @@ def county_guarantee(
         for item in section["items"]
     ]
     table = pd.concat(rows, ignore_index=True).assign(standards_version=standards.version)
+    table = with_not_computed(table, county, standards, issues)
     order = item_order(standards)
     table = table.sort_values(["year", "county_code", "item_id", "stage"],
                               key=lambda c: c.map(order) if c.name in ("item_id", "stage") else c, kind="stable")
@@ -93,7 +98,8 @@ def class_size_item(universe: pd.DataFrame, checks: pd.DataFrame, item: dict[str
                       + frame["undecided_names"].astype("string")).where(frame["undecided"].fillna(0) > 0, "")
     detail = join_nonblank([failed_text, undecided_text])
     detail = detail.where(detail.ne(""), "全部班级未超过班额标准").where(has_schools, NO_SCHOOLS)
-    return item_row(frame, item, value, passed, detail)
+    unknown_zh, unknown_en = undecided_reason(frame, frame["failed"].fillna(0) > 0)
+    return item_row(frame, item, value, passed, detail).assign(_unknown_zh=unknown_zh, _unknown_en=unknown_en)
 
 
 def special_education_item(county: pd.DataFrame, schools: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:

@@ -103,8 +103,11 @@ def test_quality_monitoring_levels_and_difference_rate():
     assert not q9["passed"]
     assert q9["detail"] == "数学：Ⅱ级（标准Ⅲ级以上）；科学：校际差异率0.15（标准低于0.15）"
     _, quality = evaluate([county()], [school("3404010001")])
-    assert not item(quality, "Q9")["passed"]
-    assert item(quality, "Q9")["detail"] == "数据缺失：未报送国家义务教育质量监测结果"
+    # no monitoring result: not computed (issue 10 item 2), never a pass
+    q9 = item(quality, "Q9")
+    assert pd.isna(q9["passed"]) and pd.isna(q9["value"])
+    assert q9["detail"] == "数据缺失：未报送国家义务教育质量监测结果"
+    assert q9["not_computed_reason_en"] == "not computed: no accepted national quality-monitoring result"
 
 
 def test_pooled_training_rate_names_the_failing_school():
@@ -133,17 +136,23 @@ def test_attestation_needs_yes_and_evidence():
     assert item(guarantee, "G2", "340402")["detail"] == "已确认达到要求，但缺少佐证材料编号"
 
 
-def test_missing_county_form_and_missing_fields_fail_with_reason():
+def test_missing_county_form_and_missing_fields_are_not_computed_with_reason():
+    # issue 10 item 2: missing county-form data makes the item not computed (NULL), never a pass
+    # nor a failure; the form's other items are judged.
     guarantee, quality = evaluate([county(teacher_avg_pay=None)],
                                   [school("3404010001"), school("3404990001", county_code="340499")])
     g8 = item(guarantee, "G8")
-    assert not g8["passed"] and g8["detail"] == "数据缺失：教师平均工资收入"
+    assert pd.isna(g8["passed"]) and pd.isna(g8["value"]) and g8["detail"] == "数据缺失：教师平均工资收入"
+    assert g8["not_computed_reason_zh"] == "县级报表字段「教师平均工资收入」（teacher_avg_pay）未填报，该项未计算"
+    assert g8["not_computed_reason_en"] == "not computed: county-form field teacher_avg_pay (Teachers' average pay) is blank"
+    assert item(guarantee, "G11")["passed"] and item(guarantee, "G11")["not_computed_reason_zh"] == ""
     orphan = guarantee[guarantee["county_code"] == "340499"]
     assert len(orphan) == 16  # G1–G15, G13 per stage
     attested_or_form = orphan[orphan["item_id"].isin(["G1", "G7", "G8", "G11", "G14", "G15"])]
-    assert not attested_or_form["passed"].any()
+    assert attested_or_form["passed"].isna().all() and attested_or_form["value"].isna().all()
     assert set(attested_or_form["detail"]) == {"数据缺失：未报送县级基本情况表"}
-    assert not item(quality, "Q1", "340499")["passed"]
+    assert set(attested_or_form["not_computed_reason_en"]) == {"not computed: no accepted county form (not sent or rejected)"}
+    assert pd.isna(item(quality, "Q1", "340499")["passed"])
 
 
 def test_not_applicable_items_pass_and_say_so():
@@ -163,7 +172,7 @@ def test_special_education_funding_is_required_when_the_county_has_such_a_school
     assert not g7["passed"] and g7["detail"] == "特殊教育学校生均公用经费5800元，标准≥6000元"
     guarantee, _ = evaluate([county(special_ed_funds_per_student=None)],
                             [school("3404010002", school_type="special_education")])
-    assert not item(guarantee, "G7")["passed"]
+    assert pd.isna(item(guarantee, "G7")["passed"])  # required but blank: not computed
     assert item(guarantee, "G7")["detail"] == "数据缺失：特殊教育学校生均公用经费"
 
 
