@@ -505,6 +505,7 @@ def test_a_county_form_field_error_leaves_the_county_incomplete_with_its_other_i
     assert pd.isna(readiness["government_guarantee_passed"]) and readiness["education_quality_passed"]
     assert readiness["items_not_computed"] == 1
     shortfalls = table(warehouse, "county_shortfalls")
-    rows = shortfalls[shortfalls["county_code"] == READY_COUNTY]
+    rows = shortfalls[(shortfalls["county_code"] == READY_COUNTY) & shortfalls["blocks_readiness"].astype(bool)]
     assert rows[["item_id", "outcome"]].values.tolist() == [["G8", "not_computed"]]
+    assert not rows["conclusive"].astype(bool).any()
     assert "teacher_avg_pay" in rows["reason_en"].iloc[0]

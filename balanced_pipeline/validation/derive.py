@@ -99,15 +99,15 @@ def class_students_gaps(schools: pd.DataFrame, classes: pd.DataFrame | None,
     sums = (classes.groupby([*YEAR_CAMPUS, "stage"], observed=True)["students"].sum()
             .unstack("stage").reindex(columns=list(STAGES)))
     unusable = classes.assign(_bad=~(pd.to_numeric(classes["students"], errors="coerce") >= 0).fillna(False))
-    bad_size = unusable.groupby([*YEAR_CAMPUS, "stage"], observed=True)["_bad"].any().unstack("stage").reindex(
-        columns=list(STAGES)).fillna(False).astype(bool)
+    bad_size = unusable.groupby([*YEAR_CAMPUS, "stage"], observed=True)["_bad"].any().unstack("stage", fill_value=False)
+    bad_size = bad_size.reindex(columns=list(STAGES), fill_value=False).astype(bool)
     no_stage = unusable.assign(_bad=~classes["stage"].isin(list(STAGES)).fillna(False)).groupby(YEAR_CAMPUS)["_bad"].any()
     campus = pd.MultiIndex.from_frame(schools[YEAR_CAMPUS])
-    stage_unknown = no_stage.reindex(campus).fillna(False).to_numpy(dtype=bool)
+    stage_unknown = no_stage.reindex(campus, fill_value=False).to_numpy(dtype=bool)
     derived = {}
     for stage in STAGES:
         listed_sum = sums[stage].reindex(campus).to_numpy(dtype=float, na_value=np.nan)
-        not_compared = bad_size[stage].reindex(campus).fillna(False).to_numpy(dtype=bool) | stage_unknown
+        not_compared = bad_size[stage].reindex(campus, fill_value=False).to_numpy(dtype=bool) | stage_unknown
         class_sum = listed_sum if stage in split_only else np.nan_to_num(listed_sum)
         reported = schools[f"students_{stage}"].to_numpy(dtype=float, na_value=np.nan)
         difference = np.abs(class_sum - reported)
