@@ -167,3 +167,19 @@ def test_a_room_with_an_invalid_area_makes_only_its_campus_room_check_unknown():
 def test_an_identity_error_on_a_class_still_rejects_the_class():
     year = evaluate(edit("classes", lambda f: f["row_number"] == 2, school_code="99"))
     assert len(year["accepted"]["classes"]) == len(class_rows()) - 1
+
+
+def test_a_class_of_no_known_stage_makes_its_campus_class_items_unknown_not_its_student_count():
+    """A class typed with stage 'kindergarten': the class stays, its stage unknown, so G3 (rooms per
+    12 compulsory classes) and G5 of the campus are not computed; G4 and the campus's student
+    counts are untouched (no class_students_match error)."""
+    school = SCHOOL_ROWS[0]
+    year = evaluate(edit("classes", lambda f: (f["school_code"] == school["school_code"]) & (f["row_number"] == 2),
+                         stage="kindergarten"))
+    errors = year["issues"][year["issues"]["severity"] == "error"]
+    assert errors[["form", "field", "rule"]].values.tolist() == [["classes", "stage", "stage_allowed_value"]]
+    campus = year["checks"][year["checks"]["school_code"] == school["school_code"]].set_index("item_id")
+    assert campus.loc[["G3", "G5"], "passed"].isna().all()
+    assert campus.loc[["G3", "G5"], "not_computed_reason_en"].str.contains("stage_allowed_value").all()
+    assert campus.drop(index=["G3", "G5"])["passed"].astype(bool).all()
+    assert year["readiness"].loc[PASSING, "status"] == "incomplete"
