@@ -81,10 +81,14 @@ def figure_item(county: pd.DataFrame, item: dict[str, Any], value: pd.Series, de
     failing with the missing fields named when any needed field is blank."""
     missing = missing_fields_text(county, fields)
     passed = meets(value, item["threshold"], item["comparison"]).fillna(False)
+    # An extra condition the county itself reports as not met fails the item whatever the missing figures.
+    known_failure = pd.Series(False, index=county.index)
     if extra_condition is not None:
         passed &= extra_condition.astype("boolean").fillna(False)
+        known_failure = extra_condition.astype("boolean").eq(False).fillna(False).astype(bool) & county["has_form"]
     passed &= missing.eq("")
-    return item_row(county, item, value, passed, detail.where(missing.eq(""), missing))
+    return item_row(county, item, value, passed, detail.where(missing.eq(""), missing)).assign(
+        _known_failure=known_failure)
 
 
 def attestation_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
@@ -102,7 +106,9 @@ def attestation_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame
         ),
         index=county.index,
     )
-    return item_row(county, item, passed.astype("Float64"), passed, detail)
+    # A county that attests "no" fails the item whatever its evidence reference says.
+    known_failure = attested.eq(False).fillna(False).astype(bool) & county["has_form"]
+    return item_row(county, item, passed.astype("Float64"), passed, detail).assign(_known_failure=known_failure)
 
 
 def failing_school_text(checks: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -183,7 +189,9 @@ def with_not_computed(table: pd.DataFrame, county: pd.DataFrame, standards: Stan
     """County item rows with `not_computed_reason_zh/_en`; a row with a reason that does not
     pass has value and passed NULL (see the module docstring). A county-form item with an unknown
     input that passes all the same is one the standard does not apply to (G7 in a county without a
-    special-education school) and stays passed; a known failure of a school-based item stands."""
+    special-education school) and stays passed; so does a failure the county form itself states
+    whatever the unknown input (an attested "no", performance pay not approved for G8, no rural tilt
+    for G14), and a school-based item with a failing campus."""
     inputs = county_item_inputs(standards)
     unknown = county_unknown_inputs(county[county["has_form"]], issues if issues is not None else issues_frame(),
                                     sorted(set(inputs["field"])))
@@ -197,7 +205,9 @@ def with_not_computed(table: pd.DataFrame, county: pd.DataFrame, standards: Stan
     for column, reason in zip(REASON_COLUMNS, own):
         reasons[column] = reasons[column].mask(own[0].ne(""), reason)
     passes = table["passed"].astype("boolean").fillna(False)
-    not_computed = reasons["not_computed_reason_zh"].ne("") & ~passes
+    known_failure = (table.pop("_known_failure").astype("boolean").fillna(False).astype(bool) if "_known_failure" in table
+                     else pd.Series(False, index=table.index))
+    not_computed = reasons["not_computed_reason_zh"].ne("") & ~passes & ~known_failure
     reasons = reasons.apply(lambda column: column.where(not_computed, ""))
     table = pd.concat([table.drop(columns=REASON_COLUMNS, errors="ignore"), reasons], axis=1)
     table["value"] = table["value"].mask(not_computed)

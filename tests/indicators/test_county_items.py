@@ -187,3 +187,14 @@ def test_trend_direction_ignores_changes_within_the_relative_tolerance():
     trends = county_trends(values(2026, [0.20015, 0.21, 0.95]), values(2025, [0.2, 0.2, 0.90]), STANDARDS)
     # 0.00015 is under 0.1 % of 0.2 (0.0002): unchanged; +0.01 on a coefficient is worse; a higher pass share is better.
     assert trends["direction"].tolist() == ["unchanged", "worsened", "improved"]
+
+
+def test_a_failure_the_county_form_states_stands_beside_an_unknown_figure():
+    """G8 with the teacher pay blank but performance pay not approved fails on what the county
+    itself reports; with performance pay approved it is not computed."""
+    guarantee, _ = evaluate([county(teacher_avg_pay=None, performance_pay_approved=False),
+                             county("340402", teacher_avg_pay=None)],
+                            [school("3404010001"), school("3404020001", county_code="340402")])
+    stated = item(guarantee, "G8")
+    assert stated["passed"] == False and stated["not_computed_reason_zh"] == ""  # noqa: E712
+    assert pd.isna(item(guarantee, "G8", "340402")["passed"])
