@@ -76,12 +76,14 @@ def item_row(county: pd.DataFrame, item: dict[str, Any], value, passed, detail, 
 
 
 def figure_item(county: pd.DataFrame, item: dict[str, Any], value: pd.Series, detail: pd.Series,
-                fields: list[str], extra_condition: pd.Series | None = None) -> pd.DataFrame:
-    """An item judged from county-form figures: value vs threshold (and an extra condition),
-    failing with the missing fields named when any needed field is blank."""
-    missing = missing_fields_text(county, fields)
+                extra_condition: pd.Series | None = None) -> pd.DataFrame:
+    """An item judged from county-form figures: value vs threshold (and an extra condition); the
+    detail names the blank fields among the item's declared `inputs` (with_not_computed then makes
+    it not computed)."""
+    missing = missing_fields_text(county, item["inputs"])
     passed = meets(value, item["threshold"], item["comparison"]).fillna(False)
-    # An extra condition the county itself reports as not met fails the item whatever the missing figures.
+    # An extra condition already not met on what is known (performance pay not approved, no rural tilt,
+    # G11's rotation share too low) fails the item whatever the unknown figures would say.
     known_failure = pd.Series(False, index=county.index)
     if extra_condition is not None:
         passed &= extra_condition.astype("boolean").fillna(False)

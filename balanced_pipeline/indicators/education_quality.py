@@ -82,8 +82,7 @@ def consolidation_rate(graduates, grade7, deaths, transfers_in, transfers_out):
 
 
 def consolidation_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
-    fields = ["cohort_graduates", "cohort_grade7", "cohort_deaths", "cohort_transfers_in", "cohort_transfers_out"]
-    figures = {f: county[f].astype("Float64") for f in fields}
+    figures = {f: county[f].astype("Float64") for f in item["inputs"]}
     value = consolidation_rate(figures["cohort_graduates"], figures["cohort_grade7"], figures["cohort_deaths"],
                                figures["cohort_transfers_in"], figures["cohort_transfers_out"])
     detail = (
@@ -92,17 +91,16 @@ def consolidation_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFra
         + " − 转出" + number_text(figures["cohort_transfers_out"], 0) + "）= " + percent_text(value)
         + "，标准≥" + percent_text(pd.Series(float(item["threshold"]), index=county.index))
     )
-    return figure_item(county, item, value, detail, fields)
+    return figure_item(county, item, value, detail)
 
 
 def disabled_enrolment_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
-    fields = ["disabled_school_age", "disabled_enrolled"]
     value = safe_ratio(county["disabled_enrolled"], county["disabled_school_age"])
     detail = (
         "适龄残疾儿童少年" + number_text(county["disabled_school_age"], 0) + "人，入学" + number_text(county["disabled_enrolled"], 0)
         + "人，入学率" + percent_text(value) + "，标准≥" + percent_text(pd.Series(float(item["threshold"]), index=county.index))
     )
-    return figure_item(county, item, value, detail, fields)
+    return figure_item(county, item, value, detail)
 
 
 def monitoring_level(levels: pd.Series, level_map: dict[str, int]) -> pd.Series:

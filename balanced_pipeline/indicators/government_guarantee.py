@@ -109,7 +109,7 @@ def special_education_item(county: pd.DataFrame, schools: pd.DataFrame, item: di
     special = schools[schools["school_type"] == "special_education"].groupby(COUNTY).size()
     has_special = pd.Series(county.set_index(COUNTY).index.isin(special.index), index=county.index)
     detail = "特殊教育学校生均公用经费" + number_text(value) + "元，标准≥" + number_text(pd.Series(float(item["threshold"]), index=county.index)) + "元"
-    row = figure_item(county, item, value, detail, [item["value_field"]])
+    row = figure_item(county, item, value, detail)
     not_applicable = value.isna() & ~has_special & county["has_form"]
     row["passed"] = row["passed"].mask(not_applicable, True)
     row["detail"] = row["detail"].mask(not_applicable, "本县无特殊教育学校（不适用）")
@@ -126,8 +126,7 @@ def teacher_pay_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame
         + number_text(pd.Series(float(item["threshold"]), index=county.index)) + "）；绩效工资总量足额核定："
         + yes_no_text(county[flag])
     )
-    return figure_item(county, item, value, detail, ["teacher_avg_pay", "civil_servant_avg_pay", flag],
-                       extra_condition=county[flag])
+    return figure_item(county, item, value, detail, extra_condition=county[flag])
 
 
 def teacher_rotation_met(
@@ -153,8 +152,7 @@ def rotation_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
         + percent_text(shares["backbone_share"]) + "（标准≥"
         + percent_text(pd.Series(float(item["min_backbone_share_of_rotated"]), index=county.index)) + "）"
     )
-    return figure_item(county, item, shares["rotation_share"], detail,
-                       ["rotation_eligible", "rotated", "rotated_backbone"], extra_condition=shares["passed"])
+    return figure_item(county, item, shares["rotation_share"], detail, extra_condition=shares["passed"])
 
 
 def teacher_rate_item(universe: pd.DataFrame, schools: pd.DataFrame, checks: pd.DataFrame, item: dict[str, Any],
@@ -196,14 +194,12 @@ def senior_high_quota_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.Dat
         + percent_text(pd.Series(float(item["threshold"]), index=county.index)) + "）；向农村学校倾斜："
         + yes_no_text(county[flag])
     )
-    return figure_item(county, item, value, detail, ["hs_quota_total", "hs_quota_allocated", flag],
-                       extra_condition=county[flag])
+    return figure_item(county, item, value, detail, extra_condition=county[flag])
 
 
 def migrant_children_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
     """G15: (in public schools + in purchased places) / eligible ≥ 85 %; a county without
     migrant children passes as not applicable."""
-    fields = ["migrant_eligible", "migrant_in_public", "migrant_in_purchased"]
     served = county["migrant_in_public"].astype("Float64") + county["migrant_in_purchased"].astype("Float64")
     value = safe_ratio(served, county["migrant_eligible"])
     detail = (
@@ -211,8 +207,9 @@ def migrant_children_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.Data
         + number_text(served, 0) + "人，比例" + percent_text(value) + "，标准≥"
         + percent_text(pd.Series(float(item["threshold"]), index=county.index))
     )
-    row = figure_item(county, item, value, detail, fields)
-    none_eligible = (county["migrant_eligible"].astype("Float64") == 0).fillna(False) & missing_fields_text(county, fields).eq("")
+    row = figure_item(county, item, value, detail)
+    none_eligible = ((county["migrant_eligible"].astype("Float64") == 0).fillna(False)
+                     & missing_fields_text(county, item["inputs"]).eq(""))
     row["passed"] = row["passed"].mask(none_eligible, True)
     row["detail"] = row["detail"].mask(none_eligible, "本县无随迁子女（不适用）")
     return row
