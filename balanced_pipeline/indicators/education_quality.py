@@ -20,6 +20,7 @@ from balanced_pipeline.indicators.common import (
     safe_ratio,
     scalar_text,
 )
+from balanced_pipeline.contract.issues import ERROR, PROVENANCE, issues_frame
 from balanced_pipeline.indicators.county_items import (
     all_schools_item,
     attestation_item,
@@ -51,7 +52,8 @@ def county_quality(
     builders = {
         "Q1": lambda item: consolidation_item(county, item),
         "Q2": lambda item: disabled_enrolment_item(county, item),
-        "Q9": lambda item: quality_monitoring_item(county, quality_monitoring, item),
+        "Q9": lambda item: quality_monitoring_item(county, quality_monitoring, item,
+                                                   rejected_subjects(issues if issues is not None else issues_frame())),
     }
     rows = []
     for item in section["items"]:
@@ -133,7 +135,17 @@ def monitoring_subject_checks(quality_monitoring: pd.DataFrame, item: dict[str, 
     return frame
 
 
-def quality_monitoring_item(county: pd.DataFrame, quality_monitoring: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
+def rejected_subjects(issues: pd.DataFrame) -> pd.Series:
+    """Per county: how many of its quality-monitoring records an error rejected."""
+    rejected = issues[(issues["form"] == "quality_monitoring") & (issues["severity"] == ERROR) & issues["row_number"].notna()]
+    rejected = rejected.drop_duplicates(PROVENANCE).astype({"county_code": "string"})
+    return rejected.groupby("county_code").size().rename("rejected_subjects")
+
+
+def quality_monitoring_item(county: pd.DataFrame, quality_monitoring: pd.DataFrame, item: dict[str, Any],
+                            rejected: pd.Series | None = None) -> pd.DataFrame:
+    """Q9 over the accepted subjects: not computed without any, or when a subject was rejected and
+    none of the accepted ones fails (the rejected one might)."""
     monitoring = quality_monitoring.copy()
     monitoring["year"] = monitoring["year"].astype("Int64")
     monitoring["county_code"] = monitoring["county_code"].astype("string")
@@ -146,6 +158,13 @@ def quality_monitoring_item(county: pd.DataFrame, quality_monitoring: pd.DataFra
     frame = county.join(per_county, on=COUNTY).join(problems, on=COUNTY)
     reported = frame["subjects"].fillna(0) > 0
     passed = reported & (frame["failed"].fillna(0) == 0)
+    rejected_count = frame["county_code"].map(rejected if rejected is not None else {}).astype("Int64").fillna(0)
+    partial = reported & passed & (rejected_count > 0)
+    unknown_zh = pd.Series(NO_MONITORING_ZH, index=frame.index, dtype="string").where(~reported, "")
+    unknown_en = pd.Series(NO_MONITORING_EN, index=frame.index, dtype="string").where(~reported, "")
+    unknown_zh = unknown_zh.mask(partial, rejected_count.astype("string") + "条国家义务教育质量监测结果被拦截，该项未计算")
+    unknown_en = unknown_en.mask(partial, "not computed: " + rejected_count.astype("string")
+                                 + " quality-monitoring record(s) rejected for errors")
     detail = pd.Series(
         np.select(
             [~reported, passed],
@@ -157,9 +176,9 @@ def quality_monitoring_item(county: pd.DataFrame, quality_monitoring: pd.DataFra
         ),
         index=frame.index,
     )
+    passed &= ~partial  # after the detail: it still says what the accepted subjects reached
     return item_row(frame, item, frame["lowest_level"].astype("Float64"), passed, detail).assign(
-        _unknown_zh=pd.Series(NO_MONITORING_ZH, index=frame.index, dtype="string").where(~reported, ""),
-        _unknown_en=pd.Series(NO_MONITORING_EN, index=frame.index, dtype="string").where(~reported, ""))
+        _unknown_zh=unknown_zh, _unknown_en=unknown_en)
 
 
 NO_MONITORING_ZH = "未报送国家义务教育质量监测结果（或结果被拦截），该项未计算"

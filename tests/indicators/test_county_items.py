@@ -198,3 +198,25 @@ def test_a_failure_the_county_form_states_stands_beside_an_unknown_figure():
     stated = item(guarantee, "G8")
     assert stated["passed"] == False and stated["not_computed_reason_zh"] == ""  # noqa: E712
     assert pd.isna(item(guarantee, "G8", "340402")["passed"])
+
+
+def test_quality_monitoring_with_a_rejected_subject_is_not_computed_unless_another_fails():
+    from balanced_pipeline.contract.issues import issues_frame
+
+    rejected = issues_frame([dict(county_code="340401", form="quality_monitoring", source_file="quality_monitoring.csv",
+                                  sheet="", row_number=3, field="level", value="x", rule="level_required",
+                                  severity="error", message_zh="x", message_en="x")])
+    counties, schools = typed("counties", [county()]), typed("schools", [school("3404010001")])
+    checks = school_guarantee_checks(schools, typed("classes", []), typed("rooms", []), STANDARDS)
+
+    def q9(levels):
+        monitoring = typed("quality_monitoring", [dict(county_code="340401", subject=f"科目{n}", level=level,
+                                                       between_school_diff_rate=0.1) for n, level in enumerate(levels)])
+        return item(county_quality(counties, schools, checks, monitoring, STANDARDS, rejected), "Q9")
+
+    passing = q9(["Ⅲ"])
+    assert pd.isna(passing["passed"])
+    assert passing["not_computed_reason_en"] == "not computed: 1 quality-monitoring record(s) rejected for errors"
+    assert passing["detail"] == "1个监测学科均达到Ⅲ级以上且校际差异率低于0.15"
+    failing = q9(["Ⅲ", "Ⅱ"])  # a subject below Ⅲ fails Q9 whatever the rejected one says
+    assert failing["passed"] == False and failing["not_computed_reason_zh"] == ""  # noqa: E712
