@@ -51,6 +51,14 @@ def warehouse_url() -> str:
     return os.environ.get(WAREHOUSE_URL_VAR) or default_warehouse_url()
 
 
+def warehouse_lock_wait_s() -> float:
+    """How long a step waits for the DuckDB file's single-writer lock that another step or a BI tool
+    writing to it holds. The instance's `warehouse` pool already runs one warehouse step at a time;
+    this wait is what keeps a run correct on an instance without that setting (a `dagster dev` in a
+    fresh DAGSTER_HOME), where parallel steps would otherwise fail on the lock."""
+    return float(os.environ.get("BALANCED_WAREHOUSE_LOCK_WAIT_S", 600))
+
+
 def standards_name() -> str:
     return os.environ.get("BALANCED_STANDARDS", "national")
 
