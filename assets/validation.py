@@ -12,7 +12,6 @@ from balanced_pipeline.indicators.social_recognition import superseded_group_iss
 from balanced_pipeline.intake.ingest import STAGED_FORMS, without_superseded
 from balanced_pipeline.contract.issues import conform_issues, split_accepted
 from balanced_pipeline.wiring.partitions import yearly_check, yearly_partitions
-from balanced_pipeline.validation import build_data_docs, validate_forms, write_validation_summary
 from balanced_pipeline.wiring.resources import (
     ArtifactsFolder,
     StandardsResource,
@@ -68,6 +67,11 @@ def submission_issues(
     """Validate every staged form with its suite; errors will quarantine their value (campus fields) or record,
     warnings only report.
     A county's survey totals are rejected here too when the county also sent raw responses."""
+    # Imported here, not at the top: Great Expectations costs seconds to import, and every process that
+    # loads the code location (the webserver, each step of a multiprocess run) would pay it.
+    from balanced_pipeline.validation.docs import build_data_docs, write_validation_summary
+    from balanced_pipeline.validation.validate import validate_forms
+
     forms = without_superseded({form: staged[f"staged_{form}"] for form in STAGED_FORMS}, ingest_issues)
     report = validate_forms(forms, standards.load())
     survey_totals_replaced = superseded_group_issues(forms["survey_groups"], forms["survey_responses"])

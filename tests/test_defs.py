@@ -5,6 +5,9 @@ The lists are written out by hand (not snapshotted from the code) so that a rena
 here, with its name, before any data is read.
 """
 
+import subprocess
+import sys
+
 import dagster as dg
 
 from balanced_pipeline.definitions import ANNUAL_JOB, defs
@@ -87,3 +90,11 @@ def test_every_check_is_judged_per_year():
     """A check's result belongs to its year, so the UI never plots one year's check beside another's."""
     for check in defs.resolve_asset_graph().asset_check_keys:
         assert defs.resolve_asset_graph().get(check).partitions_def is not None, check
+
+
+def test_loading_the_code_location_does_not_import_great_expectations():
+    """Every process that loads the definitions (the webserver, each step of a multiprocess run) would pay
+    seconds for it; only the validation step needs Great Expectations."""
+    loaded = subprocess.run([sys.executable, "-c", "import sys, balanced_pipeline.definitions; "
+                             "print('great_expectations' in sys.modules)"], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "False"

@@ -9,7 +9,8 @@ import json
 import pandas as pd
 import pytest
 
-from balanced_pipeline.validation import derive_validation_columns, load_suite, suite_names, suite_parameters
+from balanced_pipeline.validation.derive import derive_validation_columns
+from balanced_pipeline.validation.suites import load_suite, suite_names, suite_parameters
 from balanced_pipeline.validation._gx import gx, new_context
 from balanced_pipeline.validation.suites import SEVERITY_TO_ISSUE, suite_path
 from balanced_pipeline.validation.validate import issues_from_result, run_suite

@@ -9,15 +9,10 @@ import pandas as pd
 import pytest
 
 from balanced_pipeline.contract.issues import ISSUE_COLUMNS
-from balanced_pipeline.validation import (
-    SuiteError,
-    build_data_docs,
-    write_validation_summary,
-    derive_validation_columns,
-    load_suite,
-    validate_forms,
-)
-from balanced_pipeline.validation.suites import suite_path
+from balanced_pipeline.validation.derive import derive_validation_columns
+from balanced_pipeline.validation.docs import build_data_docs, write_validation_summary
+from balanced_pipeline.validation.suites import SuiteError, load_suite, suite_path
+from balanced_pipeline.validation.validate import validate_forms
 from balanced_pipeline.contract.forms import FORMS, SURVEY_IDENTITY, Kind
 from balanced_pipeline.standards.loader import load_standards, merge_overlay, Standards
 
