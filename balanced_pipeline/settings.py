@@ -59,6 +59,18 @@ def warehouse_lock_wait_s() -> float:
     return float(os.environ.get("BALANCED_WAREHOUSE_LOCK_WAIT_S", 600))
 
 
+COUNTIES_PER_REPORT_WORKER = 10
+"""A year of fewer counties a process renders its reports in one: a worker process costs about two
+seconds to start (it imports pandas), a county report a fraction of a second."""
+
+
+def report_workers(counties: int) -> int:
+    """Processes rendering the county reports: BALANCED_REPORT_WORKERS, else one per core, never more than
+    one per COUNTIES_PER_REPORT_WORKER counties."""
+    configured = int(os.environ.get("BALANCED_REPORT_WORKERS") or os.cpu_count() or 1)
+    return max(1, min(configured, counties // COUNTIES_PER_REPORT_WORKER))
+
+
 def standards_name() -> str:
     return os.environ.get("BALANCED_STANDARDS", "national")
 

@@ -3,6 +3,8 @@ workbook, and the index of every county's files with the overview page."""
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Mapping
 
@@ -27,7 +29,7 @@ from balanced_pipeline.report.sections import (
     trend_section,
 )
 from balanced_pipeline.report.county_workbook import write_workbook
-from balanced_pipeline.settings import standards_name
+from balanced_pipeline.settings import report_workers, standards_name
 from balanced_pipeline.standards.loader import Standards, load_standards
 from balanced_pipeline.warehouse.catalogue import pandas_dtypes
 
@@ -159,6 +161,30 @@ def render_county_report(tables: Mapping[str, pd.DataFrame], county_code: str, y
     return write_county_files(report, slices[str(county_code)], out_dir)
 
 
+def _write_county(job: tuple[str, Mapping[str, pd.DataFrame], int, Standards, Path]) -> dict:
+    """One county's files and its index row; a top-level function so a worker process can run it."""
+    code, county, year, standards, out_dir = job
+    report = county_report(county, code, year, standards)
+    html_path, xlsx_path, rectification_path = write_county_files(report, county, out_dir)
+    return {"year": year, "county_code": code, "county_name": report.county_name, "city": report.city,
+            "province": report.province, "ready": report.ready, "status": report.status,
+            "verdict_zh": report.verdict_zh, "verdict_en": report.verdict_en,
+            "failed_dimensions": "、".join(report.failed_dimensions),
+            "dimensions_not_judged": "、".join(report.unjudged_dimensions),
+            "campuses_not_judged": "、".join(report.not_judged),
+            "html_path": str(html_path), "xlsx_path": str(xlsx_path),
+            "rectification_path": str(rectification_path)}
+
+
+def _write_counties(jobs: list, workers: int) -> list[dict]:
+    """The counties' reports, in order, in `workers` processes when there are enough of them. Spawned,
+    not forked: the caller may be a Dagster run with threads of its own."""
+    if workers <= 1:
+        return [_write_county(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(_write_county, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+
+
 def write_year_reports(tables: Mapping[str, pd.DataFrame], year: int, out_dir: Path,
                        standards: Standards | None = None, published_dir: Path | None = None) -> pd.DataFrame:
     """Every county's report for `year` and the overview page (index.html) in `out_dir`; returns
@@ -166,18 +192,8 @@ def write_year_reports(tables: Mapping[str, pd.DataFrame], year: int, out_dir: P
     will find the files in once `out_dir` is published (the overview links by relative path either way)."""
     standards = standards or load_standards(standards_name())
     out_dir = Path(out_dir)
-    rows = []
-    for code, county in county_slices(tables, year).items():
-        report = county_report(county, code, year, standards)
-        html_path, xlsx_path, rectification_path = write_county_files(report, county, out_dir)
-        rows.append({"year": year, "county_code": code, "county_name": report.county_name, "city": report.city,
-                     "province": report.province, "ready": report.ready, "status": report.status,
-                     "verdict_zh": report.verdict_zh, "verdict_en": report.verdict_en,
-                     "failed_dimensions": "、".join(report.failed_dimensions),
-                     "dimensions_not_judged": "、".join(report.unjudged_dimensions),
-                     "campuses_not_judged": "、".join(report.not_judged),
-                     "html_path": str(html_path), "xlsx_path": str(xlsx_path),
-                     "rectification_path": str(rectification_path)})
+    jobs = [(code, county, year, standards, out_dir) for code, county in county_slices(tables, year).items()]
+    rows = _write_counties(jobs, report_workers(len(jobs)))
     index = pd.DataFrame(rows, columns=list(INDEX_COLUMNS)).astype(INDEX_COLUMNS)
     render_overview(index, year, out_dir, timetable=_of_year(tables.get("creation_timetable", pd.DataFrame()), year))
     if published_dir is not None:

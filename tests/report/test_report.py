@@ -23,6 +23,7 @@ from balanced_pipeline.monitoring.national_forms import SUMMARY_COLUMNS, TIMETAB
 from balanced_pipeline.indicators.social_recognition import SOCIAL_RECOGNITION_COLUMNS
 from balanced_pipeline.monitoring.trends import TREND_COLUMNS
 from balanced_pipeline.report import INDEX_COLUMNS, render_county_report, render_overview, write_year_reports
+from balanced_pipeline import settings
 from balanced_pipeline.report import fonts, svg
 from balanced_pipeline.standards.loader import load_standards
 from balanced_pipeline.warehouse.catalogue import TABLES
@@ -447,3 +448,16 @@ def test_the_page_links_its_workbook_and_its_rectification_workbook(written):
     for column in ("xlsx_path", "rectification_path"):
         name = Path(index.loc[JIA, column]).name
         assert f'href="{name}"' in html and f'href="{name}"' in overview
+
+
+def test_reports_rendered_in_two_processes_equal_those_rendered_in_one(tmp_path, written, monkeypatch):
+    """A national year renders its ~2,850 county reports on both cores; the files must not depend on it."""
+    monkeypatch.setenv("BALANCED_REPORT_WORKERS", "2")
+    monkeypatch.setattr(settings, "COUNTIES_PER_REPORT_WORKER", 1)
+    assert settings.report_workers(3) == 2
+    index = write_year_reports(hand_made_tables(), YEAR, tmp_path, STANDARDS).set_index("county_code")
+    serial_dir, serial = written
+    paths = ["html_path", "xlsx_path", "rectification_path"]
+    pd.testing.assert_frame_equal(index.drop(columns=paths), serial.drop(columns=paths))
+    for county in serial.index:
+        assert Path(index.loc[county, "html_path"]).read_text(encoding="utf-8") == page(written, county)
