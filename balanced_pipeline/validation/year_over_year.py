@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from balanced_pipeline.contract.forms import CAMPUS_KEY, FORMS
-from balanced_pipeline.contract.issues import WARNING, issues_frame, location_en, location_zh
+from balanced_pipeline.contract.issues import WARNING, conform_issues, issues_frame, location_en, location_zh
 from balanced_pipeline.indicators.common import scalar_text
 from balanced_pipeline.standards.loader import Standards
 
@@ -87,10 +87,10 @@ def compare(current: pd.DataFrame, previous: pd.DataFrame, key: list[str], limit
         if field not in pairs.columns or f"{field}_previous" not in pairs.columns:
             continue
         change = relative_change(pairs[f"{field}_previous"], pairs[field])
-        flagged = pairs[beyond(change, tolerance).to_numpy()]
+        outside = beyond(change, tolerance).to_numpy()
         label_zh, label_en, form = labels[field]
         file_column, sheet_column, row_column = provenance[field]
-        for (_, row), share in zip(flagged.iterrows(), change[beyond(change, tolerance).to_numpy()]):
+        for (_, row), share in zip(pairs[outside].iterrows(), change[outside]):
             found.append(_warning(row, field, form, label_zh, label_en, float(share), tolerance, year, previous_year,
                                   row[file_column], row[sheet_column], row[row_column] if row_column else pd.NA))
     return issues_frame(found)
@@ -138,6 +138,5 @@ def year_over_year_issues(current: dict[str, pd.DataFrame], previous: dict[str, 
     county_provenance = {f.name: ("source_file", "sheet", "row_number") for f in counties_form.fields}
     county_issues = compare(current["counties"], previous["counties"], ["county_code"], county_limits,
                             county_labels, year, previous_year, county_provenance)
-    issues = pd.concat([campus_issues, county_issues], ignore_index=True)
-    return issues_frame(issues.to_dict("records")) if len(issues) else issues_frame()
+    return conform_issues(pd.concat([campus_issues, county_issues], ignore_index=True))
 
