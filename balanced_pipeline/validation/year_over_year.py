@@ -129,12 +129,16 @@ def year_over_year_issues(current: dict[str, pd.DataFrame], previous: dict[str, 
     labels = {f.name: (f.label_zh, f.label_en, "schools") for f in schools_form.fields} | COUNTS
     provenance = {f.name: ("source_file", "sheet", "row_number") for f in schools_form.fields} | {
         field: (f"{field}_file", f"{field}_sheet", None) for field in COUNTS}
+    county_labels = {f.name: (f.label_zh, f.label_en, "counties") for f in counties_form.fields}
+    for level, limits, known in (("campus", campus_limits, labels), ("county", county_limits, county_labels)):
+        unknown = sorted(set(limits) - set(known))
+        if unknown:  # a misspelt field would otherwise never be checked, silently
+            raise ValueError(f"standards {standards.version}: year_over_year.{level} names no such field: {unknown}")
     key = list(CAMPUS_KEY)
     this_campus, last_campus = (
         frames["schools"].merge(campus_counts(frames["classes"], frames["rooms"]), on=key, how="left")
         for frames in (current, previous))
     campus_issues = compare(this_campus, last_campus, key, campus_limits, labels, year, previous_year, provenance)
-    county_labels = {f.name: (f.label_zh, f.label_en, "counties") for f in counties_form.fields}
     county_provenance = {f.name: ("source_file", "sheet", "row_number") for f in counties_form.fields}
     county_issues = compare(current["counties"], previous["counties"], ["county_code"], county_limits,
                             county_labels, year, previous_year, county_provenance)

@@ -123,3 +123,10 @@ def test_a_warning_never_rejects_its_record():
     accepted, rejected = split_accepted(this["schools"], issues, "schools")
     assert len(issues) == 1 and rejected.empty
     assert accepted["sports_area_m2"].tolist() == [100.0]
+
+
+def test_a_misspelt_field_in_the_standards_file_is_refused():
+    standards = load_standards("national")
+    standards.section("year_over_year")["campus"]["sport_area_m2"] = {"max_decrease": 0.2, "max_increase": 0.5}
+    with pytest.raises(ValueError, match=r"year_over_year.campus names no such field: \['sport_area_m2'\]"):
+        year_over_year_issues(year([]), year([]), 2026, standards)
