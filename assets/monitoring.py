@@ -29,13 +29,14 @@ def _schema(name: str) -> dict:
 
 @dg.asset(**COMMON, metadata=_schema("data_quality_issues"))
 def data_quality_issues(
-    submission_issues: pd.DataFrame, county_difference_coefficients: pd.DataFrame
+    submission_issues: pd.DataFrame, county_difference_coefficients: pd.DataFrame, year_over_year_issues: pd.DataFrame
 ) -> dg.Output[pd.DataFrame]:
     """Every problem of the year, one row each: where (file, sheet, row, field), which rule, how severe,
-    and what to do, in Chinese and English."""
-    issues = conform_issues(
-        pd.concat([submission_issues, coefficient_issues(county_difference_coefficients)], ignore_index=True)
-    )
+    and what to do, in Chinese and English; the year-over-year warnings included."""
+    issues = conform_issues(pd.concat(
+        [submission_issues, coefficient_issues(county_difference_coefficients), year_over_year_issues],
+        ignore_index=True,
+    ))
     by_rule = issues.groupby(["severity", "rule"]).size().rename("issues").reset_index()
     return dg.Output(
         issues,

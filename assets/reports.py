@@ -41,7 +41,8 @@ def county_reports(
     context: dg.AssetExecutionContext, standards: StandardsResource, artifacts: ArtifactsFolder, **tables: pd.DataFrame
 ) -> dg.Output[pd.DataFrame]:
     """Per county: the self-evaluation report (readiness first, every dimension, charts, the school ×
-    indicator grid, rectification lists, data quality, change since last year) as a self-contained
+    indicator grid, rectification lists, data quality, timeliness per campus, the fields changed since the
+    preliminary run, change since last year) as a self-contained
     HTML page and an .xlsx workbook; plus index.html listing every county by city."""
     year = int(context.partition_key)
     out_dir = artifacts.reports(year)

@@ -5,13 +5,14 @@ import pandas as pd
 
 from balanced_pipeline.validation.completeness import file_accounting, submission_completeness
 from balanced_pipeline.validation.timeliness import campus_timeliness
+from balanced_pipeline.validation import year_over_year
 from balanced_pipeline.intake import changes
 from balanced_pipeline.warehouse.catalogue import TABLES
 from balanced_pipeline.monitoring.deadline import CALENDAR
 from balanced_pipeline.indicators.social_recognition import superseded_group_issues
 from balanced_pipeline.intake.ingest import STAGED_FORMS, without_superseded
 from balanced_pipeline.contract.issues import conform_issues, split_accepted
-from balanced_pipeline.wiring.partitions import yearly_check, yearly_partitions
+from balanced_pipeline.wiring.partitions import this_and_previous_year, yearly_check, yearly_partitions
 from balanced_pipeline.wiring.resources import (
     ArtifactsFolder,
     StandardsResource,
@@ -256,3 +257,37 @@ def submission_changes(
     )
     return dg.Output(table, metadata={"fields_changed": len(table),
                                       "by_field": table["field"].value_counts().head(20).to_dict()})
+
+
+YEAR_OVER_YEAR_INPUTS = {form: ACCEPTED_TABLES[form] for form in ("schools", "classes", "rooms", "counties")}
+
+
+@dg.asset(
+    io_manager_key=STAGING,
+    partitions_def=yearly_partitions,
+    group_name="validation",
+    kinds={"pandas"},
+    owners=OWNERS,
+    pool=WAREHOUSE_POOL,
+    # Last year's accepted forms come through the graph, as county_trends gets last year's values: the
+    # dependency shows in the lineage and backfills run the years in order, and the IO manager reads
+    # another year only as published (WarehouseResource is for the same year's earlier run). A year never
+    # published reads as no rows: no previous value, no check.
+    ins={table: dg.AssetIn(partition_mapping=this_and_previous_year) for table in YEAR_OVER_YEAR_INPUTS.values()},
+)
+def year_over_year_issues(
+    context: dg.AssetExecutionContext, standards: StandardsResource, **accepted: pd.DataFrame
+) -> dg.Output[pd.DataFrame]:
+    """Warnings (yoy_<field>) for each campus or county value that changed from last year's accepted one by more
+    than the standards file allows: both values and both years named; a query to fix or explain, never a rejection."""
+    year = int(context.partition_key)
+    of_year = {y: {form: accepted[table][accepted[table]["year"] == y].reset_index(drop=True)
+                   for form, table in YEAR_OVER_YEAR_INPUTS.items()} for y in (year, year - 1)}
+    issues = year_over_year.year_over_year_issues(of_year[year], of_year[year - 1], year, standards.load())
+    return dg.Output(issues, metadata={
+        "dagster/row_count": len(issues),
+        "previous_year": year - 1,
+        "previous_campuses": len(of_year[year - 1]["schools"]),
+        "by_rule": issues["rule"].value_counts().to_dict(),
+        "preview": dg.MetadataValue.md(markdown_preview(issues)),
+    })

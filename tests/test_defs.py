@@ -23,6 +23,7 @@ GROUPS = {
         "county_quality_monitoring", "county_submissions", "county_veto_incidents", "school_classes",
         "school_registry", "school_rooms", "school_submissions", "submission_completeness", "submission_files",
         "submission_changes", "submission_issues", "submission_timeliness", "survey_groups", "survey_responses",
+        "year_over_year_issues",
     },
     "indicators": {
         "county_difference_coefficients", "county_guarantee", "county_quality", "county_social_recognition",

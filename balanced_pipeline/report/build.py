@@ -18,6 +18,7 @@ from balanced_pipeline.report.model import CountyReport
 from balanced_pipeline.report.overview import render_overview
 from balanced_pipeline.report.sections import (
     campuses_not_judged,
+    changes_section,
     conclusion_section,
     conditions_section,
     data_section,
@@ -26,6 +27,7 @@ from balanced_pipeline.report.sections import (
     rectification_section,
     resource_section,
     social_section,
+    timeliness_section,
     trend_section,
 )
 from balanced_pipeline.report.county_workbook import write_workbook
@@ -37,7 +39,8 @@ COUNTY_TABLES = (
     "county_readiness", "county_guarantee", "county_quality", "county_social_recognition", "school_guarantee_checks",
     "school_rectification_list", "county_rectification_list", "county_trends", "recommendation_form_summary",
     "school_indicators", "school_resource_verdict", "county_difference_coefficients", "submission_completeness",
-    "data_quality_issues", "county_submissions", "school_parts", "county_shortfalls",
+    "data_quality_issues", "county_submissions", "school_parts", "county_shortfalls", "submission_timeliness",
+    "submission_changes",
 )
 """The tables a county report reads (each has county_code); creation_timetable feeds the overview."""
 INDEX_COLUMNS = pandas_dtypes("county_reports")
@@ -97,6 +100,8 @@ def county_report(county: Mapping[str, pd.DataFrame], county_code: str, year: in
         conditions_section(readiness, shortfalls, counties),
         rectification_section(county["school_rectification_list"], county["county_rectification_list"]),
         data_section(county["data_quality_issues"], county.get("unattributed_issues", 0), county["submission_completeness"]),
+        timeliness_section(county["submission_timeliness"], year),
+        changes_section(county["submission_changes"]),
         trend_section(county["county_trends"], coefficients, year, standards),
     ]
     evaluated = len(readiness) > 0

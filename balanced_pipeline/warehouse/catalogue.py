@@ -136,7 +136,9 @@ _register(
             SOURCE_FILE, SHEET, ROW_NUMBER,
             _c("field", "text", "Field (column) at fault; '' when the whole record or file is", "问题字段"),
             _c("value", "text", "The value as submitted", "填报值"),
-            _c("rule", "text", "Rule id that found the problem", "规则编号"),
+            _c("rule", "text", "Rule id that found the problem (yoy_<field>: a warning that the value changed from "
+               "last year's accepted one beyond the standards file's year_over_year tolerance)",
+               "规则编号（yoy_<字段>：与上一年度通过校验的值相比变化超出标准文件 year_over_year 允许幅度的警告）"),
             _c("severity", "text", "error (quarantined: on a campus field, that value only, which the indicators "
                "reading it then report as not computed; on a campus's identity, type, location or ownership, or on "
                "another form, the whole record) or warning (reported only)",
