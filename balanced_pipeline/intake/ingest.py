@@ -31,7 +31,7 @@ BULK, WORKBOOK = "bulk", "workbook"
 SUPERSEDED = "superseded_submission"
 CAMPUS_FORMS = (SCHOOLS, CLASSES, ROOMS)
 """Forms whose records belong to one campus submission (the registry is the county's list)."""
-MAY_BE_EMPTY = {"veto_incidents", "survey_groups"}
+MAY_BE_EMPTY = {"veto_incidents", "survey_groups", "explanations"}
 """Forms that may rightly have no record in a year; any other form with none gets a warning."""
 STANDS_IN_FOR = {"survey_responses": "survey_groups"}
 """A form another one can replace: counties may send survey totals per group instead of answers."""
