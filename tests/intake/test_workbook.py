@@ -56,7 +56,7 @@ def test_filled_template_round_trip(tmp_path):
 def test_blank_template_has_drop_downs_and_the_year_cell(tmp_path):
     path = write_template(tmp_path / "t.xlsx", 2026)
     book = load_workbook(path)
-    assert book.sheetnames == ["填表说明", "学校基本情况", "班级情况", "音乐美术专用教室"]
+    assert book.sheetnames == ["填表说明", "学校基本情况", "班级情况", "音乐美术专用教室", "警告说明"]
     school_sheet = book["学校基本情况"]
     assert [school_sheet["A3"].value, school_sheet["B3"].value, school_sheet["E3"].value] == ["填报年度", 2026, "year"]
     lists = {v.formula1 for v in school_sheet.data_validations.dataValidation}
