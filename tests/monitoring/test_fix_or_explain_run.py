@@ -33,7 +33,7 @@ def run(root: Path, instance: dg.DagsterInstance) -> pd.DataFrame:
 
 
 def test_explained_error_and_fixed_rows_in_data_quality_issues(tmp_path):
-    generate_demo_submissions(tmp_path / "submissions", years=(YEAR,), schools=60)
+    generate_demo_submissions(tmp_path / "submissions", years=(YEAR,), schools=100)
     folder = tmp_path / "submissions" / str(YEAR)
     instance = dg.DagsterInstance.local_temp(tempdir=str(tmp_path / "dagster_home"))
     nonsense = {"county_code": "340403", "school_code": "", "campus_code": "", "rule": "no_such_rule", "field": "",
@@ -51,7 +51,7 @@ def test_explained_error_and_fixed_rows_in_data_quality_issues(tmp_path):
     assert county in {b.county_code for b in open_required_warnings(first, [rule])}
 
     # The county explains every warning of that rule, tries to explain the error, and drops the row that named nothing.
-    rows = [{**key, "explanation": "新建操场，面积已实地核实", "explained_by": "县教育局 王五"}
+    rows = [{**key, "explanation": "新建操场 面积已实地核实", "explained_by": "县教育局 王五"}
             for key in group.to_dict("records")]
     pd.DataFrame([*rows, {**error[KEY].to_dict(), "explanation": "数据无误", "explained_by": "王五"}],
                  columns=COLUMNS).to_csv(folder / "explanations.csv", index=False)
@@ -60,7 +60,7 @@ def test_explained_error_and_fixed_rows_in_data_quality_issues(tmp_path):
     same = lambda frame, row: frame.merge(pd.DataFrame([row[KEY].to_dict()]), on=KEY)  # noqa: E731
     explained = same(second, warning)
     assert set(explained["status"]) == {"explained"}
-    assert set(explained["explanation"]) == {"新建操场，面积已实地核实"} and set(explained["explained_by"]) == {"县教育局 王五"}
+    assert set(explained["explanation"]) == {"新建操场 面积已实地核实"} and set(explained["explained_by"]) == {"县教育局 王五"}
     still = same(second, error)
     assert set(still.loc[still["severity"] == "error", "status"]) == {"open"}
     refused = second[second["rule"] == EXPLAINS_AN_ERROR]
