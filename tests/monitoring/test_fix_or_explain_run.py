@@ -35,6 +35,7 @@ def run(root: Path, instance: dg.DagsterInstance) -> pd.DataFrame:
 def test_explained_error_and_fixed_rows_in_data_quality_issues(tmp_path):
     generate_demo_submissions(tmp_path / "submissions", years=(YEAR,), schools=100)
     folder = tmp_path / "submissions" / str(YEAR)
+    (tmp_path / "dagster_home").mkdir()
     instance = dg.DagsterInstance.local_temp(tempdir=str(tmp_path / "dagster_home"))
     nonsense = {"county_code": "340403", "school_code": "", "campus_code": "", "rule": "no_such_rule", "field": "",
                 "explanation": "误填", "explained_by": "李四"}
