@@ -124,7 +124,8 @@ def submission_issues(
                 io_manager_key=STAGING,
                 kinds={"pandas"},
                 owners=OWNERS,
-                description=f"Accepted `{form}` records (no error issue), kept in staging for the indicators.",
+                description=f"Accepted `{form}` records (no error issue), kept in staging for "
+                + ("data_quality_issues (fix or explain)." if form == "explanations" else "the indicators."),
             )
             for form, name in ACCEPTED_STAGING.items()
         },

@@ -39,8 +39,8 @@ def year_summary(warehouse: Warehouse, year: int) -> str:
         f"Warehouse: {warehouse!r}",
         f"Tables ({len(TABLES)}, one partition per year): {', '.join(sorted(TABLES))}",
         f"Data-quality issues {year}: {int((issues['severity'] == 'error').sum())} errors, "
-        f"{int((issues['severity'] == 'warning').sum())} warnings ({int((issues['status'] == EXPLAINED).sum())} "
-        f"explained), {int((all_issues['status'] == FIXED).sum())} fixed since the previous run "
+        f"{int((issues['severity'] == 'warning').sum())} warnings ({int(issues['status'].eq(EXPLAINED).fillna(False).sum())} "
+        f"explained), {int(all_issues['status'].eq(FIXED).fillna(False).sum())} fixed since the previous run "
         "(table data_quality_issues)",
         f"Reports: {Path(reports['html_path'].iloc[0]).parent / 'index.html'} (one HTML report, workbook and "
         "rectification workbook per county)" if len(reports) else "Reports: none written",

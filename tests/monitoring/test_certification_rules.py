@@ -183,3 +183,9 @@ def test_a_required_warning_blocks_until_explained_and_an_explained_error_still_
     assert explained["status"].tolist() == ["explained", "open", "open"]
     assert explained["rule"].tolist()[2] == EXPLAINS_AN_ERROR
     assert blockers(explained) == [(INCOMPLETE_COUNTY, "340402")]
+
+
+def test_a_warning_of_an_older_warehouse_without_a_status_is_open():
+    issues = issues_frame([issue("340401", "sports_area_m2_per_student_plausible", "warning", 5)])
+    issues["status"] = pd.Series([pd.NA], dtype="string")  # read back from a table that predates the column
+    assert [b.county_code for b in open_required_warnings(issues, ["sports_area_m2_per_student_plausible"])] == ["340401"]
