@@ -34,7 +34,9 @@ ACCEPTED_TABLES = {
 }
 # Survey inputs stay in staging: raw answers are the largest input, and they and the per-group totals
 # some counties send instead only feed the recognition rates, which go to the warehouse.
-ACCEPTED_STAGING = {"survey_responses": "survey_responses", "survey_groups": "survey_groups"}
+ACCEPTED_STAGING = {"survey_responses": "survey_responses", "survey_groups": "survey_groups",
+                    "explanations": "explanations"}
+# Explanations too: data_quality_issues applies them to the year's warnings (fix or explain).
 
 
 @dg.multi_asset(
@@ -127,7 +129,8 @@ def submission_issues(
                 io_manager_key=STAGING,
                 kinds={"pandas"},
                 owners=OWNERS,
-                description=f"Accepted `{form}` records (no error issue), kept in staging for the indicators.",
+                description=f"Accepted `{form}` records (no error issue), kept in staging for "
+                + ("data_quality_issues (fix or explain)." if form == "explanations" else "the indicators."),
             )
             for form, name in ACCEPTED_STAGING.items()
         },

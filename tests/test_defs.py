@@ -17,13 +17,14 @@ GROUPS = {
     "intake": {
         "ingest_issues", "staged_classes", "staged_counties", "staged_files", "staged_quality_monitoring",
         "staged_registry", "staged_rooms", "staged_schools", "staged_survey_groups", "staged_survey_responses",
-        "staged_veto_incidents",
+        "staged_veto_incidents", "staged_explanations",
     },
     "validation": {
         "county_quality_monitoring", "county_submissions", "county_veto_incidents", "school_classes",
         "school_registry", "school_rooms", "school_submissions", "submission_completeness", "submission_files",
         "submission_changes", "submission_issues", "submission_timeliness", "survey_groups", "survey_responses",
         "year_over_year_issues",
+        "explanations",
     },
     "indicators": {
         "county_difference_coefficients", "county_guarantee", "county_quality", "county_social_recognition",
@@ -39,7 +40,7 @@ GROUPS = {
 
 SUITES = {
     "classes", "counties", "quality_monitoring", "registry", "rooms", "schools", "survey_groups",
-    "survey_responses", "veto_incidents",
+    "survey_responses", "veto_incidents", "explanations",
 }
 
 

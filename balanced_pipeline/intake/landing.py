@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from balanced_pipeline.contract.forms import FORMS, SURVEY_RESPONSES, Form
+from balanced_pipeline.contract.forms import EXPLANATIONS, FORMS, SURVEY_RESPONSES, Form
 from balanced_pipeline.contract.issues import ERROR, WARNING
 from balanced_pipeline.contract.text import visible
 from balanced_pipeline.intake.readers import BULK_SUFFIXES, file_issue, file_sha256
 from balanced_pipeline.settings import IntakeLimits
 
-BULK_FORMS = {**FORMS, SURVEY_RESPONSES.name: SURVEY_RESPONSES}
+BULK_FORMS = {**FORMS, SURVEY_RESPONSES.name: SURVEY_RESPONSES, EXPLANATIONS.name: EXPLANATIONS}
 WORKBOOK_SUFFIX = ".xlsx"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """A Compound File container: an old .xls, or an .xlsx that Excel encrypted with a password."""

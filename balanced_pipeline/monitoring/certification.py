@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from balanced_pipeline.contract.issues import WARNING
+from balanced_pipeline.contract.issues import OPEN, WARNING
 from balanced_pipeline.standards.loader import Standards
 from balanced_pipeline.warehouse.catalogue import TABLES, certified_tables
 from balanced_pipeline.warehouse.store import Warehouse
@@ -114,8 +114,11 @@ def incomplete_counties(completeness: pd.DataFrame, county_submissions: pd.DataF
 
 
 def open_required_warnings(issues: pd.DataFrame, rules: list[str]) -> list[Blocker]:
-    """One blocker per county and rule with open warnings the standards require to be explained."""
-    open_warnings = issues[(issues["severity"] == WARNING) & issues["rule"].isin(rules)]
+    """One blocker per county and rule with open warnings the standards require to be explained: an
+    explained warning (explanations.csv) or a fixed one (no longer occurring) no longer blocks."""
+    # A row written before issues had a status (an older warehouse) is open.
+    is_open = issues["status"].astype("string").fillna(OPEN).eq(OPEN)
+    open_warnings = issues[(issues["severity"] == WARNING) & is_open & issues["rule"].isin(rules)]
     blockers = []
     for (county, rule), rows in open_warnings.groupby(["county_code", "rule"], sort=True):
         named = rows.head(NAMES_PER_BLOCKER)

@@ -10,6 +10,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from balanced_pipeline.contract.issues import current_issues
 from balanced_pipeline.monitoring.readiness import DIMENSION_FLAGS
 from balanced_pipeline.report.rectification_workbook import export_rectification_workbook
 from balanced_pipeline.monitoring.shortfalls import DIMENSIONS
@@ -65,6 +66,8 @@ def _of_year(frame: pd.DataFrame, year: int) -> pd.DataFrame:
 def county_slices(tables: Mapping[str, pd.DataFrame], year: int) -> dict[str, dict[str, pd.DataFrame]]:
     """county_code → {table → that county's rows of `year`}, grouping each table once."""
     _check_tables(tables)
+    # Issues fixed since the previous run are history: the report counts only those that still occur.
+    tables = {**tables, "data_quality_issues": current_issues(tables["data_quality_issues"])}
     grouped = {name: {str(code): rows for code, rows in _of_year(tables[name], year).groupby("county_code", sort=False)}
                for name in COUNTY_TABLES}
     codes = sorted(set(grouped["county_readiness"]) | set(grouped["submission_completeness"])

@@ -9,7 +9,7 @@ from balanced_pipeline.monitoring.readiness import DIMENSION_FLAGS
 from balanced_pipeline.monitoring.shortfalls import DIMENSIONS, DIMENSIONS_EN
 from balanced_pipeline.validation.completeness import CAMPUS_GAP_TEXT
 from balanced_pipeline.monitoring.trends import SCHOOL_PASS_SHARE
-from balanced_pipeline.contract.issues import ERROR, WARNING
+from balanced_pipeline.contract.issues import ERROR, EXPLAINED, WARNING
 from balanced_pipeline.report.svg import coefficient_chart, coefficient_trend_chart
 from balanced_pipeline.report.model import (
     FAIL,
@@ -364,13 +364,23 @@ def issues_by_rule(issues: pd.DataFrame) -> ReportTable:
                        note=f"错误 {errors} 个、警告 {warnings} 个。Errors {errors}, warnings {warnings}.")
 
 
+def _explained(rows: pd.DataFrame) -> pd.Series:
+    """'情况说明（说明人）' for a warning the county explained (explanations.csv), else ''."""
+    if "status" not in rows.columns:
+        return pd.Series("", index=rows.index, dtype="string")
+    explained = rows["status"].astype("string").eq(EXPLAINED).fillna(False)
+    text_ = rows["explanation"].astype("string").fillna("") + "（" + rows["explained_by"].astype("string").fillna("") + "）"
+    return text_.where(explained, "")
+
+
 def issue_rows(issues: pd.DataFrame) -> ReportTable:
     rows = issues.reset_index(drop=True)
     table = display({"文件 File": text(rows["source_file"]), "工作表 Sheet": text(rows["sheet"]),
                      "行号 Row": numbers(rows["row_number"], 0), "学校标识码 School": text(rows["school_code"]),
                      "字段 Field": text(rows["field"]), "填报值 Value": text(rows["value"]),
                      "严重程度 Severity": rows["severity"].map(SEVERITY_TEXT).fillna(rows["severity"]),
-                     "问题及整改提示 What to fix": text(rows["message_zh"]), "Message": text(rows["message_en"])})
+                     "问题及整改提示 What to fix": text(rows["message_zh"]), "Message": text(rows["message_en"]),
+                     "说明 Explained": text(_explained(rows))})
     tones = tones_for(table, {"严重程度 Severity": np.where(rows["severity"] == ERROR, FAIL, "warn")})
     return ReportTable("本县数据质量问题明细", "This county's data-quality issues", table, tones,
                        note="" if len(rows) else "无 / none", page_rows=ISSUE_ROWS_SHOWN)

@@ -146,6 +146,12 @@ _register(
                " / warning 仅提示"),
             _c("message_zh", "text", "What is wrong and what to do, in Chinese", "问题说明及整改提示（中文）"),
             _c("message_en", "text", "What is wrong and what to do, in English", "问题说明及整改提示（英文）"),
+            _c("status", "text", "open; explained (a warning the county explained in explanations.csv or a workbook's "
+               "警告说明 sheet; an error never is); fixed (an issue of the year's previous published run that no longer "
+               "occurs, kept as history and counted nowhere)",
+               "状态：open 待处理 / explained 已说明（仅警告）/ fixed 已更正（上次运行的问题本次不再出现）"),
+            _c("explanation", "text", "The county's explanation of the warning ('' unless explained)", "情况说明"),
+            _c("explained_by", "text", "Who explained it", "说明人"),
         ),
     ),
     Table(

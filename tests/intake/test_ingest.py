@@ -231,3 +231,34 @@ def test_files_the_pipeline_does_not_read_are_refused_with_what_to_send(tmp_path
     files = staged.files.set_index("source_file")
     assert (files.loc[list(refused["source_file"]), "status"] == "rejected").all()
     assert len(staged.forms["schools"]) == 2
+
+
+def test_explanations_csv_and_a_workbooks_sheet_are_staged_and_an_older_workbooks_go_with_it(tmp_path):
+    year_dir = bulk_folder(tmp_path)
+    (year_dir / "explanations.csv").write_text(
+        "县（市、区）代码,学校标识码,校区代码,规则编号,问题字段,情况说明,说明人\n"
+        "340403,,,rotated_within_eligible,rotated_teachers,含跨县交流,李四\n"
+        "340403,3404030002,01,sports_area_m2_per_student_plausible,sports_area_m2,,李四\n", encoding="utf-8")
+    said = {"rule": "land_area_m2_per_student_plausible", "field": "land_area_m2", "explained_by": "王五"}
+    old = write_template(year_dir / "a_old.xlsx", 2026, CAMPUS_B, explanations=[{**said, "explanation": "旧"}])
+    new = write_template(year_dir / "b_new.xlsx", 2026, CAMPUS_B, explanations=[{**said, "explanation": "新"}])
+    set_mtime(old, 1_750_000_000)
+    set_mtime(new, 1_750_000_000)  # same time: the later path wins
+
+    staged = read_year_folder(year_dir)
+
+    explanations = staged.forms["explanations"]
+    assert explanations[["source_file", "row_number", "school_code", "rule", "explanation"]].astype(object).where(
+        explanations[["source_file", "row_number", "school_code", "rule", "explanation"]].notna(), None
+    ).values.tolist() == [
+        ["explanations.csv", 2, None, "rotated_within_eligible", "含跨县交流"],
+        ["explanations.csv", 3, "3404030002", "sports_area_m2_per_student_plausible", None],
+        ["a_old.xlsx", 3, "3404030002", "land_area_m2_per_student_plausible", "旧"],
+        ["b_new.xlsx", 3, "3404030002", "land_area_m2_per_student_plausible", "新"],
+    ]
+    superseded = staged.issues[(staged.issues["rule"] == "superseded_submission") & (staged.issues["form"] == "explanations")]
+    assert superseded[["source_file", "sheet", "row_number"]].values.tolist() == [["a_old.xlsx", "警告说明", 3]]
+    accepted, _ = split_accepted(explanations, staged.issues, "explanations")
+    assert accepted["source_file"].tolist() == ["explanations.csv", "explanations.csv", "b_new.xlsx"]
+    assert "explanations" in staged.files.set_index("source_file").loc["b_new.xlsx", "forms"]
+    assert staged.files.set_index("source_file").loc["a_old.xlsx", "status"] == "superseded"

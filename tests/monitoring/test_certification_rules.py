@@ -14,6 +14,7 @@ from balanced_pipeline.monitoring.certification import (
     REASON_REQUIRED,
     SEVERAL_RUNS,
     certifier_blockers,
+    certification_blockers,
     certification_row,
     incomplete_counties,
     inputs_sha256,
@@ -144,3 +145,47 @@ def test_freezing_copies_the_report_files_a_later_run_would_overwrite(tmp_path):
     for column, path in paths.items():
         assert Path(frozen[column]) == tmp_path / "reports" / "2026-certified" / path.name
         assert Path(frozen[column]).read_text(encoding="utf-8") == "certified version"
+
+
+def test_a_required_warning_blocks_until_explained_and_an_explained_error_still_rejects_its_campus():
+    """The fix-or-explain loop as certification sees it: campus 0001's implausible sports area (a required
+    warning) blocks; an explanation row clears it; campus 0002's error, explained too, still rejects its
+    record, so its county stays incomplete."""
+    from balanced_pipeline.contract.issues import split_accepted
+    from balanced_pipeline.validation.fix_or_explain import EXPLAINS_AN_ERROR, explain_warnings
+
+    standards = load_standards("national")
+    rule = "sports_area_m2_per_student_plausible"
+    warning = {**issue("340401", rule, "warning", 2), "school_code": "3404010001"}
+    error = {**issue("340402", "school_code_format", "error", 3), "school_code": "3404020001", "field": "school_code"}
+    staged = pd.DataFrame({"county_code": ["340401", "340402"], "school_code": ["3404010001", "3404020001"],
+                           "campus_code": ["01", "01"], "source_file": ["schools.csv"] * 2, "sheet": [""] * 2,
+                           "row_number": pd.array([2, 3], dtype="Int64")})
+    explanations = pd.DataFrame([
+        {**{k: row[k] for k in ("county_code", "school_code", "campus_code", "rule", "field")},
+         "explanation": "已核实", "explained_by": "王五", "source_file": "explanations.csv", "sheet": "", "row_number": n}
+        for n, row in ((2, warning), (3, error))]).astype({"row_number": "Int64"})
+    readiness = pd.DataFrame({"county_code": ["340401", "340402"], "status": ["ready", "ready"], "ready": [True, True],
+                              "standards_version": [standards.version] * 2})
+
+    def blockers(issues):
+        rejected = split_accepted(staged, issues, "schools")[1]
+        table = completeness(*[(c, 0, int((rejected["county_code"] == c).sum()), "", "被拦截") for c in ("340401", "340402")])
+        tables = {"county_readiness": readiness, "submission_completeness": table,
+                  "county_submissions": pd.DataFrame({"county_code": ["340401", "340402"]}),
+                  "data_quality_issues": issues}
+        found = certification_blockers(tables, {"county_readiness": "run-1"}, standards, "张三", "", pd.DataFrame())
+        return [(b.kind, b.county_code) for b in found]
+
+    issues = issues_frame([warning, error])
+    assert blockers(issues) == [(INCOMPLETE_COUNTY, "340402"), (OPEN_WARNING, "340401")]
+    explained = explain_warnings(issues, explanations)
+    assert explained["status"].tolist() == ["explained", "open", "open"]
+    assert explained["rule"].tolist()[2] == EXPLAINS_AN_ERROR
+    assert blockers(explained) == [(INCOMPLETE_COUNTY, "340402")]
+
+
+def test_a_warning_of_an_older_warehouse_without_a_status_is_open():
+    issues = issues_frame([issue("340401", "sports_area_m2_per_student_plausible", "warning", 5)])
+    issues["status"] = pd.Series([pd.NA], dtype="string")  # read back from a table that predates the column
+    assert [b.county_code for b in open_required_warnings(issues, ["sports_area_m2_per_student_plausible"])] == ["340401"]

@@ -14,7 +14,7 @@ from balanced_pipeline.validation.suites import load_suite, suite_names, suite_p
 from balanced_pipeline.validation._gx import gx, new_context
 from balanced_pipeline.validation.suites import SEVERITY_TO_ISSUE, suite_path
 from balanced_pipeline.validation.validate import issues_from_result, run_suite
-from balanced_pipeline.contract.forms import FORMS, STAGES, SURVEY_IDENTITY
+from balanced_pipeline.contract.forms import EXPLANATIONS, FORMS, STAGES, SURVEY_IDENTITY
 from balanced_pipeline.standards.loader import load_standards
 from tests.validation.test_validation import valid_forms
 
@@ -190,7 +190,8 @@ def test_the_whole_suite_loads_and_its_rules_are_unique(form_name):
 
 
 def test_every_form_has_a_suite_covering_its_required_fields_and_choices():
-    fields_of = {**{name: form.fields for name, form in FORMS.items()}, "survey_responses": SURVEY_IDENTITY}
+    fields_of = {**{name: form.fields for name, form in FORMS.items()}, "survey_responses": SURVEY_IDENTITY,
+                 "explanations": EXPLANATIONS.fields}
     assert set(suite_names()) == set(fields_of)
     for form_name, fields in fields_of.items():
         expectations = json.loads(suite_path(form_name).read_text("utf-8"))["expectations"]

@@ -13,7 +13,7 @@ from balanced_pipeline.validation.derive import derive_validation_columns
 from balanced_pipeline.validation.docs import build_data_docs, write_validation_summary
 from balanced_pipeline.validation.suites import SuiteError, load_suite, suite_path
 from balanced_pipeline.validation.validate import validate_forms
-from balanced_pipeline.contract.forms import FORMS, SURVEY_IDENTITY, Kind
+from balanced_pipeline.contract.forms import EXPLANATIONS, FORMS, SURVEY_IDENTITY, Kind
 from balanced_pipeline.standards.loader import load_standards, merge_overlay, Standards
 
 YEAR = 2026
@@ -125,6 +125,13 @@ def valid_forms() -> dict[str, pd.DataFrame]:
              "satisfied": 340, "answers_excluded": 20},
             {"county_code": "340404", "respondent_group": "教师", "respondents": 12, "answers_counted": 120,
              "satisfied": 110, "answers_excluded": 0}], "survey_groups.csv"),
+        # The county explains a warning of a campus and one of its own form.
+        "explanations": typed(EXPLANATIONS.fields, [
+            {"county_code": "340403", "school_code": "3404030001", "campus_code": "01",
+             "rule": "sports_area_m2_per_student_plausible", "field": "sports_area_m2", "explanation": "新建操场",
+             "explained_by": "王五"},
+            {"county_code": "340403", "rule": "rotated_within_eligible", "field": "rotated_teachers",
+             "explanation": "含跨县交流", "explained_by": "李四"}], "explanations.csv"),
     }
 
 
