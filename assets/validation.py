@@ -1,5 +1,7 @@
 """Stage 2, checks: run the Great Expectations suites, quarantine what errors corrupt, account for every row."""
 
+import shutil
+
 import dagster as dg
 import pandas as pd
 
@@ -82,9 +84,11 @@ def submission_issues(
     issues = conform_issues(pd.concat([ingest_issues, report.issues, survey_totals_replaced], ignore_index=True))
     failed = conform_issues(pd.concat([ingest_issues, report.failed_records, survey_totals_replaced],
                                       ignore_index=True))
-    docs_folder = artifacts.data_docs(int(context.partition_key))
+    year = int(context.partition_key)
+    docs_folder = artifacts.data_docs(year)
+    shutil.rmtree(docs_folder, ignore_errors=True)  # this run's results only, published by published_year
     build_data_docs(report, docs_folder)
-    docs = write_validation_summary(report, issues, docs_folder)
+    docs = artifacts.published_data_docs(year) / write_validation_summary(report, issues, docs_folder).name
     yield dg.Output(
         issues,
         output_name="submission_issues",

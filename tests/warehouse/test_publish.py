@@ -44,6 +44,7 @@ class Site:
         self.published = self.data / "warehouse.duckdb"
         self.building = self.data / f"warehouse.building.{YEAR}.duckdb"
         self.reports = self.data / "reports" / str(YEAR)
+        self.data_docs = self.data / "data_docs" / str(YEAR)
         self.url = f"duckdb:///{self.published}"
 
     def materialize(self) -> dg.ExecuteInProcessResult:
@@ -68,9 +69,12 @@ class Site:
         return (self.root / "run.log").read_text(encoding="utf-8", errors="replace")[-5000:]
 
     def snapshot(self) -> dict[str, str]:
-        """SHA-256 of the published warehouse file and of every published report file."""
+        """SHA-256 of the published warehouse file, of every published report file and of every file of
+        the published validation results (data docs)."""
         files = {"warehouse.duckdb": _sha256(self.published)}
         files.update({f"reports/{p.name}": _sha256(p) for p in sorted(self.reports.iterdir())})
+        files.update({f"data_docs/{p.relative_to(self.data_docs).as_posix()}": _sha256(p)
+                      for p in sorted(self.data_docs.rglob("*")) if p.is_file()})
         return files
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -112,6 +116,8 @@ def site(tmp_path_factory) -> Site:
 
 def test_the_first_run_published_every_table_and_report(site):
     assert site.reports.is_symlink() and (site.reports / "index.html").is_file()
+    assert site.data_docs.is_symlink() and (site.data_docs / "summary.html").is_file()
+    assert any(key.startswith("data_docs/validations/") for key in site.first)  # the GX pages too
     assert len(site.first) > 1 + 7  # the warehouse, the index and every county's files
     assert not site.published.with_name(site.published.name + ".wal").exists()
     assert all(len(site.first_tables[name]) for name in ("school_submissions", "county_readiness", "county_reports"))
@@ -181,6 +187,8 @@ def test_a_re_run_publishes_the_same_result(site):
     for name, frame in site.tables().items():
         pd.testing.assert_frame_equal(frame, site.second_tables[name], obj=name)
     again = site.snapshot()
-    assert set(again) == set(site.second)
-    published_versions = list((site.data / "reports" / ".published").iterdir())
-    assert len(published_versions) == 1 and site.reports.resolve() == published_versions[0]
+    # GX names a validation page after its run's time, so only the report and warehouse names repeat.
+    assert {k for k in again if not k.startswith("data_docs/")} == {k for k in site.second if not k.startswith("data_docs/")}
+    for folder, link in (("reports", site.reports), ("data_docs", site.data_docs)):
+        published_versions = list((site.data / folder / ".published").iterdir())
+        assert len(published_versions) == 1 and link.resolve() == published_versions[0]
