@@ -144,3 +144,70 @@ def test_freezing_copies_the_report_files_a_later_run_would_overwrite(tmp_path):
     for column, path in paths.items():
         assert Path(frozen[column]) == tmp_path / "reports" / "2026-certified" / path.name
         assert Path(frozen[column]).read_text(encoding="utf-8") == "certified version"
+
+
+READER = """
+import duckdb, sys
+con = duckdb.connect(sys.argv[1], read_only=True)
+for sql in sys.stdin:
+    print(con.execute(sql).fetchone()[0], flush=True)
+"""
+
+
+def _complete_year(warehouse, year: int, standards) -> None:
+    """The published tables of a year with nothing to block its certification."""
+    from balanced_pipeline.warehouse.catalogue import TABLES
+
+    county = "340401"
+    tables = {
+        "county_readiness": [{"county_code": county, "ready": True, "status": "ready",
+                              "standards_version": standards.version}],
+        "submission_completeness": [{"county_code": county, "expected": 1, "missing": 0, "rejected": 0,
+                                     "missing_campuses": "", "rejected_campuses": ""}],
+        "county_submissions": [{"county_code": county, "county_name": "甲县"}],
+        "school_submissions": [{"county_code": county, "school_code": "3404010001", "campus_code": "01",
+                                "school_name": "甲小学"}],
+        "submission_files": [{"source_file": "schools.csv", "source_sha256": "ab" * 32, "rows_read": 1}],
+    }
+    for name, rows in tables.items():
+        warehouse.replace_partition(TABLES[name], year, pd.DataFrame(rows).reindex(columns=TABLES[name].column_names))
+
+
+def test_certifying_never_writes_the_published_file_a_reader_holds_open(tmp_path):
+    """A BI tool holds the published DuckDB file open read-only (in its own process, as it would) while the
+    year is certified: certification neither waits for it nor fails, the reader keeps the file it opened,
+    and a new connection sees the certified copies and their record, written whole."""
+    import subprocess
+    import sys
+
+    from balanced_pipeline.monitoring.certification import certify_year
+    from balanced_pipeline.warehouse.catalogue import TABLES, certified_tables
+    from balanced_pipeline.warehouse.store import Warehouse
+
+    standards = load_standards("national")
+    path = tmp_path / "warehouse.duckdb"
+    warehouse = Warehouse(f"duckdb:///{path}")
+    _complete_year(warehouse, 2026, standards)
+    count = "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'certif%'\n"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        reader.stdin.write(count)
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "0"  # the reader holds the file from here on
+
+        row = certify_year(warehouse, 2026, "张三", "", {"school_submissions": "run-1"}, standards,
+                           datetime(2026, 12, 15, 1, tzinfo=timezone.utc))
+
+        reader.stdin.write(count)
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "0"  # the file it opened is unchanged
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=30)
+    assert row["sequence"] == 1 and row["certified_by"] == "张三"
+    records = warehouse.read_partition(TABLES["certifications"], 2026)
+    assert list(records["sequence"]) == [1] and records.iloc[0]["input_files"] == 1
+    frozen = warehouse.read_partition(certified_tables()["school_submissions"], 2026)
+    assert list(frozen["school_name"]) == ["甲小学"]
+    assert not path.with_name(path.name + ".wal").exists() and not path.with_name(path.name + ".next").exists()
