@@ -1,5 +1,5 @@
 """Write–audit–publish through the real job: a killed or failed run leaves the published year exactly
-as it was (warehouse file byte for byte, every report file), a reader holding the published DuckDB
+as it was (warehouse file byte for byte, every report and data docs file; on PostgreSQL every table), a reader holding the published DuckDB
 file open never blocks a run nor gets an error, and a re-run publishes the same result.
 
 One small generated year (2026) is published first; the submissions are then regenerated with
@@ -37,7 +37,8 @@ RUN_DEPENDENT = {"deadline_status": ["as_of", "days_left", "status", "message_zh
 
 
 class Site:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, url: str | None = None):
+        """A landing folder and data folder under `root`; the warehouse is the DuckDB default unless `url`."""
         self.root = root
         self.submissions = root / "submissions"
         self.data = root / "data"
@@ -45,7 +46,7 @@ class Site:
         self.building = self.data / f"warehouse.building.{YEAR}.duckdb"
         self.reports = self.data / "reports" / str(YEAR)
         self.data_docs = self.data / "data_docs" / str(YEAR)
-        self.url = f"duckdb:///{self.published}"
+        self.url = url or f"duckdb:///{self.published}"
 
     def materialize(self) -> dg.ExecuteInProcessResult:
         return dg.materialize(
@@ -59,7 +60,7 @@ class Site:
         """`balanced-pipeline run YEAR` in its own process group, as an operator would start it."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BALANCED_", "DAGSTER_"))}
         env.update(BALANCED_DATA_DIR=str(self.data), BALANCED_SUBMISSIONS_DIR=str(self.submissions),
-                   DAGSTER_HOME=str(self.root / "dagster_home"))
+                   DAGSTER_HOME=str(self.root / "dagster_home"), BALANCED_WAREHOUSE_URL=self.url)
         # Output to a file: a pipe nobody reads while the run goes on would fill and stall it.
         with open(self.root / "run.log", "wb") as log:
             return subprocess.Popen([sys.executable, "-m", "balanced_pipeline", "run", str(YEAR)], env=env,
@@ -71,7 +72,7 @@ class Site:
     def snapshot(self) -> dict[str, str]:
         """SHA-256 of the published warehouse file, of every published report file and of every file of
         the published validation results (data docs)."""
-        files = {"warehouse.duckdb": _sha256(self.published)}
+        files = {"warehouse.duckdb": _sha256(self.published)} if self.url.startswith("duckdb") else {}
         files.update({f"reports/{p.name}": _sha256(p) for p in sorted(self.reports.iterdir())})
         files.update({f"data_docs/{p.relative_to(self.data_docs).as_posix()}": _sha256(p)
                       for p in sorted(self.data_docs.rglob("*")) if p.is_file()})
@@ -103,15 +104,36 @@ def _building_tables(path: Path) -> int:
         return 0
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Site:
-    site = Site(tmp_path_factory.mktemp("publish"))
+def _published_once(site: Site) -> Site:
+    """Publish the year from seed 7, remember it, then change every submission (seed 8)."""
     generate_demo_submissions(site.submissions, years=(YEAR,), schools=SCHOOLS, seed=7)
     assert site.materialize().success
     site.first = site.snapshot()
     site.first_tables = site.tables()
     generate_demo_submissions(site.submissions, years=(YEAR,), schools=SCHOOLS, seed=8)
     return site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Site:
+    return _published_once(Site(tmp_path_factory.mktemp("publish")))
+
+
+def _kill_mid_run(site: Site, tables_built) -> None:
+    """Start `balanced-pipeline run`, SIGKILL its process group once `tables_built()` reaches
+    KILL_AFTER_TABLES building tables, and check it was killed there."""
+    run = site.start_cli_run()
+    deadline = time.monotonic() + RUN_TIMEOUT
+    try:
+        while tables_built() < KILL_AFTER_TABLES:
+            assert run.poll() is None, site.run_log()
+            assert time.monotonic() < deadline, "the run never wrote its first tables"
+            time.sleep(0.2)
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait(timeout=60)
+    assert run.returncode == -signal.SIGKILL
+    assert tables_built() >= KILL_AFTER_TABLES  # new tables were written, aside
 
 
 def test_the_first_run_published_every_table_and_report(site):
@@ -124,18 +146,7 @@ def test_the_first_run_published_every_table_and_report(site):
 
 
 def test_a_killed_run_leaves_the_published_year_exactly_as_it_was(site):
-    run = site.start_cli_run()
-    deadline = time.monotonic() + RUN_TIMEOUT
-    try:
-        while _building_tables(site.building) < KILL_AFTER_TABLES:
-            assert run.poll() is None, site.run_log()
-            assert time.monotonic() < deadline, "the run never wrote its first tables"
-            time.sleep(0.2)
-    finally:
-        os.killpg(run.pid, signal.SIGKILL)
-        run.wait(timeout=60)
-    assert run.returncode == -signal.SIGKILL
-    assert _building_tables(site.building) >= KILL_AFTER_TABLES  # new tables were written, aside
+    _kill_mid_run(site, lambda: _building_tables(site.building))
     assert site.snapshot() == site.first
     for name, frame in site.tables().items():
         pd.testing.assert_frame_equal(frame, site.first_tables[name], obj=name)
@@ -192,3 +203,30 @@ def test_a_re_run_publishes_the_same_result(site):
     for folder, link in (("reports", site.reports), ("data_docs", site.data_docs)):
         published_versions = list((site.data / folder / ".published").iterdir())
         assert len(published_versions) == 1 and link.resolve() == published_versions[0]
+
+
+def test_a_killed_run_on_postgresql_leaves_the_published_year_exactly_as_it_was(tmp_path_factory):
+    """The same kill on a PostgreSQL warehouse (a private server): the run builds in the schema
+    building_<year>, so the published tables, reports and data docs are those of the first run."""
+    import sqlalchemy as sa
+
+    from tests.postgres_server import postgres_url
+
+    with postgres_url() as url:
+        site = _published_once(Site(tmp_path_factory.mktemp("publish_pg"), url))
+        engine = sa.create_engine(url)
+
+        def building_tables() -> int:
+            with engine.connect() as connection:
+                return connection.execute(sa.text(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = :schema"),
+                    {"schema": f"building_{YEAR}"}).scalar_one()
+
+        try:
+            assert site.first_tables["school_submissions"].shape[0] > 0
+            _kill_mid_run(site, building_tables)
+            assert site.snapshot() == site.first
+            for name, frame in site.tables().items():
+                pd.testing.assert_frame_equal(frame, site.first_tables[name], obj=name)
+        finally:
+            engine.dispose()
