@@ -169,6 +169,10 @@ def test_a_failed_run_publishes_nothing(site):
     assert failed == {"county_reports"}
     materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
     assert "county_readiness" in materialized and "published_year" not in materialized  # built aside only
+    built_docs = site.data / "data_docs" / ".building" / str(YEAR)
+    built = {p.relative_to(built_docs).as_posix() for p in built_docs.rglob("*.html")}
+    assert built and built != {k.removeprefix("data_docs/") for k in site.first if k.endswith(".html")
+                               and k.startswith("data_docs/")}  # this run's validation results, aside
     assert site.snapshot() == site.first
 
 
