@@ -211,3 +211,31 @@ def test_certifying_never_writes_the_published_file_a_reader_holds_open(tmp_path
     frozen = warehouse.read_partition(certified_tables()["school_submissions"], 2026)
     assert list(frozen["school_name"]) == ["甲小学"]
     assert not path.with_name(path.name + ".wal").exists() and not path.with_name(path.name + ".next").exists()
+
+
+def test_certifying_on_postgresql_publishes_the_copies_and_the_record_together():
+    """On PostgreSQL the copies are written in the schema certifying_<year>, then published in one
+    transaction into the schema BI tools read."""
+    import sqlalchemy as sa
+
+    from balanced_pipeline.monitoring.certification import certify_year
+    from balanced_pipeline.warehouse.catalogue import TABLES, certified_tables
+    from balanced_pipeline.warehouse.store import Warehouse
+    from tests.postgres_server import postgres_url
+
+    standards = load_standards("national")
+    with postgres_url() as url:
+        warehouse = Warehouse(url)
+        _complete_year(warehouse, 2026, standards)
+        certify_year(warehouse, 2026, "张三", "", {"school_submissions": "run-1"}, standards,
+                     datetime(2026, 12, 15, 1, tzinfo=timezone.utc))
+        assert list(warehouse.read_partition(TABLES["certifications"], 2026)["certified_by"]) == ["张三"]
+        frozen = warehouse.read_partition(certified_tables()["school_submissions"], 2026)
+        assert list(frozen["school_name"]) == ["甲小学"]
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            schemas = dict(connection.execute(sa.text(
+                "SELECT table_schema, count(*) FROM information_schema.tables WHERE table_name = 'certifications' "
+                "GROUP BY table_schema")).all())
+        engine.dispose()
+        assert schemas == {"public": 1, "certifying_2026": 1}  # published, and the copy it came from
