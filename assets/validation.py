@@ -1,5 +1,7 @@
 """Stage 2, checks: run the Great Expectations suites, quarantine what errors corrupt, account for every row."""
 
+import shutil
+
 import dagster as dg
 import pandas as pd
 
@@ -45,8 +47,16 @@ ACCEPTED_STAGING = {"survey_responses": "survey_responses", "survey_groups": "su
             io_manager_key=STAGING,
             kinds={"great_expectations", "pandas"},
             owners=OWNERS,
-            description="Reading problems plus every failed expectation, one row per record and rule.",
-        )
+            description="Reading problems plus every failed expectation, one row per record and rule, at most "
+                        "IntakeLimits.issue_rows_per_rule per file, sheet, field and rule, then one summary row.",
+        ),
+        "failed_records": dg.AssetOut(
+            io_manager_key=STAGING,
+            kinds={"pandas"},
+            owners=OWNERS,
+            description="Every issue uncapped, validation failures without messages: what rejects each record and "
+                        "quarantines each value, so capping submission_issues loses no rejection.",
+        ),
     },
     ins={
         **{f"staged_{form}": dg.AssetIn() for form in STAGED_FORMS},
@@ -79,9 +89,13 @@ def submission_issues(
     report = validate_forms(forms, standards.load())
     survey_totals_replaced = superseded_group_issues(forms["survey_groups"], forms["survey_responses"])
     issues = conform_issues(pd.concat([ingest_issues, report.issues, survey_totals_replaced], ignore_index=True))
-    docs_folder = artifacts.data_docs(int(context.partition_key))
+    failed = conform_issues(pd.concat([ingest_issues, report.failed_records, survey_totals_replaced],
+                                      ignore_index=True))
+    year = int(context.partition_key)
+    docs_folder = artifacts.data_docs(year)
+    shutil.rmtree(docs_folder, ignore_errors=True)  # this run's results only, published by published_year
     build_data_docs(report, docs_folder)
-    docs = write_validation_summary(report, issues, docs_folder)
+    docs = artifacts.published_data_docs(year) / write_validation_summary(report, issues, docs_folder).name
     yield dg.Output(
         issues,
         output_name="submission_issues",
@@ -93,6 +107,7 @@ def submission_issues(
             "preview": dg.MetadataValue.md(markdown_preview(issues)),
         },
     )
+    yield dg.Output(failed, output_name="failed_records", metadata={"dagster/row_count": len(failed)})
     for form in STAGED_FORMS:
         summary = report.summaries[form]
         yield dg.AssetCheckResult(
@@ -146,26 +161,26 @@ def submission_issues(
     # not every staged form feeding every table; the file accounting reads them all. The campus and
     # county forms are written after submission_changes has compared them with the rows they replace.
     internal_asset_deps={
-        **{table: {dg.AssetKey(f"staged_{form}"), dg.AssetKey("submission_issues")}
+        **{table: {dg.AssetKey(f"staged_{form}"), dg.AssetKey("failed_records")}
            for form, table in {**ACCEPTED_TABLES, **ACCEPTED_STAGING}.items()},
-        "school_submissions": {dg.AssetKey("staged_schools"), dg.AssetKey("submission_issues"),
+        "school_submissions": {dg.AssetKey("staged_schools"), dg.AssetKey("failed_records"),
                                dg.AssetKey("submission_changes")},
-        "county_submissions": {dg.AssetKey("staged_counties"), dg.AssetKey("submission_issues"),
+        "county_submissions": {dg.AssetKey("staged_counties"), dg.AssetKey("failed_records"),
                                dg.AssetKey("submission_changes")},
         "submission_files": {*(dg.AssetKey(f"staged_{form}") for form in [*STAGED_FORMS, "files"]),
-                             dg.AssetKey("submission_issues")},
+                             dg.AssetKey("failed_records")},
     },
     deps=["submission_changes"],
     partitions_def=yearly_partitions,
     group_name="validation",
     pool=WAREHOUSE_POOL,
 )
-def accepted_submissions(staged_files: pd.DataFrame, submission_issues: pd.DataFrame, **staged_forms):
+def accepted_submissions(staged_files: pd.DataFrame, failed_records: pd.DataFrame, **staged_forms):
     """Keep the records no error rejects, each value an error quarantines set to NULL; the rest stay in
-    data_quality_issues with their reason."""
+    data_quality_issues with their reason (or in its summary row past the cap)."""
     staged = {form: staged_forms[f"staged_{form}"] for form in STAGED_FORMS}
-    accepted = {form: split_accepted(frame, submission_issues, form)[0] for form, frame in staged.items()}
-    files = file_accounting(staged_files, accepted, submission_issues)
+    accepted = {form: split_accepted(frame, failed_records, form)[0] for form, frame in staged.items()}
+    files = file_accounting(staged_files, accepted, failed_records)
     for form, output in {**ACCEPTED_TABLES, **ACCEPTED_STAGING}.items():
         # Warehouse tables get their row count and preview from the IO manager; staging ones here.
         shown = {"dagster/row_count": len(accepted[form]), "preview": dg.MetadataValue.md(markdown_preview(accepted[form]))}
@@ -245,7 +260,7 @@ def submission_changes(
     staged_schools: pd.DataFrame,
     staged_counties: pd.DataFrame,
     staged_files: pd.DataFrame,
-    submission_issues: pd.DataFrame,
+    failed_records: pd.DataFrame,
     warehouse: WarehouseResource,
 ) -> dg.Output[pd.DataFrame]:
     """Every field a resubmitted campus or county form changed, against the accepted rows of the year's previous run
@@ -255,7 +270,7 @@ def submission_changes(
     previous = {form: store.read_partition(TABLES[table], year)
                 for form, table in (("schools", "school_submissions"), ("counties", "county_submissions"))}
     table = changes.submission_changes(
-        {"schools": staged_schools, "counties": staged_counties}, submission_issues, staged_files, previous,
+        {"schools": staged_schools, "counties": staged_counties}, failed_records, staged_files, previous,
         store.read_partition(TABLES["submission_changes"], year),
     )
     return dg.Output(table, metadata={"fields_changed": len(table),

@@ -20,7 +20,7 @@ GROUPS = {
         "staged_veto_incidents", "staged_explanations",
     },
     "validation": {
-        "county_quality_monitoring", "county_submissions", "county_veto_incidents", "school_classes",
+        "county_quality_monitoring", "county_submissions", "county_veto_incidents", "failed_records", "school_classes",
         "school_registry", "school_rooms", "school_submissions", "submission_completeness", "submission_files",
         "submission_changes", "submission_issues", "submission_timeliness", "survey_groups", "survey_responses",
         "year_over_year_issues",
@@ -76,16 +76,16 @@ def test_schedules_sensor_and_job():
 
 def test_each_accepted_table_reads_only_its_own_staged_form():
     """The expanded lineage reads left to right: a validated form depends on its staged form and the
-    issues, not on all eleven staged forms."""
+    failed records (every issue, uncapped), not on all eleven staged forms."""
     graph = defs.resolve_asset_graph()
     for table, form in {"school_classes": "classes", "school_rooms": "rooms", "survey_groups": "survey_groups"}.items():
         parents = {key.to_user_string() for key in graph.get(dg.AssetKey(table)).parent_keys}
-        assert parents == {f"staged_{form}", "submission_issues"}, table
+        assert parents == {f"staged_{form}", "failed_records"}, table
     for table, form in {"school_submissions": "schools", "county_submissions": "counties"}.items():
         parents = {key.to_user_string() for key in graph.get(dg.AssetKey(table)).parent_keys}
-        assert parents == {f"staged_{form}", "submission_issues", "submission_changes"}, table  # compared first
+        assert parents == {f"staged_{form}", "failed_records", "submission_changes"}, table  # compared first
     files = {key.to_user_string() for key in graph.get(dg.AssetKey("submission_files")).parent_keys}
-    assert {"staged_files", "staged_schools", "submission_issues"} <= files
+    assert {"staged_files", "staged_schools", "failed_records"} <= files
 
 
 def test_every_check_is_judged_per_year():

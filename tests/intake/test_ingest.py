@@ -126,11 +126,31 @@ def test_broken_files_do_not_stop_the_others(tmp_path):
     located = staged.issues[staged.issues["rule"] != "form_not_submitted"]
     rules = located.set_index("source_file")["rule"].to_dict()
     assert rules == {"坏.xlsx": "unreadable_file", "old.xls": "unsupported_format", "notes.csv": "unknown_file",
-                     "schools.csv": "unparsable_number", "sub/去年.xlsx": "year_mismatch"}
-    assert "~$乙小学.xlsx" not in set(staged.files["source_file"])
+                     "schools.csv": "unparsable_number", "sub/去年.xlsx": "year_mismatch",
+                     "~$乙小学.xlsx": "excel_lock_file"}
     assert len(staged.forms["schools"]) == 3 and len(staged.forms["classes"]) == 3
     assert staged.files.set_index("source_file").loc["坏.xlsx", "status"] == "unreadable"
     assert wrong_year.exists()
+
+
+def test_an_excel_lock_file_is_listed_as_refused_and_never_read(tmp_path):
+    """Excel writes '~$name.xlsx' beside a workbook a clerk has open; it is no submission, but it is
+    listed with the reason, so the clerk learns the workbook itself is what must be sent."""
+    year_dir = bulk_folder(tmp_path)
+    (year_dir / "淮南").mkdir()
+    (year_dir / "淮南" / "~$乙小学.xlsx").write_bytes(b"\x0cclerk" + b"\x00" * 150)
+
+    staged = read_year_folder(year_dir)
+
+    row = staged.files.set_index("source_file").loc["淮南/~$乙小学.xlsx"]
+    assert (row["status"], row["rows_read"], row["kind"]) == ("rejected", 0, "workbook")
+    assert row["message"] == "Excel lock file of an open workbook"
+    issue = staged.issues[staged.issues["source_file"] == "淮南/~$乙小学.xlsx"].iloc[0]
+    assert (issue["rule"], issue["severity"]) == ("excel_lock_file", "warning")
+    assert "锁定文件" in issue["message_zh"] and "请关闭 Excel 后提交工作簿本身" in issue["message_zh"]
+    assert "an Excel lock file of an open workbook" in issue["message_en"]
+    assert "close Excel and send the workbook itself" in issue["message_en"]
+    assert len(staged.forms["schools"]) == 2 and len(staged.forms["classes"]) == 3  # the others are read
 
 
 def test_survey_responses_keep_their_answers(tmp_path):

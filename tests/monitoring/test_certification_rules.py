@@ -189,3 +189,98 @@ def test_a_warning_of_an_older_warehouse_without_a_status_is_open():
     issues = issues_frame([issue("340401", "sports_area_m2_per_student_plausible", "warning", 5)])
     issues["status"] = pd.Series([pd.NA], dtype="string")  # read back from a table that predates the column
     assert [b.county_code for b in open_required_warnings(issues, ["sports_area_m2_per_student_plausible"])] == ["340401"]
+
+
+READER = """
+import duckdb, sys
+con = duckdb.connect(sys.argv[1], read_only=True)
+for sql in sys.stdin:
+    print(con.execute(sql).fetchone()[0], flush=True)
+"""
+
+
+def _complete_year(warehouse, year: int, standards) -> None:
+    """The published tables of a year with nothing to block its certification."""
+    from balanced_pipeline.warehouse.catalogue import TABLES
+
+    county = "340401"
+    tables = {
+        "county_readiness": [{"county_code": county, "ready": True, "status": "ready",
+                              "standards_version": standards.version}],
+        "submission_completeness": [{"county_code": county, "expected": 1, "missing": 0, "rejected": 0,
+                                     "missing_campuses": "", "rejected_campuses": ""}],
+        "county_submissions": [{"county_code": county, "county_name": "甲县"}],
+        "school_submissions": [{"county_code": county, "school_code": "3404010001", "campus_code": "01",
+                                "school_name": "甲小学"}],
+        "submission_files": [{"source_file": "schools.csv", "source_sha256": "ab" * 32, "rows_read": 1}],
+    }
+    for name, rows in tables.items():
+        warehouse.replace_partition(TABLES[name], year, pd.DataFrame(rows).reindex(columns=TABLES[name].column_names))
+
+
+def test_certifying_never_writes_the_published_file_a_reader_holds_open(tmp_path):
+    """A BI tool holds the published DuckDB file open read-only (in its own process, as it would) while the
+    year is certified: certification neither waits for it nor fails, the reader keeps the file it opened,
+    and a new connection sees the certified copies and their record, written whole."""
+    import subprocess
+    import sys
+
+    from balanced_pipeline.monitoring.certification import certify_year
+    from balanced_pipeline.warehouse.catalogue import TABLES, certified_tables
+    from balanced_pipeline.warehouse.store import Warehouse
+
+    standards = load_standards("national")
+    path = tmp_path / "warehouse.duckdb"
+    warehouse = Warehouse(f"duckdb:///{path}")
+    _complete_year(warehouse, 2026, standards)
+    count = "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'certif%'\n"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        reader.stdin.write(count)
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "0"  # the reader holds the file from here on
+
+        row = certify_year(warehouse, 2026, "张三", "", {"school_submissions": "run-1"}, standards,
+                           datetime(2026, 12, 15, 1, tzinfo=timezone.utc))
+
+        reader.stdin.write(count)
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "0"  # the file it opened is unchanged
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=30)
+    assert row["sequence"] == 1 and row["certified_by"] == "张三"
+    records = warehouse.read_partition(TABLES["certifications"], 2026)
+    assert list(records["sequence"]) == [1] and records.iloc[0]["input_files"] == 1
+    frozen = warehouse.read_partition(certified_tables()["school_submissions"], 2026)
+    assert list(frozen["school_name"]) == ["甲小学"]
+    assert not path.with_name(path.name + ".wal").exists() and not path.with_name(path.name + ".next").exists()
+
+
+def test_certifying_on_postgresql_publishes_the_copies_and_the_record_together():
+    """On PostgreSQL the copies are written in the schema certifying_<year>, then published in one
+    transaction into the schema BI tools read."""
+    import sqlalchemy as sa
+
+    from balanced_pipeline.monitoring.certification import certify_year
+    from balanced_pipeline.warehouse.catalogue import TABLES, certified_tables
+    from balanced_pipeline.warehouse.store import Warehouse
+    from tests.postgres_server import postgres_url
+
+    standards = load_standards("national")
+    with postgres_url() as url:
+        warehouse = Warehouse(url)
+        _complete_year(warehouse, 2026, standards)
+        certify_year(warehouse, 2026, "张三", "", {"school_submissions": "run-1"}, standards,
+                     datetime(2026, 12, 15, 1, tzinfo=timezone.utc))
+        assert list(warehouse.read_partition(TABLES["certifications"], 2026)["certified_by"]) == ["张三"]
+        frozen = warehouse.read_partition(certified_tables()["school_submissions"], 2026)
+        assert list(frozen["school_name"]) == ["甲小学"]
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            schemas = dict(connection.execute(sa.text(
+                "SELECT table_schema, count(*) FROM information_schema.tables WHERE table_name = 'certifications' "
+                "GROUP BY table_schema")).all())
+        engine.dispose()
+        assert schemas == {"public": 1, "certifying_2026": 1}  # published, and the copy it came from

@@ -159,7 +159,7 @@ def test_expectation_reports_exactly_the_violating_row(form_name, expectation):
     frame = derive_validation_columns(forms, STANDARDS)[form_name]
     single = gx.ExpectationSuite(name=form_name, expectations=[expectation])
     result = run_suite(new_context(), single, frame, suite_parameters(STANDARDS))
-    issues = issues_from_result(result, frame, form_name)
+    issues, _ = issues_from_result(result, frame, form_name)
 
     assert set(issues["rule"]) == {meta["rule"]}
     assert set(issues["severity"]) == {SEVERITY_TO_ISSUE[expectation["severity"]]}
