@@ -40,12 +40,12 @@ def school_parts(school_submissions: pd.DataFrame, standards: StandardsResource)
 
 @dg.asset(**COMMON, metadata=_schema("school_indicators"))
 def school_indicators(
-    school_submissions: pd.DataFrame, school_parts: pd.DataFrame, submission_issues: pd.DataFrame,
+    school_submissions: pd.DataFrame, school_parts: pd.DataFrame, failed_records: pd.DataFrame,
     standards: StandardsResource,
 ) -> dg.Output[pd.DataFrame]:
     """R1–R7 (and any provincial extra) per school part: value, threshold, ratio to it, pass; NULL with the
     reason where an input the indicator reads was quarantined by an error or left blank."""
-    table = ra.school_indicators(school_submissions, school_parts, standards.load(), submission_issues)
+    table = ra.school_indicators(school_submissions, school_parts, standards.load(), failed_records)
     pass_rate = table.groupby("indicator_id")["passed"].mean().round(3).to_dict()
     not_computed = table[table["not_computed_reason_zh"].ne("")].groupby("indicator_id").size().to_dict()
     return dg.Output(table, metadata={"pass_rate_by_indicator": {k: float(v) for k, v in pass_rate.items()},
@@ -97,13 +97,13 @@ def county_difference_coefficients(
 @dg.asset(**COMMON, metadata=_schema("school_guarantee_checks"))
 def school_guarantee_checks(
     school_submissions: pd.DataFrame, school_classes: pd.DataFrame, school_rooms: pd.DataFrame,
-    submission_issues: pd.DataFrame, standards: StandardsResource,
+    failed_records: pd.DataFrame, standards: StandardsResource,
 ) -> dg.Output[pd.DataFrame]:
     """The school-level items behind G3–G6, G9, G12, G13, Q3, Q4 and Q6, per campus: which schools make a
     county item fail, and why (oversize classes, missing music rooms, ...); not judged, with the reason,
     where an input the item reads was quarantined by an error."""
     table = school_checks.school_guarantee_checks(school_submissions, school_classes, school_rooms, standards.load(),
-                                                  submission_issues)
+                                                  failed_records)
     return dg.Output(table, metadata=_failing_counts(table, "item_id"))
 
 
@@ -112,13 +112,13 @@ def county_guarantee(
     county_submissions: pd.DataFrame,
     school_submissions: pd.DataFrame,
     school_guarantee_checks: pd.DataFrame,
-    submission_issues: pd.DataFrame,
+    failed_records: pd.DataFrame,
     standards: StandardsResource,
 ) -> dg.Output[pd.DataFrame]:
     """Government guarantee (政府保障程度) G1–G15 per county; an item whose county-form inputs are missing or
     quarantined by an error (or whose campuses are not all judged) is not computed, with the reason."""
     table = government_guarantee.county_guarantee(county_submissions, school_submissions, school_guarantee_checks,
-                                                  standards.load(), submission_issues)
+                                                  standards.load(), failed_records)
     return dg.Output(table, metadata=_failing_counts(table, "item_id"))
 
 
@@ -128,14 +128,14 @@ def county_quality(
     school_submissions: pd.DataFrame,
     school_guarantee_checks: pd.DataFrame,
     county_quality_monitoring: pd.DataFrame,
-    submission_issues: pd.DataFrame,
+    failed_records: pd.DataFrame,
     standards: StandardsResource,
 ) -> dg.Output[pd.DataFrame]:
     """Education quality (教育质量) Q1–Q9 per county, with the consolidation rate and quality monitoring; not
     computed, with the reason, where the data an item reads is missing or quarantined."""
     table = education_quality.county_quality(
         county_submissions, school_submissions, school_guarantee_checks, county_quality_monitoring, standards.load(),
-        submission_issues,
+        failed_records,
     )
     return dg.Output(table, metadata=_failing_counts(table, "item_id"))
 

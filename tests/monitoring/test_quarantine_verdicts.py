@@ -35,7 +35,7 @@ def evaluate(change=lambda forms: forms, county_rows=COUNTY_ROWS):
     forms = {"schools": with_provenance("schools", SCHOOL_ROWS), "classes": with_provenance("classes", class_rows()),
              "rooms": with_provenance("rooms", room_rows()), "counties": with_provenance("counties", county_rows)}
     forms = change(forms)
-    issues = validate_forms(forms, STANDARDS).issues
+    issues = validate_forms(forms, STANDARDS).failed_records
     accepted = {name: split_accepted(frame, issues, name)[0] for name, frame in forms.items()}
     schools, counties = accepted["schools"], accepted["counties"]
     registry = typed("registry", [{k: r[k] for k in ("county_code", "school_code", "campus_code", "school_name",
