@@ -14,7 +14,7 @@ from balanced_pipeline.indicators.school_checks import school_guarantee_checks
 from balanced_pipeline.indicators.social_recognition import county_social_recognition
 from balanced_pipeline.monitoring.readiness import county_readiness
 from balanced_pipeline.monitoring.shortfalls import county_shortfalls
-from balanced_pipeline.validation import validate_forms
+from balanced_pipeline.validation.validate import validate_forms
 from balanced_pipeline.validation.completeness import campus_gaps
 from tests.forms import typed
 from tests.monitoring.test_evaluation import (
