@@ -12,7 +12,7 @@ from balanced_pipeline.report import write_year_reports
 from balanced_pipeline.report.build import COUNTY_TABLES
 from balanced_pipeline.report.overview import OVERVIEW_NAME
 from balanced_pipeline.report.publish import missing_report_files, stage_folder, switch_folder
-from balanced_pipeline.validation.docs import SUMMARY_NAME
+from balanced_pipeline.validation.site import SUMMARY_NAME
 from balanced_pipeline.warehouse.catalogue import TABLES, run_tables
 from balanced_pipeline.warehouse.publish import publish_year, unbuilt_tables
 from balanced_pipeline.wiring.resources import ArtifactsFolder, StandardsResource, WarehouseResource, table_column_schema

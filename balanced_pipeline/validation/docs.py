@@ -11,6 +11,7 @@ import pandas as pd
 
 from balanced_pipeline.validation._gx import new_context
 from balanced_pipeline.validation.suites import load_suite
+from balanced_pipeline.validation.site import SITE_NAME, SUMMARY_NAME
 from balanced_pipeline.validation.validate import QualityReport
 from balanced_pipeline.contract.forms import EXPLANATIONS, FORMS, SURVEY_RESPONSES
 from great_expectations.data_context.types.resource_identifiers import (
@@ -18,7 +19,6 @@ from great_expectations.data_context.types.resource_identifiers import (
     ValidationResultIdentifier,
 )
 
-SITE_NAME = "data_quality"
 FORM_LABELS = {name: form.label_zh for name, form in {**FORMS, SURVEY_RESPONSES.name: SURVEY_RESPONSES,
                                                      EXPLANATIONS.name: EXPLANATIONS}.items()}
 
@@ -47,7 +47,6 @@ def build_data_docs(reports: QualityReport | Iterable[QualityReport], folder: Pa
     return folder / "index.html"
 
 
-SUMMARY_NAME = "summary.html"
 ISSUES_SHOWN_PER_FORM = 200
 _STYLE = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:24px;color:#1f2933}
