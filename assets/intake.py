@@ -35,6 +35,13 @@ KINDS = {"pandas", "csv", "excel"}
             description="Problems met while reading: unreadable files and cells, missing columns, superseded "
             "submissions.",
         ),
+        "ingest_failed_records": dg.AssetOut(
+            io_manager_key=STAGING,
+            kinds=KINDS,
+            owners=OWNERS,
+            description="The unreadable cells ingest_issues only summarises past its cap, one row each without a "
+            "message: with ingest_issues, what rejects or quarantines each record.",
+        ),
     },
     partitions_def=yearly_partitions,
     group_name="intake",
@@ -60,3 +67,4 @@ def staged_submissions(context: dg.AssetExecutionContext, submissions: Submissio
         output_name="ingest_issues",
         metadata={"dagster/row_count": len(staged.issues), "preview": dg.MetadataValue.md(markdown_preview(staged.issues))},
     )
+    yield dg.Output(staged.failed, output_name="ingest_failed_records", metadata={"dagster/row_count": len(staged.failed)})

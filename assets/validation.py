@@ -61,6 +61,7 @@ ACCEPTED_STAGING = {"survey_responses": "survey_responses", "survey_groups": "su
     ins={
         **{f"staged_{form}": dg.AssetIn() for form in STAGED_FORMS},
         "ingest_issues": dg.AssetIn(),
+        "ingest_failed_records": dg.AssetIn(),
     },
     check_specs=[
         yearly_check(f"{form}_suite", "submission_issues",
@@ -75,6 +76,7 @@ def submission_issues(
     standards: StandardsResource,
     artifacts: ArtifactsFolder,
     ingest_issues: pd.DataFrame,
+    ingest_failed_records: pd.DataFrame,
     **staged,
 ):
     """Validate every staged form with its suite; errors will quarantine their value (campus fields) or record,
@@ -89,8 +91,8 @@ def submission_issues(
     report = validate_forms(forms, standards.load())
     survey_totals_replaced = superseded_group_issues(forms["survey_groups"], forms["survey_responses"])
     issues = conform_issues(pd.concat([ingest_issues, report.issues, survey_totals_replaced], ignore_index=True))
-    failed = conform_issues(pd.concat([ingest_issues, report.failed_records, survey_totals_replaced],
-                                      ignore_index=True))
+    failed = conform_issues(pd.concat([ingest_issues, ingest_failed_records, report.failed_records,
+                                       survey_totals_replaced], ignore_index=True))
     year = int(context.partition_key)
     docs_folder = artifacts.data_docs(year)
     shutil.rmtree(docs_folder, ignore_errors=True)  # this run's results only, published by published_year

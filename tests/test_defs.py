@@ -15,7 +15,7 @@ from balanced_pipeline.wiring.certify import CERTIFY_JOB
 
 GROUPS = {
     "intake": {
-        "ingest_issues", "staged_classes", "staged_counties", "staged_files", "staged_quality_monitoring",
+        "ingest_failed_records", "ingest_issues", "staged_classes", "staged_counties", "staged_files", "staged_quality_monitoring",
         "staged_registry", "staged_rooms", "staged_schools", "staged_survey_groups", "staged_survey_responses",
         "staged_veto_incidents", "staged_explanations",
     },

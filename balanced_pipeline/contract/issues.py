@@ -157,6 +157,11 @@ def _record_errors(issues: pd.DataFrame, form: str) -> pd.DataFrame:
     return issues[(issues["severity"] == ERROR) & (issues["form"] == form) & issues["row_number"].notna()]
 
 
+def error_blocks_record(form: str, field: str) -> bool:
+    """Whether an error on `field` of `form` rejects its record, rather than quarantining the value."""
+    return form not in RECORD_FIELDS or field in RECORD_FIELDS[form] or field not in FORMS[form].field_names
+
+
 def _blocks_record(errors: pd.DataFrame, form: str) -> pd.Series:
     """Whether each error rejects its whole record (see RECORD_FIELDS); an error on something that
     is not a field of the form (a whole-record rule) always does."""
@@ -221,3 +226,17 @@ def split_accepted(staged: pd.DataFrame, issues: pd.DataFrame, form: str) -> tup
 
 def _column_or_blank(rows: pd.DataFrame, column: str):
     return rows[column] if column in rows.columns else ""
+
+
+def failed_rows(rows: pd.DataFrame, *, form: str, field: str, rule: str, severity: str, **_messages) -> pd.DataFrame:
+    """Failing records of one rule as issue rows without value or messages: what rejects records and
+    quarantines values (`split_accepted`) when the issue table lists only the first rows of a problem.
+    `rule` is one rule or one per row."""
+    blank = pd.Series("", index=rows.index, dtype="string")
+    return pd.DataFrame({
+        **{c: (rows[c].astype("string") if c in rows.columns else blank)
+           for c in ("county_code", "school_code", "campus_code", "source_file", "sheet")},
+        "row_number": rows["row_number"] if "row_number" in rows.columns else pd.NA,
+        "form": form, "field": field, "value": blank, "rule": rule, "severity": severity,
+        "message_zh": blank, "message_en": blank,
+    }, index=rows.index).reindex(columns=ISSUE_COLUMNS)  # status and explanation: set by conform_issues / explanations

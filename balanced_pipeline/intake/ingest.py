@@ -45,7 +45,11 @@ _STATUS_ORDER = ("read", "rejected", "unreadable")
 class StagedSubmissions:
     forms: dict[str, pd.DataFrame]
     issues: pd.DataFrame
+    """Issues to read: capped per file, sheet, field and rule (see IntakeLimits.issue_rows_per_rule)."""
     files: pd.DataFrame
+    failed: pd.DataFrame
+    """The unreadable cells the capped issues only summarise, one row each without a message: with
+    `issues`, what rejects or quarantines each record."""
 
 
 def read_year_folder(year_dir: Path, limits: IntakeLimits = IntakeLimits()) -> StagedSubmissions:
@@ -65,12 +69,13 @@ def read_year_folder(year_dir: Path, limits: IntakeLimits = IntakeLimits()) -> S
         if landed.form is None:
             file_issues.extend(_empty_workbook_issue(landed.relative, tables))
         files.append(_file_row(landed, WORKBOOK if landed.form is None else BULK, tables))
-    forms, issues = {}, []
+    forms, issues, failed = {}, [], []
     for name, form in BULK_FORMS.items():
-        typed, parse_issues = _typed(form, raw_parts[name], limits)
+        typed, parse_issues, parse_failed = _typed(form, raw_parts[name], limits)
         typed.insert(0, "year", np.int64(year))
         forms[name] = typed
         issues.append(parse_issues)
+        failed.append(parse_failed)
     for name, form in BULK_FORMS.items():
         stand_in = STANDS_IN_FOR.get(name)
         if forms[name].empty and name not in MAY_BE_EMPTY and (stand_in is None or forms[stand_in].empty):
@@ -82,7 +87,8 @@ def read_year_folder(year_dir: Path, limits: IntakeLimits = IntakeLimits()) -> S
     issues.append(superseded)
     files_frame = _mark_superseded_files(files_frame, forms, superseded)
     all_issues = conform_issues(pd.concat([i for i in issues if not i.empty] or [issues_frame()], ignore_index=True))
-    return StagedSubmissions(forms=forms, issues=all_issues, files=files_frame)
+    all_failed = conform_issues(pd.concat([f for f in failed if not f.empty] or [issues_frame()], ignore_index=True))
+    return StagedSubmissions(forms=forms, issues=all_issues, files=files_frame, failed=all_failed)
 
 
 def supersede_older_submissions(forms: dict[str, pd.DataFrame], files: pd.DataFrame,
@@ -149,22 +155,22 @@ def _locations(records: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return zh, en
 
 
-def _typed(form: Form, parts: list[pd.DataFrame], limits: IntakeLimits) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _typed(form: Form, parts: list[pd.DataFrame], limits: IntakeLimits
+           ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     parts = [part for part in parts if not part.empty]
     if not parts:
-        typed, issues = _no_records(form.name)
-        return typed.copy(), issues.copy()
+        return tuple(frame.copy() for frame in _no_records(form.name))
     raw = pd.concat(parts, ignore_index=True)
-    typed, issues = normalise_form(form, raw, issue_rows_per_rule=limits.issue_rows_per_rule)
+    typed, issues, failed = normalise_form(form, raw, issue_rows_per_rule=limits.issue_rows_per_rule)
     if form.name == SURVEY_RESPONSES.name:
         questions = sorted(column for column in raw.columns if column.startswith("q") and column[1:].isdigit())
         for question in questions:
             typed[question] = clean_text(raw[question]).to_numpy()
-    return typed, issues
+    return typed, issues, failed
 
 
 @cache
-def _no_records(form_name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _no_records(form_name: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """A form no file sent, typed once: its empty frame costs as much pandas work as a full one,
     and a small folder (a county's first upload, most tests) lacks most forms."""
     return normalise_form(BULK_FORMS[form_name], pd.DataFrame())

@@ -16,7 +16,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.issues import ERROR, PROVENANCE, WARNING, conform_issues, issues_frame, location_en, location_zh
+from balanced_pipeline.contract.issues import (ERROR, PROVENANCE, WARNING, conform_issues, error_blocks_record, failed_rows,
+                                               issues_frame, location_en, location_zh)
 from balanced_pipeline.contract.forms import Field, Form, Kind
 from balanced_pipeline.contract.text import CONTROL_CHARACTERS, visible
 from balanced_pipeline.settings import IntakeLimits
@@ -131,15 +132,16 @@ def parse_field(field: Field, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def normalise_form(form: Form, raw: pd.DataFrame, issue_rows_per_rule: int = IntakeLimits().issue_rows_per_rule
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Typed frame (every field of `form` in schema order, then provenance) and its issues.
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Typed frame (every field of `form` in schema order, then provenance), its issues and its failures.
 
     A cell that cannot be read becomes missing and yields one issue; the record keeps its
     other values (an error issue quarantines it downstream, a warning does not). Past
     `issue_rows_per_rule` problems of one rule in one field of one sheet, the rest are one summary
     issue ("and 199,900 more rows with the same problem"), so 200,000 garbage rows cannot make
-    millions of issue rows; records behind a summarised error have no row-level issue to
-    quarantine them, so they are left out here, and the summary says they were not used.
+    millions of issue rows. The failures are the cells a summary stands for, one row each without a
+    message (`failed_rows`): with them a summarised error rejects or quarantines its records exactly as
+    a listed one does.
     """
     typed = pd.DataFrame(index=raw.index)
     problems = {}
@@ -150,16 +152,17 @@ def normalise_form(form: Form, raw: pd.DataFrame, issue_rows_per_rule: int = Int
         typed[column] = raw[column] if column in raw.columns else pd.NA
     typed = typed.astype({"source_file": "string", "sheet": "string", SOURCE_HASH: "string",
                           "row_number": "Int64"})
-    issues, left_out = [], pd.Series(False, index=raw.index)
+    issues, failed = [], []
     for name, found in problems.items():
         if (found != "").any():
-            located, summarised, excess = _problem_issues(form, form.field(name), typed, raw, found,
-                                                          issue_rows_per_rule)
-            issues.extend([located, summarised])
-            left_out |= excess
-    return typed[~left_out].reset_index(drop=True), (
-        conform_issues(pd.concat(issues, ignore_index=True)) if issues else issues_frame()
-    )
+            field = form.field(name)
+            located, summary, summarised = _problem_issues(form, field, typed, raw, found, issue_rows_per_rule)
+            issues.extend([located, summary])
+            failed.append(failed_rows(typed[summarised], form=form.name, field=name, rule=found[summarised],
+                                      severity=severity_of(field)))
+    if not issues:
+        return typed, issues_frame(), issues_frame()
+    return typed, conform_issues(pd.concat(issues, ignore_index=True)), conform_issues(pd.concat(failed, ignore_index=True))
 
 
 def severity_of(field: Field) -> str:
@@ -172,15 +175,15 @@ def severity_of(field: Field) -> str:
 def _problem_issues(form: Form, field: Field, typed: pd.DataFrame, raw: pd.DataFrame, problems: pd.Series,
                     limit: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
     """(one issue per problem cell, up to `limit` per sheet and rule; one summary issue per sheet and
-    rule past it; the records behind summarised errors). Messages are built for kept rows only."""
+    rule past it; which cells the summary stands for). Messages are built for kept rows only."""
     found = problems != ""
     groups = pd.DataFrame({"file": typed.loc[found, "source_file"].fillna(""),
                            "sheet": typed.loc[found, "sheet"].fillna(""), "rule": problems[found]})
     rank = groups.groupby(["file", "sheet", "rule"], sort=False).cumcount()
     rows = pd.Series(False, index=problems.index)
     rows[rank.index[rank < limit]] = True
-    excess = pd.Series(False, index=problems.index)
-    excess[rank.index[rank >= limit]] = True
+    summarised = pd.Series(False, index=problems.index)
+    summarised[rank.index[rank >= limit]] = True
     severity = severity_of(field)
     summary = _summary_issues(form, field, groups[(rank >= limit).to_numpy()], severity)
     raw_values = raw.loc[rows, field.name].astype("string").fillna("").map(visible)
@@ -214,7 +217,7 @@ def _problem_issues(form: Form, field: Field, typed: pd.DataFrame, raw: pd.DataF
         "message_zh": messages_zh,
         "message_en": messages_en,
     })
-    return located_issues, summary, excess & (severity == ERROR)
+    return located_issues, summary, summarised
 
 
 def _summary_issues(form: Form, field: Field, past_limit: pd.DataFrame, severity: str) -> pd.DataFrame:
@@ -228,8 +231,10 @@ def _summary_issues(form: Form, field: Field, past_limit: pd.DataFrame, severity
         problem_zh = zh.format(**fill)
         fill["choices"] = ", ".join(field.choices)
         problem_en = en.format(**fill)
-        outcome_zh, outcome_en = (("这些行均未采用", "none of these rows were used") if severity == ERROR
-                                  else ("这些值按缺失处理", "these values are taken as missing"))
+        outcome_zh, outcome_en = (
+            ("这些行均未采用", "none of these rows were used") if severity == ERROR and error_blocks_record(form.name, field.name)
+            else ("这些值未采用（按缺失处理），其所在行保留", "these values were not used (taken as missing); their rows are kept")
+            if severity == ERROR else ("这些值按缺失处理", "these values are taken as missing"))
         records.append({
             "form": form.name, "source_file": file, "sheet": sheet, "row_number": None, "field": field.name,
             "value": "", "rule": rule, "severity": severity,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from balanced_pipeline.contract.issues import (ERROR, ISSUE_COLUMNS, WARNING, conform_issues,
+from balanced_pipeline.contract.issues import (ERROR, WARNING, conform_issues, failed_rows,
                                                issues_for_rows, issues_frame, location_en, location_zh)
 from balanced_pipeline.settings import IntakeLimits
 from balanced_pipeline.validation._gx import gx, new_context
@@ -158,18 +158,6 @@ def capped_row_issues(frame: pd.DataFrame, row_failures: list[tuple[list, str, d
                  for (file, sheet, fld, rule), past_group in past.groupby(group, sort=False)
                  for count in [len(past_group)]]
     return shown, issues_frame(summaries), failed
-
-
-def failed_rows(rows: pd.DataFrame, *, form: str, field: str, rule: str, severity: str, **_messages) -> pd.DataFrame:
-    """Failing records of one rule as issue rows without value or messages (see QualityReport.failed_records)."""
-    blank = pd.Series("", index=rows.index, dtype="string")
-    return pd.DataFrame({
-        **{c: (rows[c].astype("string") if c in rows.columns else blank)
-           for c in ("county_code", "school_code", "campus_code", "source_file", "sheet")},
-        "row_number": rows["row_number"] if "row_number" in rows.columns else pd.NA,
-        "form": form, "field": field, "value": blank, "rule": rule, "severity": severity,
-        "message_zh": blank, "message_en": blank,
-    }, index=rows.index).reindex(columns=ISSUE_COLUMNS)  # status and explanation: set by conform_issues / explanations
 
 
 def summary_issue(file: str, sheet: str, count: int, *, past_rows: pd.DataFrame, frame: pd.DataFrame, form: str,

@@ -138,7 +138,7 @@ def raw_schools(overrides=()):
 
 
 def test_unparsable_number_yields_one_located_issue_and_keeps_the_rest():
-    typed, issues = normalise_form(SCHOOLS, raw_schools({(2, "land_area_m2"): "约100"}))
+    typed, issues, _ = normalise_form(SCHOOLS, raw_schools({(2, "land_area_m2"): "约100"}))
 
     assert list(typed.columns[: len(SCHOOLS.fields)]) == SCHOOLS.field_names
     assert issues[["source_file", "sheet", "row_number", "field", "rule", "severity", "school_code"]].to_dict(
@@ -156,7 +156,7 @@ def test_unparsable_number_yields_one_located_issue_and_keeps_the_rest():
 
 
 def test_typed_dtypes_and_provenance():
-    typed, issues = normalise_form(SCHOOLS, raw_schools())
+    typed, issues, _ = normalise_form(SCHOOLS, raw_schools())
     assert issues.empty
     assert typed["students_primary"].dtype == "Int64"
     assert typed["land_area_m2"].dtype == "Float64"
@@ -167,7 +167,7 @@ def test_typed_dtypes_and_provenance():
 
 
 def test_optional_flag_problem_is_a_warning_that_does_not_reject():
-    typed, issues = normalise_form(SCHOOLS, raw_schools({(0, "boarding"): "看情况"}))
+    typed, issues, _ = normalise_form(SCHOOLS, raw_schools({(0, "boarding"): "看情况"}))
     assert issues[["row_number", "field", "rule", "severity"]].to_dict("records") == [
         {"row_number": 2, "field": "boarding", "rule": "unparsable_boolean", "severity": "warning"}]
     accepted, _ = split_accepted(typed, issues, "schools")
@@ -178,7 +178,7 @@ def test_sheet_and_cell_are_named_when_known():
     raw = raw_schools({(0, "students_primary"): "12.5"}).iloc[[0]].assign(
         source_file="校/a.xlsx", sheet="学校基本情况", row_number=3)
     raw["cell:students_primary"] = "B12"
-    _, issues = normalise_form(SCHOOLS, raw)
+    _, issues, _ = normalise_form(SCHOOLS, raw)
     assert issues.at[0, "rule"] == "fractional_count"
     assert issues.at[0, "row_number"] == 3
     assert issues.at[0, "message_zh"].startswith("文件 校/a.xlsx 工作表 学校基本情况 单元格B12 字段「小学在校生数」的值「12.5」")

@@ -24,7 +24,7 @@ def test_gbk_csv_with_chinese_headers(tmp_path):
     path.write_bytes(CHINESE_CLASS_CSV.encode("gbk"))
 
     table = read_bulk_file(path, "classes.csv", CLASSES)
-    typed, issues = normalise_form(CLASSES, table.frame)
+    typed, issues, _ = normalise_form(CLASSES, table.frame)
 
     assert table.status == "read" and table.issues == [] and issues.empty
     assert typed[["county_code", "school_code", "stage", "grade", "class_name", "students", "row_number"]].to_dict(
@@ -43,7 +43,7 @@ def test_utf8_bom_csv_with_english_headers_and_unit_headers(tmp_path):
         "\ufeffcounty_code,school_code,campus_code,教室类型,使用面积(㎡)\n"
         "340403,3404030001,01,music,\"1,096\"\n".encode("utf-8"))
     table = read_bulk_file(path, "rooms.csv", ROOMS)
-    typed, issues = normalise_form(ROOMS, table.frame)
+    typed, issues, _ = normalise_form(ROOMS, table.frame)
     assert issues.empty and table.issues == []
     assert typed[["county_code", "room_type", "area_m2"]].iloc[0].tolist() == ["340403", "music", 1096.0]
 
@@ -57,7 +57,7 @@ def test_blank_rows_skipped_row_numbers_as_the_clerk_sees_them(tmp_path):
         ",,,,,,\n"
         "340403,3404030001,01,primary,1,2班,约40\n", encoding="utf-8")
     table = read_bulk_file(path, "classes.csv", CLASSES)
-    typed, issues = normalise_form(CLASSES, table.frame)
+    typed, issues, _ = normalise_form(CLASSES, table.frame)
     assert table.rows_read == 2
     assert typed["row_number"].tolist() == [2, 5]
     assert issue_rows(issues) == [{"source_file": "classes.csv", "sheet": "", "row_number": 5,
@@ -109,7 +109,7 @@ def test_parquet_values_become_strings_then_types(tmp_path):
     pq.write_table(pa.table({"county_code": ["340403", "340403"], "school_code": ["3404030001", "3404030001"],
                              "campus_code": ["01", "01"], "room_type": ["music", "art"],
                              "area_m2": [96.0, None]}), path)
-    typed, issues = normalise_form(ROOMS, read_bulk_file(path, "rooms.parquet", ROOMS).frame)
+    typed, issues, _ = normalise_form(ROOMS, read_bulk_file(path, "rooms.parquet", ROOMS).frame)
     assert issues.empty
     assert typed["area_m2"].tolist() == [96.0, pd.NA]
     assert typed["row_number"].tolist() == [2, 3]

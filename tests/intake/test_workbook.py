@@ -30,7 +30,7 @@ def typed_workbook(path, name="校/a.xlsx", year=2026):
     frames, issues = read_workbook(path, name, expected_year=year)
     typed = {}
     for form in (SCHOOLS, CLASSES, ROOMS):
-        typed[form.name], parse_issues = normalise_form(form, frames[form.name])
+        typed[form.name], parse_issues, _ = normalise_form(form, frames[form.name])
         issues = pd.concat([issues, parse_issues], ignore_index=True)
     return typed, issues
 
@@ -112,8 +112,10 @@ def test_merged_headers_blank_rows_labels_and_spacing(tmp_path):
     ]
     assert issue_rows(issues) == [{"source_file": "m.xlsx", "sheet": " 班级情况 ", "row_number": 7,
                                    "field": "students", "rule": "unparsable_number", "severity": "error"}]
+    # An unreadable class size quarantines the value, not the class (issue 10): row 7 stays, its size unknown.
     accepted, rejected = split_accepted(classes, issues, "classes")
-    assert accepted["row_number"].tolist() == [4, 5] and rejected["row_number"].tolist() == [7]
+    assert accepted["row_number"].tolist() == [4, 5, 7] and rejected.empty
+    assert pd.isna(accepted.set_index("row_number").at[7, "students"])
 
 
 def set_cached_value(path, sheet_file, cell, value):
@@ -146,8 +148,8 @@ def test_formula_cells_use_cached_values_and_uncalculated_ones_are_issues(tmp_pa
     classes = typed["classes"].set_index("row_number")
     assert classes.at[3, "students"] == 41
     assert pd.isna(classes.at[4, "students"])  # not a zero
-    accepted, _ = split_accepted(typed["classes"], issues, "classes")
-    assert accepted["row_number"].tolist() == [3, 5, 6, 7, 8]
+    accepted, _ = split_accepted(typed["classes"], issues, "classes")  # row 4 kept, its size quarantined
+    assert accepted["row_number"].tolist() == [3, 4, 5, 6, 7, 8] and pd.isna(accepted.set_index("row_number").at[4, "students"])
 
 
 def test_uncalculated_formula_on_the_school_sheet_names_its_cell(tmp_path):
@@ -265,7 +267,7 @@ def test_the_explanation_sheet_round_trips_with_the_campus_filled_from_the_schoo
     assert header.value == "*规则编号" and "rule" in header.comment.text  # Chinese header, English field code
     frames, issues = read_workbook(path, "校/a.xlsx", expected_year=2026)
     assert issues.empty
-    typed, parse_issues = normalise_form(EXPLANATIONS, frames["explanations"])
+    typed, parse_issues, _ = normalise_form(EXPLANATIONS, frames["explanations"])
     assert parse_issues.empty
     assert typed[["county_code", "school_code", "campus_code", "rule", "field", "explanation", "explained_by",
                   "sheet", "row_number"]].astype(object).values.tolist() == [
