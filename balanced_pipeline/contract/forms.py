@@ -98,6 +98,8 @@ SCHOOL_NAME = Field("school_name", "学校（校区）名称", Kind.TEXT, requir
 SCHOOL_TYPE = Field("school_type", "学校类型", Kind.CHOICE, required=True, choices=SCHOOL_TYPES, label_en="School type")
 CAMPUS_IDENTITY = (COUNTY_CODE, SCHOOL_CODE, CAMPUS_CODE)
 CAMPUS_KEY = ("county_code", "school_code", "campus_code")
+YEAR_CAMPUS_KEY = ["year", *CAMPUS_KEY]
+"""A campus in one year: the key of every campus-level table (a list, so it selects columns)."""
 
 
 def _count(name: str, label: str, **kwargs) -> Field:

@@ -11,9 +11,7 @@ import pandas as pd
 from balanced_pipeline.contract.forms import STAGES
 from balanced_pipeline.warehouse.catalogue import pandas_dtypes
 
-CAMPUS = ["year", "county_code", "school_code", "campus_code"]
 COUNTY = ["year", "county_code"]
-STAGE_ZH = STAGES
 COMPARISON_ZH = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 
 SCHOOL_CHECK_COLUMNS = pandas_dtypes("school_guarantee_checks")

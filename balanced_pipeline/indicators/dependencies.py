@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.contract.forms import SCHOOLS
+from balanced_pipeline.contract.forms import SCHOOLS, YEAR_CAMPUS_KEY
 from balanced_pipeline.contract.issues import quarantined_values
-from balanced_pipeline.indicators.common import CAMPUS
 from balanced_pipeline.standards.loader import SPLIT_STUDENTS, STAGE_PLACEHOLDER, Standards
 
-UNKNOWN_COLUMNS = [*CAMPUS, "field", "reason_zh", "reason_en"]
+UNKNOWN_COLUMNS = [*YEAR_CAMPUS_KEY, "field", "reason_zh", "reason_en"]
 REASON_COLUMNS = ["not_computed_reason_zh", "not_computed_reason_en"]
 
 
@@ -55,11 +54,11 @@ def item_inputs(standards: Standards) -> pd.DataFrame:
 
 def quarantined_inputs(schools: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
     """One row per campus × field whose value an error quarantined, with the reason (field and rule)."""
-    found = quarantined_values(schools, issues, "schools", keep=tuple(CAMPUS))
+    found = quarantined_values(schools, issues, "schools", keep=tuple(YEAR_CAMPUS_KEY))
     found = _keyed(found).astype({"field": "string", "rule": "string"})
     labels_zh = {f.name: f.label_zh for f in SCHOOLS.fields}
     labels_en = {f.name: f.label_en for f in SCHOOLS.fields}
-    rules = found.groupby([*CAMPUS, "field"], sort=False)["rule"].agg(", ".join).rename("rules").reset_index()
+    rules = found.groupby([*YEAR_CAMPUS_KEY, "field"], sort=False)["rule"].agg(", ".join).rename("rules").reset_index()
     field = rules["field"]
     rules["reason_zh"] = ("字段「" + field.map(labels_zh) + "」（" + field + "）填报有误（规则 " + rules["rules"]
                           + "），依赖该字段的指标未计算")
@@ -73,12 +72,12 @@ def blank_inputs(schools: pd.DataFrame, fields: list[str], known_unknown: pd.Dat
     schools = _keyed(schools)
     pieces = []
     for field in fields:
-        blank = schools.loc[schools[field].isna(), CAMPUS].assign(field=field)
+        blank = schools.loc[schools[field].isna(), YEAR_CAMPUS_KEY].assign(field=field)
         pieces.append(blank)
-    blank = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=[*CAMPUS, "field"])
+    blank = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=[*YEAR_CAMPUS_KEY, "field"])
     blank = _keyed(blank).astype({"field": "string"})
-    already = pd.MultiIndex.from_frame(_keyed(known_unknown)[[*CAMPUS, "field"]].astype({"field": "string"}))
-    blank = blank[~pd.MultiIndex.from_frame(blank[[*CAMPUS, "field"]]).isin(already)]
+    already = pd.MultiIndex.from_frame(_keyed(known_unknown)[[*YEAR_CAMPUS_KEY, "field"]].astype({"field": "string"}))
+    blank = blank[~pd.MultiIndex.from_frame(blank[[*YEAR_CAMPUS_KEY, "field"]]).isin(already)]
     label_zh = blank["field"].map({f.name: f.label_zh for f in SCHOOLS.fields})
     label_en = blank["field"].map({f.name: f.label_en for f in SCHOOLS.fields})
     return blank.assign(
@@ -92,8 +91,8 @@ def not_computed_reasons(rows: pd.DataFrame, inputs: pd.DataFrame, unknown: pd.D
     `inputs`, and `school_type` when `inputs` has it): the reasons of its unknown inputs, '' when
     every input is known."""
     on = [c for c in inputs.columns if c != "field"]
-    work = _keyed(rows[[*CAMPUS, *on]].astype({c: "string" for c in on})).assign(_row=range(len(rows)))
-    hits = work.merge(inputs, on=on).merge(_keyed(unknown), on=[*CAMPUS, "field"])
+    work = _keyed(rows[[*YEAR_CAMPUS_KEY, *on]].astype({c: "string" for c in on})).assign(_row=range(len(rows)))
+    hits = work.merge(inputs, on=on).merge(_keyed(unknown), on=[*YEAR_CAMPUS_KEY, "field"])
     reasons = hits.groupby("_row").agg(not_computed_reason_zh=("reason_zh", "；".join),
                                        not_computed_reason_en=("reason_en", "; ".join))
     reasons = reasons.reindex(range(len(rows))).fillna("").astype("string")
@@ -103,4 +102,4 @@ def not_computed_reasons(rows: pd.DataFrame, inputs: pd.DataFrame, unknown: pd.D
 
 def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
     """Campus keys in one type (year Int64, codes text) whatever the frame was read from."""
-    return frame.astype({"year": "Int64", **{c: "string" for c in CAMPUS[1:]}})
+    return frame.astype({"year": "Int64", **{c: "string" for c in YEAR_CAMPUS_KEY[1:]}})

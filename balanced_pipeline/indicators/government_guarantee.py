@@ -6,10 +6,10 @@ from typing import Any
 
 import pandas as pd
 
+from balanced_pipeline.contract.forms import STAGES
 from balanced_pipeline.indicators.common import (
     COUNTY,
     COUNTY_ITEM_COLUMNS,
-    STAGE_ZH,
     conform,
     county_universe,
     item_order,
@@ -176,7 +176,7 @@ def catchment_item(universe: pd.DataFrame, schools: pd.DataFrame, checks: pd.Dat
         )
         stage_checks = checks[(checks["item_id"] == item["id"]) & (checks["stage"] == stage)]
         rows.append(pooled_rate_item(universe, pieces, stage_checks, item, campuses, float(threshold),
-                                     f"城区和镇区公办非寄宿{STAGE_ZH[stage]}在校生", "就近划片入学", stage=stage))
+                                     f"城区和镇区公办非寄宿{STAGES[stage]}在校生", "就近划片入学", stage=stage))
     return pd.concat(rows, ignore_index=True)
 
 

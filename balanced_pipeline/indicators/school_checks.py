@@ -19,9 +19,7 @@ import numpy as np
 import pandas as pd
 
 from balanced_pipeline.indicators.common import (
-    CAMPUS,
     SCHOOL_CHECK_COLUMNS,
-    STAGE_ZH,
     conform,
     failed,
     has_text,
@@ -35,12 +33,10 @@ from balanced_pipeline.indicators.common import (
     safe_ratio,
     yes_no_text,
 )
-from balanced_pipeline.contract.forms import ROOM_TYPES, SCHOOLS
+from balanced_pipeline.contract.forms import CAMPUS_KEY, ROOM_TYPES, SCHOOLS, STAGES, YEAR_CAMPUS_KEY
 from balanced_pipeline.contract.issues import issues_frame
 from balanced_pipeline.indicators.dependencies import REASON_COLUMNS, item_inputs, not_computed_reasons, quarantined_inputs
 from balanced_pipeline.standards.loader import Standards
-
-CODE_COLUMNS = ["county_code", "school_code", "campus_code"]
 
 
 def school_guarantee_checks(
@@ -68,7 +64,7 @@ def school_guarantee_checks(
     checks = with_not_judged(checks, schools, standards, issues if issues is not None else issues_frame())
     checks["standards_version"] = standards.version
     order = item_order(standards)
-    checks = checks.sort_values([*CAMPUS, "item_id", "stage"], key=lambda c: c.map(order) if c.name in ("item_id", "stage") else c,
+    checks = checks.sort_values([*YEAR_CAMPUS_KEY, "item_id", "stage"], key=lambda c: c.map(order) if c.name in ("item_id", "stage") else c,
                                 kind="stable")
     return conform(checks, SCHOOL_CHECK_COLUMNS)
 
@@ -90,7 +86,7 @@ def with_campus_keys(frame: pd.DataFrame) -> pd.DataFrame:
     """Join keys in one type whatever the reader produced (codes as text, year as Int64)."""
     frame = frame.copy()
     frame["year"] = frame["year"].astype("Int64")
-    for column in CODE_COLUMNS:
+    for column in CAMPUS_KEY:
         if column in frame.columns:
             frame[column] = frame[column].astype("string")
     return frame
@@ -112,7 +108,7 @@ def compulsory_students(schools: pd.DataFrame, stages: list[str]) -> pd.Series:
 def room_check(schools: pd.DataFrame, classes: pd.DataFrame, rooms: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
     scoped = schools[schools["school_type"].isin(item["school_types"])]
     class_counts = (
-        classes[classes["stage"].isin(item["class_stages"])].groupby(CAMPUS).size().rename("classes")
+        classes[classes["stage"].isin(item["class_stages"])].groupby(YEAR_CAMPUS_KEY).size().rename("classes")
     )
     min_area = pd.Series(item["room_min_area_m2"], dtype="Float64")
     adequate = (rooms["area_m2"].astype("Float64") >= rooms["room_type"].map(min_area).astype("Float64")).fillna(False)
@@ -121,9 +117,9 @@ def room_check(schools: pd.DataFrame, classes: pd.DataFrame, rooms: pd.DataFrame
         of_type = rooms["room_type"] == room_type
         tally_columns[f"{room_type}_adequate"] = of_type & adequate
         tally_columns[f"{room_type}_undersized"] = of_type & ~adequate
-    tallies = pd.concat([rooms[CAMPUS], pd.DataFrame(tally_columns, index=rooms.index)], axis=1).groupby(CAMPUS).sum()
+    tallies = pd.concat([rooms[YEAR_CAMPUS_KEY], pd.DataFrame(tally_columns, index=rooms.index)], axis=1).groupby(YEAR_CAMPUS_KEY).sum()
 
-    frame = _base(scoped, item).join(class_counts, on=CAMPUS).join(tallies, on=CAMPUS)
+    frame = _base(scoped, item).join(class_counts, on=YEAR_CAMPUS_KEY).join(tallies, on=YEAR_CAMPUS_KEY)
     frame[list(tally_columns)] = frame[list(tally_columns)].fillna(0).astype("Int64")
     classes_known = frame["classes"].astype("Int64")
     required = rooms_required(classes_known, item["classes_per_room_set"], item["rooms_per_set"])
@@ -174,16 +170,16 @@ def class_size_check(
     judged["oversize"] = oversize.fillna(False).astype(int)
     judged["unknown"] = oversize.isna().astype(int)
     judged["label"] = (
-        judged["class_name"].astype("string") + "（" + judged["stage"].map(STAGE_ZH) + judged["grade"].astype("string")
+        judged["class_name"].astype("string") + "（" + judged["stage"].map(STAGES) + judged["grade"].astype("string")
         + "年级）" + number_text(judged["students"], 0) + "人，限" + number_text(judged["limit"], 0) + "人"
     )
-    per_campus = judged.groupby(CAMPUS).agg(classes=("limit", "size"), oversize=("oversize", "sum"),
+    per_campus = judged.groupby(YEAR_CAMPUS_KEY).agg(classes=("limit", "size"), oversize=("oversize", "sum"),
                                             unknown=("unknown", "sum"))
-    oversize_labels = judged[judged["oversize"] > 0].groupby(CAMPUS)["label"].agg("、".join)
+    oversize_labels = judged[judged["oversize"] > 0].groupby(YEAR_CAMPUS_KEY)["label"].agg("、".join)
 
     judged_types = [t for t, stages in school_type_stages.items() if set(stages) & set(limits.index)]
     frame = _base(schools[schools["school_type"].isin(judged_types)], item)
-    frame = frame.join(per_campus, on=CAMPUS).join(oversize_labels.rename("oversize_labels"), on=CAMPUS)
+    frame = frame.join(per_campus, on=YEAR_CAMPUS_KEY).join(oversize_labels.rename("oversize_labels"), on=YEAR_CAMPUS_KEY)
     oversize_count = frame["oversize"].astype("Int64")
     unknown_count = frame["unknown"].astype("Int64")
     frame["value"] = oversize_count.astype("Float64")
@@ -295,9 +291,9 @@ def catchment_check(schools: pd.DataFrame, item: dict[str, Any], school_type_sta
         frame["comparison"] = item["comparison"]
         frame["passed"] = meets(frame["value"], frame["threshold"], item["comparison"])
         frame["detail"] = (
-            f"{STAGE_ZH[stage]}就近划片入学" + number_text(catchment, 0) + "人，在校生" + number_text(students, 0)
+            f"{STAGES[stage]}就近划片入学" + number_text(catchment, 0) + "人，在校生" + number_text(students, 0)
             + "人，比例" + percent_text(frame["value"]) + "，标准≥" + percent_text(pd.Series(frame["threshold"]))
-        ).where(catchment.notna(), f"{STAGE_ZH[stage]}就近划片入学学生数缺失")
+        ).where(catchment.notna(), f"{STAGES[stage]}就近划片入学学生数缺失")
         per_stage.append(frame)
     return pd.concat(per_stage, ignore_index=True)
 
@@ -335,4 +331,4 @@ def training_budget_check(schools: pd.DataFrame, item: dict[str, Any]) -> pd.Dat
 
 
 def _base(schools: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
-    return schools[[*CAMPUS, "school_name"]].assign(item_id=item["id"], stage="")
+    return schools[[*YEAR_CAMPUS_KEY, "school_name"]].assign(item_id=item["id"], stage="")

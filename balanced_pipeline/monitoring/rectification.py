@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.indicators.common import CAMPUS, item_order
+from balanced_pipeline.contract.forms import YEAR_CAMPUS_KEY
+from balanced_pipeline.indicators.common import item_order
 from balanced_pipeline.standards.loader import Standards
 from balanced_pipeline.warehouse.catalogue import pandas_dtypes
 
@@ -22,7 +23,7 @@ def school_rectification_list(county_shortfalls: pd.DataFrame, standards: Standa
     the order of the standards."""
     rows = county_shortfalls[county_shortfalls["in_school_list"].astype(bool)]
     order = item_order(standards)
-    rows = rows.sort_values([*CAMPUS, "item_id", "stage"],
+    rows = rows.sort_values([*YEAR_CAMPUS_KEY, "item_id", "stage"],
                             key=lambda c: c.map(order).fillna(len(order)) if c.name in ("item_id", "stage") else c,
                             kind="stable")
     rows = rows.assign(shortfall=rows["reason_zh"], measure="", deadline_month="", standards_version=standards.version)

@@ -28,7 +28,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.indicators.common import COUNTY, STAGE_ZH, county_universe, number_text, percent_text
+from balanced_pipeline.contract.forms import STAGES
+from balanced_pipeline.indicators.common import COUNTY, county_universe, number_text, percent_text
 from balanced_pipeline.indicators.dependencies import REASON_COLUMNS
 from balanced_pipeline.indicators.preconditions import county_preconditions, county_vetoes
 from balanced_pipeline.indicators.social_recognition import ALL_GROUPS
@@ -171,7 +172,7 @@ def school_indicator_rows(indicators: pd.DataFrame, standards: Standards) -> pd.
     combined = rows["school_type"].map(
         {t: len([s for s in stages if s in standards.evaluated_stages]) > 1 for t, stages in standards.school_type_stages.items()}
     ).fillna(False).astype(bool)
-    stage_zh = ("（" + rows["stage"].map(STAGE_ZH).astype("string") + "）").where(combined, "")
+    stage_zh = ("（" + rows["stage"].map(STAGES).astype("string") + "）").where(combined, "")
     stage_en = ("(" + rows["stage"].map(STAGE_EN).astype("string") + ") ").where(combined, "")
     gap = shortfall_gap(rows["value"], rows["threshold"], rows["comparison"])
     unit = rows["unit"].astype("string").fillna("")
@@ -204,7 +205,7 @@ def school_verdict_rows(universe: pd.DataFrame, verdicts: pd.DataFrame, standard
     weakest = rows["weakest_indicator"].astype("string").fillna("—")
     ratio = percent_text(rows["weakest_ratio"])
     met = number_text(rows["indicators_met"], 0) + "/" + number_text(rows["indicators_judged"], 0)
-    zh = (rows["school_name"].astype("string") + "（" + rows["stage"].map(STAGE_ZH).astype("string")
+    zh = (rows["school_name"].astype("string") + "（" + rows["stage"].map(STAGES).astype("string")
           + f"）未达到校级资源配置要求（至少{min_met}项达标、其余不低于标准的{floor}）：达标" + met + "项，最弱" + weakest
           + " 达标比" + ratio)
     en = (rows["school_name"].astype("string") + " (" + rows["stage"].map(STAGE_EN).astype("string")
@@ -213,7 +214,7 @@ def school_verdict_rows(universe: pd.DataFrame, verdicts: pd.DataFrame, standard
     # A part with an indicator not computed is not judged: say which and why, not that it fails.
     unjudged = rows["passed"].astype("boolean").isna().to_numpy()
     reason_zh, reason_en = (rows[column].astype("string").fillna("") if column in rows else "" for column in REASON_COLUMNS)
-    part_zh = rows["school_name"].astype("string") + "（" + rows["stage"].map(STAGE_ZH).astype("string") + "）"
+    part_zh = rows["school_name"].astype("string") + "（" + rows["stage"].map(STAGES).astype("string") + "）"
     part_en = rows["school_name"].astype("string") + " (" + rows["stage"].map(STAGE_EN).astype("string") + ")"
     zh = zh.mask(unjudged, part_zh + "未判定校级资源配置要求，有指标未计算：" + reason_zh)
     en = en.mask(unjudged, part_en + " not judged on the school rule, an indicator not computed: " + reason_en)
@@ -234,7 +235,7 @@ def coefficient_rows(verdicts: pd.DataFrame, cvs: pd.DataFrame, standards: Stand
     partial = cvs["passed"].astype("boolean").fillna(False) & (cvs["parts_without_value"].astype("Int64") > 0).fillna(False)
     rows = cvs[_not_met(cvs["passed"]) | partial]
     cv, partial = cv[rows.index], partial[rows.index]
-    label = (rows["stage"].map(STAGE_ZH).astype("string") + " " + rows["indicator_id"].astype("string")
+    label = (rows["stage"].map(STAGES).astype("string") + " " + rows["indicator_id"].astype("string")
              + "（" + rows["indicator_name_zh"].astype("string") + "）差异系数")
     label_en = (rows["stage"].map(STAGE_EN).astype("string") + " " + rows["indicator_id"].astype("string")
                 + " difference coefficient")
@@ -258,7 +259,7 @@ def coefficient_rows(verdicts: pd.DataFrame, cvs: pd.DataFrame, standards: Stand
     missing = expected.merge(present, on=[*COUNTY, "stage", "indicator_id"], how="left")
     missing = missing[missing["present"].isna()]
     missing_rows = _rows(missing, "resource_allocation", missing["indicator_id"], NOT_COMPUTED,
-                         "数据缺失：" + missing["stage"].map(STAGE_ZH) + " " + missing["indicator_id"] + " 差异系数未计算",
+                         "数据缺失：" + missing["stage"].map(STAGES) + " " + missing["indicator_id"] + " 差异系数未计算",
                          missing["stage"].map(STAGE_EN) + " " + missing["indicator_id"] + " difference coefficient not computed",
                          stage=missing["stage"], county_list=True)
     return _stack(found, missing_rows)
@@ -297,7 +298,7 @@ def item_rows(universe: pd.DataFrame, items: pd.DataFrame, standards: Standards,
     rows = items[_not_met(items["passed"])]
     stage = rows["stage"].astype("string").fillna("")
     title = (rows["item_id"] + " " + rows["name_zh"]
-             + ("（" + stage.map(STAGE_ZH).astype("string") + "）").where(stage.ne(""), ""))
+             + ("（" + stage.map(STAGES).astype("string") + "）").where(stage.ne(""), ""))
     zh = title + "：" + rows["detail"].astype("string").fillna("") + "（标准：" + rows["item_id"].map(rules).astype("string") + "）"
     en = (rows["item_id"] + " " + rows["item_id"].map(names_en).astype("string")
           + (" (" + stage.map(STAGE_EN).astype("string") + ")").where(stage.ne(""), "")
