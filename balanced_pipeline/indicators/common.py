@@ -1,4 +1,4 @@
-"""Helpers shared by the county evaluation modules: comparisons, Chinese number text, the
+"""Helpers shared by the county evaluation modules: Chinese number text, the
 county universe and the output column lists."""
 
 from __future__ import annotations
@@ -38,20 +38,6 @@ def item_order(standards) -> dict[str, int]:
 def failed(passed: pd.Series) -> pd.Series:
     """True where a check was judged and failed (a missing verdict is not a failure here)."""
     return pd.Series(passed).astype("boolean").eq(False).fillna(False).astype(bool)
-
-
-def meets(value: pd.Series, threshold: Any, comparison: str) -> pd.Series:
-    """Whether each value meets the threshold; missing where the value (or threshold) is."""
-    value = pd.Series(value).astype("Float64")
-    threshold = pd.Series(threshold, index=value.index).astype("Float64")
-    outcome = {
-        ">=": value >= threshold,
-        ">": value > threshold,
-        "<=": value <= threshold,
-        "<": value < threshold,
-        "==": value == threshold,
-    }[comparison]
-    return outcome.astype("boolean")
 
 
 def safe_ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:

@@ -18,10 +18,10 @@ from balanced_pipeline.indicators.common import (
     COUNTY,
     has_text,
     join_nonblank,
-    meets,
     number_text,
     percent_text,
 )
+from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.contract.forms import COUNTIES
 
 NO_COUNTY_FORM = "数据缺失：未报送县级基本情况表"

@@ -14,12 +14,12 @@ from balanced_pipeline.indicators.common import (
     county_universe,
     item_order,
     join_nonblank,
-    meets,
     number_text,
     percent_text,
     safe_ratio,
     scalar_text,
 )
+from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.indicators.county_items import (
     all_schools_item,
     attestation_item,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.indicators.common import COUNTY, aggregate_join, meets, percent_text
+from balanced_pipeline.indicators.common import COUNTY, aggregate_join, percent_text
+from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.indicators.social_recognition import ALL_GROUPS
 from balanced_pipeline.standards.loader import Standards
 

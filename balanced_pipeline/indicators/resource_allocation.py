@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from balanced_pipeline.indicators.formulas import (
-    meets_standard,
+    meets,
     per_students,
     ratio_to_standard,
     school_rule_verdict,
@@ -137,7 +137,7 @@ def school_indicators(schools: pd.DataFrame, parts: pd.DataFrame, standards: Sta
         rows.append(row)
     table = pd.concat(rows, ignore_index=True)
     table["ratio"] = ratio_to_standard(table["value"], table["threshold"], table["comparison"])
-    table["passed"] = meets_standard(table["value"], table["threshold"], table["comparison"])
+    table["passed"] = meets(table["value"], table["threshold"], table["comparison"])
     table = with_not_computed(table, schools, standards, issues)
     table["standards_version"] = standards.version
     return table.sort_values([*PART_KEY, "indicator_id"], ignore_index=True)

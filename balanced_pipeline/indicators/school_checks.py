@@ -26,13 +26,13 @@ from balanced_pipeline.indicators.common import (
     item_order,
     items_by_id,
     join_nonblank,
-    meets,
     number_text,
     percent_text,
     scalar_text,
     safe_ratio,
     yes_no_text,
 )
+from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.contract.forms import CAMPUS_KEY, ROOM_TYPES, SCHOOLS, STAGES, YEAR_CAMPUS_KEY
 from balanced_pipeline.contract.issues import issues_frame
 from balanced_pipeline.indicators.dependencies import REASON_COLUMNS, item_inputs, not_computed_reasons, quarantined_inputs

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.indicators.common import COUNTY, conform, county_universe, meets, safe_ratio
+from balanced_pipeline.indicators.common import COUNTY, conform, county_universe, safe_ratio
+from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.contract.issues import ERROR, issues_for_rows
 from balanced_pipeline.standards.loader import Standards
 from balanced_pipeline.warehouse.catalogue import pandas_dtypes
