@@ -102,9 +102,3 @@ def county_universe(*frames: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"year": pd.Series(dtype="Int64"), "county_code": pd.Series(dtype="string")})
     universe = pd.concat(keys, ignore_index=True).drop_duplicates()
     return universe.astype({"year": "Int64", "county_code": "string"}).sort_values(COUNTY).reset_index(drop=True)
-
-
-def conform(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """The output columns in order, in their declared (nullable) types."""
-    frame = frame.reindex(columns=list(columns))
-    return frame.astype(columns).reset_index(drop=True)

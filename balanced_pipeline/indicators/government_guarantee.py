@@ -10,7 +10,6 @@ from balanced_pipeline.contract.forms import STAGES
 from balanced_pipeline.indicators.common import (
     COUNTY,
     COUNTY_ITEM_COLUMNS,
-    conform,
     county_universe,
     item_order,
     join_nonblank,
@@ -20,6 +19,7 @@ from balanced_pipeline.indicators.common import (
     yes_no_text,
 )
 from balanced_pipeline.indicators.formulas import meets
+from balanced_pipeline.warehouse.catalogue import conform
 from balanced_pipeline.indicators.county_items import (
     all_schools_item,
     attestation_item,

@@ -20,7 +20,6 @@ import pandas as pd
 
 from balanced_pipeline.indicators.common import (
     SCHOOL_CHECK_COLUMNS,
-    conform,
     failed,
     has_text,
     item_order,
@@ -33,6 +32,7 @@ from balanced_pipeline.indicators.common import (
     yes_no_text,
 )
 from balanced_pipeline.indicators.formulas import meets
+from balanced_pipeline.warehouse.catalogue import conform
 from balanced_pipeline.contract.forms import CAMPUS_KEY, ROOM_TYPES, SCHOOLS, STAGES, YEAR_CAMPUS_KEY
 from balanced_pipeline.contract.issues import issues_frame
 from balanced_pipeline.indicators.dependencies import REASON_COLUMNS, item_inputs, not_computed_reasons, quarantined_inputs

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.indicators.common import COUNTY, conform, county_universe, safe_ratio
+from balanced_pipeline.indicators.common import COUNTY, county_universe, safe_ratio
 from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.contract.issues import ERROR, issues_for_rows
 from balanced_pipeline.standards.loader import Standards
-from balanced_pipeline.warehouse.catalogue import pandas_dtypes
+from balanced_pipeline.warehouse.catalogue import conform, pandas_dtypes
 
 ALL_GROUPS = "all"
 SUPERSEDED_GROUPS_RULE = "survey_groups_superseded_by_responses"

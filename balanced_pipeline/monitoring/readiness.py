@@ -27,7 +27,7 @@ from balanced_pipeline.indicators.preconditions import county_vetoes
 from balanced_pipeline.monitoring.shortfalls import NOT_COMPUTED, headline
 from balanced_pipeline.standards.loader import Standards
 from balanced_pipeline.validation.completeness import CAMPUS_GAP_TEXT, CAMPUS_MISSING, CAMPUS_REJECTED
-from balanced_pipeline.warehouse.catalogue import pandas_dtypes
+from balanced_pipeline.warehouse.catalogue import conform, pandas_dtypes
 
 READINESS_COLUMNS = pandas_dtypes("county_readiness")
 READY, NOT_READY, INCOMPLETE = "ready", "not_ready", "incomplete"
@@ -86,7 +86,7 @@ def county_readiness(
     frame["reasons"] = (frame["reasons"].astype("string").fillna("") + gap_block).replace("", READY_TEXT)
     frame["county_name"] = frame["county_name"].astype("string").fillna("")
     frame["standards_version"] = standards.version
-    return frame.reindex(columns=list(READINESS_COLUMNS)).astype(READINESS_COLUMNS)
+    return conform(frame, READINESS_COLUMNS)
 
 
 def verdict_text(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

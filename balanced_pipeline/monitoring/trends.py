@@ -8,7 +8,7 @@ import pandas as pd
 from balanced_pipeline.indicators.common import COUNTY
 from balanced_pipeline.indicators.social_recognition import ALL_GROUPS
 from balanced_pipeline.standards.loader import Standards
-from balanced_pipeline.warehouse.catalogue import pandas_dtypes
+from balanced_pipeline.warehouse.catalogue import conform, pandas_dtypes
 
 VALUE_COLUMNS = pandas_dtypes("county_indicator_values")
 TREND_COLUMNS = pandas_dtypes("county_trends")
@@ -50,7 +50,7 @@ def county_indicator_values(
     ).assign(indicator_id=SCHOOL_PASS_SHARE, indicator_name_zh="资源配置达标学校（学段）占比", higher_is_better=True)
     frame = pd.concat([cv_rows, item_rows, recognition_rows, share_rows], ignore_index=True)
     frame["stage"] = frame["stage"].fillna("")
-    return frame.reindex(columns=list(VALUE_COLUMNS)).astype(VALUE_COLUMNS).reset_index(drop=True)
+    return conform(frame, VALUE_COLUMNS)
 
 
 def county_trends(current: pd.DataFrame, previous: pd.DataFrame, standards: Standards) -> pd.DataFrame:
@@ -72,4 +72,4 @@ def county_trends(current: pd.DataFrame, previous: pd.DataFrame, standards: Stan
         default="worsened",
     )
     frame["standards_version"] = standards.version
-    return frame.reindex(columns=list(TREND_COLUMNS)).astype(TREND_COLUMNS).reset_index(drop=True)
+    return conform(frame, TREND_COLUMNS)
