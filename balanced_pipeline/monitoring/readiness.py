@@ -24,6 +24,7 @@ import pandas as pd
 
 from balanced_pipeline.indicators.common import COUNTY, county_universe
 from balanced_pipeline.indicators.preconditions import county_vetoes
+from balanced_pipeline.monitoring.dimensions import DIMENSION_FLAGS
 from balanced_pipeline.monitoring.shortfalls import NOT_COMPUTED, headline
 from balanced_pipeline.standards.loader import Standards
 from balanced_pipeline.validation.completeness import CAMPUS_GAP_TEXT, CAMPUS_MISSING, CAMPUS_REJECTED
@@ -32,13 +33,6 @@ from balanced_pipeline.warehouse.catalogue import conform, pandas_dtypes
 READINESS_COLUMNS = pandas_dtypes("county_readiness")
 READY, NOT_READY, INCOMPLETE = "ready", "not_ready", "incomplete"
 READY_TEXT = "各项指标均达到县域义务教育优质均衡发展要求，满足基本条件，无一票否决事项"
-DIMENSION_FLAGS = {
-    "resource_allocation": "resource_allocation_passed",
-    "government_guarantee": "government_guarantee_passed",
-    "education_quality": "education_quality_passed",
-    "social_recognition": "social_recognition_passed",
-    "precondition": "precondition_met",
-}
 
 
 def county_readiness(

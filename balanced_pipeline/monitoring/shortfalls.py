@@ -33,29 +33,11 @@ from balanced_pipeline.indicators.common import COUNTY, county_universe, number_
 from balanced_pipeline.indicators.dependencies import REASON_COLUMNS
 from balanced_pipeline.indicators.preconditions import county_preconditions, county_vetoes
 from balanced_pipeline.indicators.social_recognition import ALL_GROUPS
+from balanced_pipeline.monitoring.dimensions import DIMENSIONS, DIMENSIONS_EN, SCHOOL_FORM_DIMENSIONS
 from balanced_pipeline.standards.loader import Standards
 from balanced_pipeline.validation.completeness import CAMPUS_GAP_TEXT
 from balanced_pipeline.warehouse.catalogue import pandas_dtypes
 
-DIMENSIONS = {
-    "resource_allocation": "资源配置",
-    "government_guarantee": "政府保障程度",
-    "education_quality": "教育质量",
-    "social_recognition": "社会认可度",
-    "precondition": "基本条件",
-    "veto": "一票否决",
-}
-DIMENSIONS_EN = {
-    "resource_allocation": "Resource allocation",
-    "government_guarantee": "Government guarantee",
-    "education_quality": "Education quality",
-    "social_recognition": "Social recognition",
-    "precondition": "Precondition",
-    "veto": "One-vote veto",
-}
-SCHOOL_FORM_DIMENSIONS = ("resource_allocation", "government_guarantee", "education_quality")
-"""The dimensions judged from the school forms: a registry campus not accepted leaves each of them
-unjudged for that campus."""
 FAILED, NOT_COMPUTED = "failed", "not_computed"
 SCHOOLS_BASIS = "schools"
 """A G/Q item's `basis` in the standards file when it is computed from the school forms."""
