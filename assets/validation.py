@@ -11,17 +11,17 @@ from balanced_pipeline.monitoring.deadline import CALENDAR
 from balanced_pipeline.indicators.social_recognition import superseded_group_issues
 from balanced_pipeline.intake.ingest import STAGED_FORMS, without_superseded
 from balanced_pipeline.contract.issues import conform_issues, split_accepted
-from balanced_pipeline.wiring.partitions import yearly_check, yearly_partitions
+from balanced_pipeline.wiring.partitions import yearly_check
 from balanced_pipeline.validation import build_data_docs, validate_forms, write_validation_summary
 from balanced_pipeline.wiring.resources import (
     ArtifactsFolder,
     StandardsResource,
     WarehouseResource,
     markdown_preview,
-    table_column_schema,
 )
-from balanced_pipeline.wiring.storage import OWNERS, WAREHOUSE_KINDS, WAREHOUSE_POOL
+from balanced_pipeline.wiring.storage import OWNERS, warehouse_asset, warehouse_out, yearly_step
 
+GROUP = "validation"
 STAGING = "staging_io_manager"
 ACCEPTED_TABLES = {
     "registry": "school_registry",
@@ -55,8 +55,7 @@ ACCEPTED_STAGING = {"survey_responses": "survey_responses", "survey_groups": "su
                      f"Great Expectations suite expectations/{form}.json on this year's `{form}` records.")
         for form in STAGED_FORMS
     ],
-    partitions_def=yearly_partitions,
-    group_name="validation",
+    **yearly_step(GROUP, warehouse=False),
 )
 def submission_issues(
     context: dg.AssetExecutionContext,
@@ -108,12 +107,10 @@ def submission_issues(
 @dg.multi_asset(
     outs={
         **{
-            table: dg.AssetOut(
-                kinds=WAREHOUSE_KINDS,
-                owners=OWNERS,
-                description=f"Accepted `{form}` records (no error rejects them; a quarantined value is NULL), normalised, "
-                            "with their source file and hash.",
-                metadata={"dagster/column_schema": table_column_schema(table)},
+            table: warehouse_out(
+                table,
+                f"Accepted `{form}` records (no error rejects them; a quarantined value is NULL), normalised, "
+                "with their source file and hash.",
             )
             for form, table in ACCEPTED_TABLES.items()
         },
@@ -126,11 +123,9 @@ def submission_issues(
             )
             for form, name in ACCEPTED_STAGING.items()
         },
-        "submission_files": dg.AssetOut(
-            kinds=WAREHOUSE_KINDS,
-            owners=OWNERS,
-            description="One row per submitted file: rows read = rows accepted + rows rejected, each rejection explained.",
-            metadata={"dagster/column_schema": table_column_schema("submission_files")},
+        "submission_files": warehouse_out(
+            "submission_files",
+            "One row per submitted file: rows read = rows accepted + rows rejected, each rejection explained.",
         ),
     },
     ins={f"staged_{form}": dg.AssetIn() for form in STAGED_FORMS},
@@ -148,9 +143,7 @@ def submission_issues(
                              dg.AssetKey("submission_issues")},
     },
     deps=["submission_changes"],
-    partitions_def=yearly_partitions,
-    group_name="validation",
-    pool=WAREHOUSE_POOL,
+    **yearly_step(GROUP),
 )
 def accepted_submissions(staged_files: pd.DataFrame, submission_issues: pd.DataFrame, **staged_forms):
     """Keep the records no error rejects, each value an error quarantines set to NULL; the rest stay in
@@ -181,15 +174,7 @@ def accepted_submissions(staged_files: pd.DataFrame, submission_issues: pd.DataF
     )
 
 
-@dg.asset(
-    name="submission_completeness",
-    partitions_def=yearly_partitions,
-    group_name="validation",
-    kinds=WAREHOUSE_KINDS,
-    owners=OWNERS,
-    pool=WAREHOUSE_POOL,
-    metadata={"dagster/column_schema": table_column_schema("submission_completeness")},
-)
+@dg.asset(name="submission_completeness", **warehouse_asset(GROUP, "submission_completeness"))
 def submission_completeness_by_county(
     context: dg.AssetExecutionContext,
     school_registry: pd.DataFrame,
@@ -204,14 +189,7 @@ def submission_completeness_by_county(
     )
 
 
-@dg.asset(
-    partitions_def=yearly_partitions,
-    group_name="validation",
-    kinds=WAREHOUSE_KINDS,
-    owners=OWNERS,
-    pool=WAREHOUSE_POOL,
-    metadata={"dagster/column_schema": table_column_schema("submission_timeliness")},
-)
+@dg.asset(**warehouse_asset(GROUP, "submission_timeliness"))
 def submission_timeliness(
     context: dg.AssetExecutionContext,
     school_registry: pd.DataFrame,
@@ -224,14 +202,7 @@ def submission_timeliness(
     return dg.Output(table, metadata={"by_timeliness": table["timeliness"].value_counts().to_dict()})
 
 
-@dg.asset(
-    partitions_def=yearly_partitions,
-    group_name="validation",
-    kinds=WAREHOUSE_KINDS,
-    owners=OWNERS,
-    pool=WAREHOUSE_POOL,
-    metadata={"dagster/column_schema": table_column_schema("submission_changes")},
-)
+@dg.asset(**warehouse_asset(GROUP, "submission_changes"))
 def submission_changes(
     context: dg.AssetExecutionContext,
     staged_schools: pd.DataFrame,
