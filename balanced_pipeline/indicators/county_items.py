@@ -1,5 +1,7 @@
-"""Building blocks of the county item tables (county_guarantee, county_quality): an attested
-item, an item every school must pass, and an item computed from county-form figures.
+"""Building blocks of the G and Q items: the `Item` an item module's ITEMS table maps each id
+to (its per-campus check and its county rule) with the inputs they are given, and the county
+rules several items share (an attested item, an item every school must pass, an item computed
+from county-form figures).
 
 Each block returns one row per county of the universe with value, threshold, comparison, passed
 and a Chinese detail. At county level missing data is a failure (passed = False) whose detail
@@ -8,7 +10,8 @@ starts with 数据缺失 and names the missing fields, so nothing passes silentl
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -22,10 +25,60 @@ from balanced_pipeline.indicators.common import (
     percent_text,
 )
 from balanced_pipeline.indicators.formulas import meets
-from balanced_pipeline.contract.forms import COUNTIES
+from balanced_pipeline.contract.forms import CAMPUS_KEY, COUNTIES, YEAR_CAMPUS_KEY
 
 NO_COUNTY_FORM = "数据缺失：未报送县级基本情况表"
 NO_SCHOOLS = "数据缺失：未报送学校数据"
+
+
+@dataclass(frozen=True)
+class SchoolInputs:
+    """What a per-campus check reads: the accepted campuses, their classes and rooms (keys conformed
+    by with_campus_keys), and the stages each school type teaches."""
+
+    schools: pd.DataFrame
+    classes: pd.DataFrame
+    rooms: pd.DataFrame
+    school_type_stages: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class CountyInputs:
+    """What a county rule reads: every county evaluated, the county form joined to it, the campuses,
+    their school_guarantee_checks rows, the number of campuses per county and (for Q9) the
+    quality-monitoring results."""
+
+    universe: pd.DataFrame
+    county: pd.DataFrame
+    schools: pd.DataFrame
+    checks: pd.DataFrame
+    campuses: pd.Series
+    quality_monitoring: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """How one G or Q item is judged: its county rule and, for an item every school must meet,
+    its per-campus check (rows of school_guarantee_checks). Each takes its inputs and the item's
+    entry of the standards file."""
+
+    county: Callable[[CountyInputs, dict[str, Any]], pd.DataFrame]
+    school: Callable[[SchoolInputs, dict[str, Any]], pd.DataFrame] | None = None
+
+
+def with_campus_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """Join keys in one type whatever the reader produced (codes as text, year as Int64)."""
+    frame = frame.copy()
+    frame["year"] = frame["year"].astype("Int64")
+    for column in CAMPUS_KEY:
+        if column in frame.columns:
+            frame[column] = frame[column].astype("string")
+    return frame
+
+
+def campus_rows(schools: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
+    """The key and name of each campus, as the start of a per-campus check of `item`."""
+    return schools[[*YEAR_CAMPUS_KEY, "school_name"]].assign(item_id=item["id"], stage="")
 
 
 def county_form_rows(universe: pd.DataFrame, counties: pd.DataFrame) -> pd.DataFrame:
