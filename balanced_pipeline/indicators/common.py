@@ -8,7 +8,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.forms import STAGES
+from balanced_pipeline.contract.forms import STAGES, conform_keys
 from balanced_pipeline.warehouse.catalogue import pandas_dtypes
 
 COUNTY = ["year", "county_code"]
@@ -101,4 +101,4 @@ def county_universe(*frames: pd.DataFrame) -> pd.DataFrame:
     if not keys:
         return pd.DataFrame({"year": pd.Series(dtype="Int64"), "county_code": pd.Series(dtype="string")})
     universe = pd.concat(keys, ignore_index=True).drop_duplicates()
-    return universe.astype({"year": "Int64", "county_code": "string"}).sort_values(COUNTY).reset_index(drop=True)
+    return universe.pipe(conform_keys, COUNTY).sort_values(COUNTY).reset_index(drop=True)

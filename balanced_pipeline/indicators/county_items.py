@@ -25,7 +25,7 @@ from balanced_pipeline.indicators.common import (
     percent_text,
 )
 from balanced_pipeline.indicators.formulas import meets
-from balanced_pipeline.contract.forms import CAMPUS_KEY, COUNTIES, YEAR_CAMPUS_KEY
+from balanced_pipeline.contract.forms import COUNTIES, YEAR_CAMPUS_KEY, conform_keys
 
 NO_COUNTY_FORM = "数据缺失：未报送县级基本情况表"
 NO_SCHOOLS = "数据缺失：未报送学校数据"
@@ -34,7 +34,7 @@ NO_SCHOOLS = "数据缺失：未报送学校数据"
 @dataclass(frozen=True)
 class SchoolInputs:
     """What a per-campus check reads: the accepted campuses, their classes and rooms (keys conformed
-    by with_campus_keys), and the stages each school type teaches."""
+    by conform_keys), and the stages each school type teaches."""
 
     schools: pd.DataFrame
     classes: pd.DataFrame
@@ -66,16 +66,6 @@ class Item:
     school: Callable[[SchoolInputs, dict[str, Any]], pd.DataFrame] | None = None
 
 
-def with_campus_keys(frame: pd.DataFrame) -> pd.DataFrame:
-    """Join keys in one type whatever the reader produced (codes as text, year as Int64)."""
-    frame = frame.copy()
-    frame["year"] = frame["year"].astype("Int64")
-    for column in CAMPUS_KEY:
-        if column in frame.columns:
-            frame[column] = frame[column].astype("string")
-    return frame
-
-
 def campus_rows(schools: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
     """The key and name of each campus, as the start of a per-campus check of `item`."""
     return schools[[*YEAR_CAMPUS_KEY, "school_name"]].assign(item_id=item["id"], stage="")
@@ -83,9 +73,7 @@ def campus_rows(schools: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
 
 def county_form_rows(universe: pd.DataFrame, counties: pd.DataFrame) -> pd.DataFrame:
     """The universe joined with the county form; `has_form` says whether the county sent one."""
-    counties = counties.assign(has_form=True)
-    counties["year"] = counties["year"].astype("Int64")
-    counties["county_code"] = counties["county_code"].astype("string")
+    counties = conform_keys(counties.assign(has_form=True), COUNTY)
     frame = universe.merge(counties, on=COUNTY, how="left")
     frame["has_form"] = frame["has_form"].astype("boolean").fillna(False).astype(bool)
     return frame

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.contract.forms import SCHOOLS, YEAR_CAMPUS_KEY
+from balanced_pipeline.contract.forms import SCHOOLS, YEAR_CAMPUS_KEY, conform_keys
 from balanced_pipeline.contract.issues import quarantined_values
 from balanced_pipeline.standards.loader import SPLIT_STUDENTS, STAGE_PLACEHOLDER, Standards
 
@@ -55,7 +55,7 @@ def item_inputs(standards: Standards) -> pd.DataFrame:
 def quarantined_inputs(schools: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
     """One row per campus × field whose value an error quarantined, with the reason (field and rule)."""
     found = quarantined_values(schools, issues, "schools", keep=tuple(YEAR_CAMPUS_KEY))
-    found = _keyed(found).astype({"field": "string", "rule": "string"})
+    found = conform_keys(found).astype({"field": "string", "rule": "string"})
     labels_zh = {f.name: f.label_zh for f in SCHOOLS.fields}
     labels_en = {f.name: f.label_en for f in SCHOOLS.fields}
     rules = found.groupby([*YEAR_CAMPUS_KEY, "field"], sort=False)["rule"].agg(", ".join).rename("rules").reset_index()
@@ -69,14 +69,14 @@ def quarantined_inputs(schools: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFr
 
 def blank_inputs(schools: pd.DataFrame, fields: list[str], known_unknown: pd.DataFrame) -> pd.DataFrame:
     """One row per campus × field of `fields` left blank (and not already quarantined), with the reason."""
-    schools = _keyed(schools)
+    schools = conform_keys(schools)
     pieces = []
     for field in fields:
         blank = schools.loc[schools[field].isna(), YEAR_CAMPUS_KEY].assign(field=field)
         pieces.append(blank)
     blank = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=[*YEAR_CAMPUS_KEY, "field"])
-    blank = _keyed(blank).astype({"field": "string"})
-    already = pd.MultiIndex.from_frame(_keyed(known_unknown)[[*YEAR_CAMPUS_KEY, "field"]].astype({"field": "string"}))
+    blank = conform_keys(blank).astype({"field": "string"})
+    already = pd.MultiIndex.from_frame(conform_keys(known_unknown)[[*YEAR_CAMPUS_KEY, "field"]].astype({"field": "string"}))
     blank = blank[~pd.MultiIndex.from_frame(blank[[*YEAR_CAMPUS_KEY, "field"]]).isin(already)]
     label_zh = blank["field"].map({f.name: f.label_zh for f in SCHOOLS.fields})
     label_en = blank["field"].map({f.name: f.label_en for f in SCHOOLS.fields})
@@ -91,15 +91,10 @@ def not_computed_reasons(rows: pd.DataFrame, inputs: pd.DataFrame, unknown: pd.D
     `inputs`, and `school_type` when `inputs` has it): the reasons of its unknown inputs, '' when
     every input is known."""
     on = [c for c in inputs.columns if c != "field"]
-    work = _keyed(rows[[*YEAR_CAMPUS_KEY, *on]].astype({c: "string" for c in on})).assign(_row=range(len(rows)))
-    hits = work.merge(inputs, on=on).merge(_keyed(unknown), on=[*YEAR_CAMPUS_KEY, "field"])
+    work = conform_keys(rows[[*YEAR_CAMPUS_KEY, *on]].astype({c: "string" for c in on})).assign(_row=range(len(rows)))
+    hits = work.merge(inputs, on=on).merge(conform_keys(unknown), on=[*YEAR_CAMPUS_KEY, "field"])
     reasons = hits.groupby("_row").agg(not_computed_reason_zh=("reason_zh", "；".join),
                                        not_computed_reason_en=("reason_en", "; ".join))
     reasons = reasons.reindex(range(len(rows))).fillna("").astype("string")
     reasons.index = rows.index
     return reasons
-
-
-def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Campus keys in one type (year Int64, codes text) whatever the frame was read from."""
-    return frame.astype({"year": "Int64", **{c: "string" for c in YEAR_CAMPUS_KEY[1:]}})

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.forms import SCHOOLS
+from balanced_pipeline.contract.forms import SCHOOLS, conform_keys
 from balanced_pipeline.indicators.common import (
     COUNTY,
     COUNTY_ITEM_COLUMNS,
@@ -33,7 +33,6 @@ from balanced_pipeline.indicators.county_items import (
     county_form_rows,
     figure_item,
     item_row,
-    with_campus_keys,
 )
 from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.standards.loader import Standards
@@ -65,7 +64,7 @@ def county_quality(
 ) -> pd.DataFrame:
     """One row per county × Q item for every county that sent a county form or school data."""
     section = standards.section("education_quality")
-    schools = with_campus_keys(schools)
+    schools = conform_keys(schools)
     universe = county_universe(counties, schools)
     county = county_form_rows(universe, counties)
     inputs = CountyInputs(universe, county, schools, school_checks, schools.groupby(COUNTY).size(), quality_monitoring)
@@ -147,9 +146,7 @@ def monitoring_subject_checks(quality_monitoring: pd.DataFrame, item: dict[str, 
 
 
 def quality_monitoring_item(county: pd.DataFrame, quality_monitoring: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
-    monitoring = quality_monitoring.copy()
-    monitoring["year"] = monitoring["year"].astype("Int64")
-    monitoring["county_code"] = monitoring["county_code"].astype("string")
+    monitoring = conform_keys(quality_monitoring, COUNTY)
     subjects = monitoring_subject_checks(monitoring, item)
     subjects["failed"] = (~subjects["passed"]).astype(int)
     per_county = subjects.groupby(COUNTY).agg(

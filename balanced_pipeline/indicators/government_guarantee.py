@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.forms import ROOM_TYPES, STAGES, YEAR_CAMPUS_KEY
+from balanced_pipeline.contract.forms import ROOM_TYPES, STAGES, YEAR_CAMPUS_KEY, conform_keys
 from balanced_pipeline.indicators.common import (
     COUNTY,
     COUNTY_ITEM_COLUMNS,
@@ -37,7 +37,6 @@ from balanced_pipeline.indicators.county_items import (
     item_row,
     missing_fields_text,
     pooled_rate_item,
-    with_campus_keys,
 )
 from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.standards.loader import Standards
@@ -79,7 +78,7 @@ def county_guarantee(
     """One row per county × G item (G13 per stage) for every county that sent a county form
     or school data."""
     section = standards.section("government_guarantee")
-    schools = with_campus_keys(schools)
+    schools = conform_keys(schools)
     universe = county_universe(counties, schools)
     county = county_form_rows(universe, counties)
     inputs = CountyInputs(universe, county, schools, school_checks, schools.groupby(COUNTY).size())

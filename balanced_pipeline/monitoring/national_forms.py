@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from balanced_pipeline.contract.forms import conform_keys
 from balanced_pipeline.indicators.common import COUNTY, county_universe
 from balanced_pipeline.standards.loader import Standards
 from balanced_pipeline.warehouse.catalogue import conform, pandas_dtypes
@@ -40,8 +41,8 @@ def recommendation_form_summary(schools: pd.DataFrame, counties: pd.DataFrame, s
         "rural_teaching_points": is_point & rural, "students": students, "rural_students": students.where(rural, 0),
         "teachers": teachers, "rural_teachers": teachers.where(rural, 0),
     }).groupby(COUNTY).sum()
-    counties = counties.astype({"year": "Int64", "county_code": "string"})
-    frame = county_universe(counties, schools.astype({"year": "Int64", "county_code": "string"}))
+    counties = counties.pipe(conform_keys, COUNTY)
+    frame = county_universe(counties, schools.pipe(conform_keys, COUNTY))
     frame = frame.merge(counties[[*COUNTY, "county_name", "city", "province", "basic_balance_year"]], on=COUNTY, how="left")
     frame = frame.join(tallies, on=COUNTY)
     counts = [c for c in SUMMARY_COLUMNS if c not in frame.columns or c in tallies.columns]

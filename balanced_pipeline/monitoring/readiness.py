@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from balanced_pipeline.contract.forms import conform_keys
 from balanced_pipeline.indicators.common import COUNTY, county_universe
 from balanced_pipeline.indicators.preconditions import county_vetoes
 from balanced_pipeline.monitoring.dimensions import DIMENSION_FLAGS
@@ -48,9 +49,9 @@ def county_readiness(
     """One row per county: status, ready, the dimension flags, the completeness gap and the
     headline, all from the blocking rows of `shortfalls` (county_shortfalls)."""
     universe = county_universe(counties, school_resource_verdict, county_guarantee, county_quality,
-                               shortfalls[COUNTY].astype({"year": "Int64", "county_code": "string"}))
+                               shortfalls[COUNTY].pipe(conform_keys, COUNTY))
     frame = universe.merge(
-        counties.astype({"year": "Int64", "county_code": "string"})[[*COUNTY, "county_name"]], on=COUNTY, how="left"
+        counties.pipe(conform_keys, COUNTY)[[*COUNTY, "county_name"]], on=COUNTY, how="left"
     )
     blocking = shortfalls[shortfalls["blocks_readiness"].astype(bool)]
     decisive = blocking[blocking["conclusive"].astype(bool)]
@@ -58,7 +59,7 @@ def county_readiness(
         failing = _counties(decisive[decisive["dimension"] == dimension])
         open_rows = _counties(blocking[blocking["dimension"] == dimension])
         frame[flag] = _flag(frame, failing, open_rows)
-    vetoes = county_vetoes(universe, veto_incidents, county_social_recognition.astype({"year": "Int64", "county_code": "string"}),
+    vetoes = county_vetoes(universe, veto_incidents, county_social_recognition.pipe(conform_keys, COUNTY),
                            standards)
     frame = frame.merge(vetoes, on=COUNTY, how="left")
 
@@ -117,7 +118,7 @@ def _gap_counts(gaps: pd.DataFrame) -> pd.DataFrame:
     total = table["campuses_missing"] + table["campuses_rejected"]
     table["campuses_not_judged"] = total.astype(str) + "个校区未能评估：" + table["campuses_not_judged"]
     return table if len(table) else pd.DataFrame(columns=[*COUNTY, "campuses_missing", "campuses_rejected",
-                                                          "campuses_not_judged"]).astype({"year": "Int64", "county_code": "string"})
+                                                          "campuses_not_judged"]).pipe(conform_keys, COUNTY)
 
 
 def _counties(rows: pd.DataFrame) -> pd.DataFrame:

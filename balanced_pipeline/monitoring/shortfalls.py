@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.forms import STAGES
+from balanced_pipeline.contract.forms import STAGES, conform_keys
 from balanced_pipeline.indicators.common import COUNTY, county_universe, number_text, percent_text
 from balanced_pipeline.indicators.dependencies import REASON_COLUMNS
 from balanced_pipeline.indicators.preconditions import county_preconditions, county_vetoes
@@ -58,18 +58,18 @@ def county_shortfalls(
     veto_incidents: pd.DataFrame,
     standards: Standards,
 ) -> pd.DataFrame:
-    verdicts = _keyed(school_resource_verdict)
-    gaps = _keyed(campus_gaps)
-    recognition = _keyed(county_social_recognition)
+    verdicts = conform_keys(school_resource_verdict, COUNTY)
+    gaps = conform_keys(campus_gaps, COUNTY)
+    recognition = conform_keys(county_social_recognition, COUNTY)
     universe = county_universe(counties, verdicts, county_guarantee, county_quality, gaps)
     parts = [
         campus_gap_rows(gaps),
-        school_indicator_rows(_keyed(school_indicators), standards),
+        school_indicator_rows(conform_keys(school_indicators, COUNTY), standards),
         school_verdict_rows(universe, verdicts, standards),
-        coefficient_rows(verdicts, _keyed(county_difference_coefficients), standards),
-        school_check_rows(_keyed(school_guarantee_checks), standards),
-        item_rows(universe, _keyed(county_guarantee), standards, "government_guarantee"),
-        item_rows(universe, _keyed(county_quality), standards, "education_quality"),
+        coefficient_rows(verdicts, conform_keys(county_difference_coefficients, COUNTY), standards),
+        school_check_rows(conform_keys(school_guarantee_checks, COUNTY), standards),
+        item_rows(universe, conform_keys(county_guarantee, COUNTY), standards, "government_guarantee"),
+        item_rows(universe, conform_keys(county_quality, COUNTY), standards, "education_quality"),
         recognition_rows(universe, recognition, standards),
         precondition_rows(county_preconditions(universe, counties, standards), standards),
         veto_rows(county_vetoes(universe, veto_incidents, recognition, standards), standards),
@@ -80,10 +80,6 @@ def county_shortfalls(
     frame = _mark_conclusive(frame)
     frame["standards_version"] = standards.version
     return frame.astype(SHORTFALL_COLUMNS).reset_index(drop=True)
-
-
-def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.astype({"year": "Int64", "county_code": "string"})
 
 
 def _stack(*frames: pd.DataFrame) -> pd.DataFrame:
