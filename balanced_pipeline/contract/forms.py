@@ -102,6 +102,8 @@ SCHOOL_NAME = Field("school_name", "学校（校区）名称", Kind.TEXT, requir
 SCHOOL_TYPE = Field("school_type", "学校类型", Kind.CHOICE, required=True, choices=SCHOOL_TYPES, label_en="School type")
 CAMPUS_IDENTITY = (COUNTY_CODE, SCHOOL_CODE, CAMPUS_CODE)
 CAMPUS_KEY = ("county_code", "school_code", "campus_code")
+YEAR_COUNTY_KEY = ["year", "county_code"]
+"""A county in one year: the key of every county-level table."""
 YEAR_CAMPUS_KEY = ["year", *CAMPUS_KEY]
 """A campus in one year: the key of every campus-level table (a list, so it selects columns)."""
 KEY_DTYPES = {"year": "Int64", **{column: "string" for column in CAMPUS_KEY}}

@@ -8,10 +8,9 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.forms import STAGES, conform_keys
+from balanced_pipeline.contract.forms import STAGES, YEAR_COUNTY_KEY, conform_keys
 from balanced_pipeline.warehouse.catalogue import pandas_dtypes
 
-COUNTY = ["year", "county_code"]
 COMPARISON_ZH = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 
 SCHOOL_CHECK_COLUMNS = pandas_dtypes("school_guarantee_checks")
@@ -97,8 +96,8 @@ def aggregate_join(frame: pd.DataFrame, by: list[str], column: str, sep: str) ->
 def county_universe(*frames: pd.DataFrame) -> pd.DataFrame:
     """Every (year, county_code) that any of the frames mentions: a county that submitted
     anything is evaluated, so a missing form makes items fail instead of vanishing."""
-    keys = [f[COUNTY] for f in frames if f is not None and not f.empty]
+    keys = [f[YEAR_COUNTY_KEY] for f in frames if f is not None and not f.empty]
     if not keys:
         return pd.DataFrame({"year": pd.Series(dtype="Int64"), "county_code": pd.Series(dtype="string")})
     universe = pd.concat(keys, ignore_index=True).drop_duplicates()
-    return universe.pipe(conform_keys, COUNTY).sort_values(COUNTY).reset_index(drop=True)
+    return universe.pipe(conform_keys, YEAR_COUNTY_KEY).sort_values(YEAR_COUNTY_KEY).reset_index(drop=True)

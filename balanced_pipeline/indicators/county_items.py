@@ -18,14 +18,13 @@ import pandas as pd
 
 from balanced_pipeline.indicators.common import (
     COMPARISON_ZH,
-    COUNTY,
     has_text,
     join_nonblank,
     number_text,
     percent_text,
 )
 from balanced_pipeline.indicators.formulas import meets
-from balanced_pipeline.contract.forms import COUNTIES, YEAR_CAMPUS_KEY, conform_keys
+from balanced_pipeline.contract.forms import COUNTIES, YEAR_CAMPUS_KEY, YEAR_COUNTY_KEY, conform_keys
 
 NO_COUNTY_FORM = "数据缺失：未报送县级基本情况表"
 NO_SCHOOLS = "数据缺失：未报送学校数据"
@@ -73,8 +72,8 @@ def campus_rows(schools: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
 
 def county_form_rows(universe: pd.DataFrame, counties: pd.DataFrame) -> pd.DataFrame:
     """The universe joined with the county form; `has_form` says whether the county sent one."""
-    counties = conform_keys(counties.assign(has_form=True), COUNTY)
-    frame = universe.merge(counties, on=COUNTY, how="left")
+    counties = conform_keys(counties.assign(has_form=True), YEAR_COUNTY_KEY)
+    frame = universe.merge(counties, on=YEAR_COUNTY_KEY, how="left")
     frame["has_form"] = frame["has_form"].astype("boolean").fillna(False).astype(bool)
     return frame
 
@@ -162,10 +161,10 @@ def schools_text(frame: pd.DataFrame) -> pd.Series:
 def all_schools_item(universe: pd.DataFrame, checks: pd.DataFrame, item: dict[str, Any],
                      campuses: pd.Series) -> pd.DataFrame:
     """Every applicable campus passes; the value is the share that does (threshold 1)."""
-    tallies = failing_school_text(checks[checks["item_id"] == item["id"]], COUNTY)
-    frame = universe.merge(tallies, on=COUNTY, how="left")
+    tallies = failing_school_text(checks[checks["item_id"] == item["id"]], YEAR_COUNTY_KEY)
+    frame = universe.merge(tallies, on=YEAR_COUNTY_KEY, how="left")
     applicable = frame["applicable"].fillna(0)
-    has_schools = pd.Series(frame.set_index(COUNTY).index.isin(campuses.index), index=frame.index)
+    has_schools = pd.Series(frame.set_index(YEAR_COUNTY_KEY).index.isin(campuses.index), index=frame.index)
     value = (frame["ok"] / frame["applicable"].where(applicable > 0)).astype("Float64")
     passed = meets(value, item["threshold"], item["comparison"]).fillna(applicable == 0) & has_schools
     detail = pd.Series(
@@ -185,9 +184,9 @@ def pooled_rate_item(universe: pd.DataFrame, pieces: pd.DataFrame, checks: pd.Da
     """A county rate Σ numerator / Σ denominator over campuses (`pieces`: year, county_code,
     numerator, denominator; described as「<whole_zh>n人，其中<part_zh>m人」), failing when any campus lacks the figures; failing and undecided
     campuses are named from their checks."""
-    sums = pieces.groupby(COUNTY).agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"))
-    frame = universe.merge(sums.reset_index(), on=COUNTY, how="left")
-    frame = frame.merge(failing_school_text(checks, COUNTY), on=COUNTY, how="left")
+    sums = pieces.groupby(YEAR_COUNTY_KEY).agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"))
+    frame = universe.merge(sums.reset_index(), on=YEAR_COUNTY_KEY, how="left")
+    frame = frame.merge(failing_school_text(checks, YEAR_COUNTY_KEY), on=YEAR_COUNTY_KEY, how="left")
     value = (frame["numerator"] / frame["denominator"].where(frame["denominator"] > 0)).astype("Float64")
     undecided = frame["undecided"].fillna(0) > 0
     applicable = frame["applicable"].fillna(0) > 0
@@ -198,7 +197,7 @@ def pooled_rate_item(universe: pd.DataFrame, pieces: pd.DataFrame, checks: pd.Da
         + percent_text(pd.Series(threshold, index=frame.index))
     )
     detail = join_nonblank([rate, schools_text(frame).where(~passed, "")])
-    has_schools = pd.Series(frame.set_index(COUNTY).index.isin(campuses.index), index=frame.index)
+    has_schools = pd.Series(frame.set_index(YEAR_COUNTY_KEY).index.isin(campuses.index), index=frame.index)
     detail = detail.where(applicable, "本县无适用学校（不适用）").where(has_schools, NO_SCHOOLS)
     passed = passed.where(applicable, True) & has_schools
     return item_row(frame, item, value, passed, detail, threshold=threshold, stage=stage)

@@ -10,9 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.forms import SCHOOLS, conform_keys
+from balanced_pipeline.contract.forms import SCHOOLS, YEAR_COUNTY_KEY, conform_keys
 from balanced_pipeline.indicators.common import (
-    COUNTY,
     COUNTY_ITEM_COLUMNS,
     county_universe,
     has_text,
@@ -67,7 +66,7 @@ def county_quality(
     schools = conform_keys(schools)
     universe = county_universe(counties, schools)
     county = county_form_rows(universe, counties)
-    inputs = CountyInputs(universe, county, schools, school_checks, schools.groupby(COUNTY).size(), quality_monitoring)
+    inputs = CountyInputs(universe, county, schools, school_checks, schools.groupby(YEAR_COUNTY_KEY).size(), quality_monitoring)
     rows = [
         attestation_item(county, item) if item["basis"] == "attestation" else ITEMS[item["id"]].county(inputs, item)
         for item in section["items"]
@@ -146,14 +145,14 @@ def monitoring_subject_checks(quality_monitoring: pd.DataFrame, item: dict[str, 
 
 
 def quality_monitoring_item(county: pd.DataFrame, quality_monitoring: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
-    monitoring = conform_keys(quality_monitoring, COUNTY)
+    monitoring = conform_keys(quality_monitoring, YEAR_COUNTY_KEY)
     subjects = monitoring_subject_checks(monitoring, item)
     subjects["failed"] = (~subjects["passed"]).astype(int)
-    per_county = subjects.groupby(COUNTY).agg(
+    per_county = subjects.groupby(YEAR_COUNTY_KEY).agg(
         subjects=("passed", "size"), failed=("failed", "sum"), lowest_level=("level_number", "min")
     )
-    problems = subjects[subjects["failed"] > 0].groupby(COUNTY)["problem"].agg("；".join).rename("problems")
-    frame = county.join(per_county, on=COUNTY).join(problems, on=COUNTY)
+    problems = subjects[subjects["failed"] > 0].groupby(YEAR_COUNTY_KEY)["problem"].agg("；".join).rename("problems")
+    frame = county.join(per_county, on=YEAR_COUNTY_KEY).join(problems, on=YEAR_COUNTY_KEY)
     reported = frame["subjects"].fillna(0) > 0
     passed = reported & (frame["failed"].fillna(0) == 0)
     detail = pd.Series(

@@ -10,9 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.forms import ROOM_TYPES, STAGES, YEAR_CAMPUS_KEY, conform_keys
+from balanced_pipeline.contract.forms import ROOM_TYPES, STAGES, YEAR_CAMPUS_KEY, YEAR_COUNTY_KEY, conform_keys
 from balanced_pipeline.indicators.common import (
-    COUNTY,
     COUNTY_ITEM_COLUMNS,
     county_universe,
     failed,
@@ -81,7 +80,7 @@ def county_guarantee(
     schools = conform_keys(schools)
     universe = county_universe(counties, schools)
     county = county_form_rows(universe, counties)
-    inputs = CountyInputs(universe, county, schools, school_checks, schools.groupby(COUNTY).size())
+    inputs = CountyInputs(universe, county, schools, school_checks, schools.groupby(YEAR_COUNTY_KEY).size())
     rows = [
         attestation_item(county, item) if item["basis"] == "attestation" else ITEMS[item["id"]].county(inputs, item)
         for item in section["items"]
@@ -304,14 +303,14 @@ def class_size_item(universe: pd.DataFrame, checks: pd.DataFrame, item: dict[str
     """G5: the county value is the number of classes over the limit; every campus's class list
     must be known."""
     campus_checks = checks[checks["item_id"] == item["id"]]
-    oversize = campus_checks.groupby(COUNTY)["value"].sum(min_count=1).rename("oversize")
+    oversize = campus_checks.groupby(YEAR_COUNTY_KEY)["value"].sum(min_count=1).rename("oversize")
     tallies = failing_school_text(
         campus_checks.assign(school_name=campus_checks["school_name"] + (
             "（" + number_text(campus_checks["value"], 0) + "个）").where((campus_checks["value"] > 0).fillna(False), "")),
-        COUNTY,
+        YEAR_COUNTY_KEY,
     )
-    frame = universe.merge(tallies, on=COUNTY, how="left").join(oversize, on=COUNTY)
-    has_schools = pd.Series(frame.set_index(COUNTY).index.isin(campuses.index), index=frame.index)
+    frame = universe.merge(tallies, on=YEAR_COUNTY_KEY, how="left").join(oversize, on=YEAR_COUNTY_KEY)
+    has_schools = pd.Series(frame.set_index(YEAR_COUNTY_KEY).index.isin(campuses.index), index=frame.index)
     value = frame["oversize"].astype("Float64").fillna(0)
     passed = meets(value, item["threshold"], item["comparison"]) & (frame["undecided"].fillna(0) == 0) & has_schools
     failed_text = ("超标班级" + number_text(value, 0) + "个，涉及" + frame["failed"].astype("Int64").astype("string")
@@ -327,8 +326,8 @@ def special_education_item(county: pd.DataFrame, schools: pd.DataFrame, item: di
     """G7: judged when the county reports the figure; without a figure it fails, unless the
     county has no special-education school (not applicable)."""
     value = county[item["value_field"]].astype("Float64")
-    special = schools[schools["school_type"] == "special_education"].groupby(COUNTY).size()
-    has_special = pd.Series(county.set_index(COUNTY).index.isin(special.index), index=county.index)
+    special = schools[schools["school_type"] == "special_education"].groupby(YEAR_COUNTY_KEY).size()
+    has_special = pd.Series(county.set_index(YEAR_COUNTY_KEY).index.isin(special.index), index=county.index)
     detail = "特殊教育学校生均公用经费" + number_text(value) + "元，标准≥" + number_text(pd.Series(float(item["threshold"]), index=county.index)) + "元"
     row = figure_item(county, item, value, detail, [item["value_field"]])
     not_applicable = value.isna() & ~has_special & county["has_form"]
@@ -383,7 +382,7 @@ def teacher_rate_item(universe: pd.DataFrame, schools: pd.DataFrame, checks: pd.
     """G9 / G12: Σ counted teachers / Σ full-time teachers over the county's campuses."""
     teachers = schools[["teachers_primary", "teachers_junior"]].astype("Float64").sum(axis=1, min_count=1)
     share = teacher_share(schools[count_field], teachers)
-    pieces = schools[COUNTY].assign(numerator=share * teachers, denominator=teachers)
+    pieces = schools[YEAR_COUNTY_KEY].assign(numerator=share * teachers, denominator=teachers)
     return pooled_rate_item(universe, pieces, checks[checks["item_id"] == item["id"]], item, campuses,
                             float(item["threshold"]), "全县专任教师", what_zh)
 
@@ -397,7 +396,7 @@ def catchment_item(universe: pd.DataFrame, schools: pd.DataFrame, checks: pd.Dat
     for stage, threshold in item["thresholds"].items():
         students = scoped[f"students_{stage}"].astype("Float64")
         teaching = students.fillna(0) > 0
-        pieces = scoped.loc[teaching, COUNTY].assign(
+        pieces = scoped.loc[teaching, YEAR_COUNTY_KEY].assign(
             numerator=scoped.loc[teaching, f"catchment_students_{stage}"].astype("Float64"),
             denominator=students[teaching],
         )

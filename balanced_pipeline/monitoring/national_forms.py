@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.contract.forms import conform_keys
-from balanced_pipeline.indicators.common import COUNTY, county_universe
+from balanced_pipeline.contract.forms import YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.indicators.common import county_universe
 from balanced_pipeline.standards.loader import Standards
 from balanced_pipeline.warehouse.catalogue import conform, pandas_dtypes
 
@@ -40,11 +40,11 @@ def recommendation_form_summary(schools: pd.DataFrame, counties: pd.DataFrame, s
         "schools": is_school, "rural_schools": is_school & rural, "teaching_points": is_point,
         "rural_teaching_points": is_point & rural, "students": students, "rural_students": students.where(rural, 0),
         "teachers": teachers, "rural_teachers": teachers.where(rural, 0),
-    }).groupby(COUNTY).sum()
-    counties = counties.pipe(conform_keys, COUNTY)
-    frame = county_universe(counties, schools.pipe(conform_keys, COUNTY))
-    frame = frame.merge(counties[[*COUNTY, "county_name", "city", "province", "basic_balance_year"]], on=COUNTY, how="left")
-    frame = frame.join(tallies, on=COUNTY)
+    }).groupby(YEAR_COUNTY_KEY).sum()
+    counties = counties.pipe(conform_keys, YEAR_COUNTY_KEY)
+    frame = county_universe(counties, schools.pipe(conform_keys, YEAR_COUNTY_KEY))
+    frame = frame.merge(counties[[*YEAR_COUNTY_KEY, "county_name", "city", "province", "basic_balance_year"]], on=YEAR_COUNTY_KEY, how="left")
+    frame = frame.join(tallies, on=YEAR_COUNTY_KEY)
     counts = [c for c in SUMMARY_COLUMNS if c not in frame.columns or c in tallies.columns]
     frame[counts] = frame[counts].fillna(0).round()
     return conform(frame, SUMMARY_COLUMNS)

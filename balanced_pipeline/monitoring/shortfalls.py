@@ -28,8 +28,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.forms import STAGES, conform_keys
-from balanced_pipeline.indicators.common import COUNTY, county_universe, number_text, percent_text
+from balanced_pipeline.contract.forms import STAGES, YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.indicators.common import county_universe, number_text, percent_text
 from balanced_pipeline.indicators.dependencies import REASON_COLUMNS
 from balanced_pipeline.indicators.preconditions import county_preconditions, county_vetoes
 from balanced_pipeline.indicators.social_recognition import ALL_GROUPS
@@ -58,18 +58,18 @@ def county_shortfalls(
     veto_incidents: pd.DataFrame,
     standards: Standards,
 ) -> pd.DataFrame:
-    verdicts = conform_keys(school_resource_verdict, COUNTY)
-    gaps = conform_keys(campus_gaps, COUNTY)
-    recognition = conform_keys(county_social_recognition, COUNTY)
+    verdicts = conform_keys(school_resource_verdict, YEAR_COUNTY_KEY)
+    gaps = conform_keys(campus_gaps, YEAR_COUNTY_KEY)
+    recognition = conform_keys(county_social_recognition, YEAR_COUNTY_KEY)
     universe = county_universe(counties, verdicts, county_guarantee, county_quality, gaps)
     parts = [
         campus_gap_rows(gaps),
-        school_indicator_rows(conform_keys(school_indicators, COUNTY), standards),
+        school_indicator_rows(conform_keys(school_indicators, YEAR_COUNTY_KEY), standards),
         school_verdict_rows(universe, verdicts, standards),
-        coefficient_rows(verdicts, conform_keys(county_difference_coefficients, COUNTY), standards),
-        school_check_rows(conform_keys(school_guarantee_checks, COUNTY), standards),
-        item_rows(universe, conform_keys(county_guarantee, COUNTY), standards, "government_guarantee"),
-        item_rows(universe, conform_keys(county_quality, COUNTY), standards, "education_quality"),
+        coefficient_rows(verdicts, conform_keys(county_difference_coefficients, YEAR_COUNTY_KEY), standards),
+        school_check_rows(conform_keys(school_guarantee_checks, YEAR_COUNTY_KEY), standards),
+        item_rows(universe, conform_keys(county_guarantee, YEAR_COUNTY_KEY), standards, "government_guarantee"),
+        item_rows(universe, conform_keys(county_quality, YEAR_COUNTY_KEY), standards, "education_quality"),
         recognition_rows(universe, recognition, standards),
         precondition_rows(county_preconditions(universe, counties, standards), standards),
         veto_rows(county_vetoes(universe, veto_incidents, recognition, standards), standards),
@@ -197,8 +197,8 @@ def school_verdict_rows(universe: pd.DataFrame, verdicts: pd.DataFrame, standard
     zh = zh.mask(unjudged, part_zh + "未判定校级资源配置要求，有指标未计算：" + reason_zh)
     en = en.mask(unjudged, part_en + " not judged on the school rule, an indicator not computed: " + reason_en)
     failed = _rows(rows, "resource_allocation", "RA", _outcome(rows["passed"]), zh, en, stage=rows["stage"], school=True)
-    judged = verdicts[COUNTY].drop_duplicates().assign(_judged=True)
-    without = universe.merge(judged, on=COUNTY, how="left")
+    judged = verdicts[YEAR_COUNTY_KEY].drop_duplicates().assign(_judged=True)
+    without = universe.merge(judged, on=YEAR_COUNTY_KEY, how="left")
     without = without[without["_judged"].isna()]
     missing = _rows(without, "resource_allocation", "RA", NOT_COMPUTED, "数据缺失：无学校资源配置评估结果",
                     "no school resource verdict: nothing to judge resource allocation on", county_list=True)
@@ -232,9 +232,9 @@ def coefficient_rows(verdicts: pd.DataFrame, cvs: pd.DataFrame, standards: Stand
     found["conclusive"] = rows["evidence_complete"].astype("boolean").fillna(False)
 
     dc_ids = [i.id for i in standards.resource_indicators if i.difference_coefficient]
-    expected = verdicts[[*COUNTY, "stage"]].drop_duplicates().merge(pd.DataFrame({"indicator_id": dc_ids}), how="cross")
-    present = cvs[[*COUNTY, "stage", "indicator_id"]].drop_duplicates().assign(present=True)
-    missing = expected.merge(present, on=[*COUNTY, "stage", "indicator_id"], how="left")
+    expected = verdicts[[*YEAR_COUNTY_KEY, "stage"]].drop_duplicates().merge(pd.DataFrame({"indicator_id": dc_ids}), how="cross")
+    present = cvs[[*YEAR_COUNTY_KEY, "stage", "indicator_id"]].drop_duplicates().assign(present=True)
+    missing = expected.merge(present, on=[*YEAR_COUNTY_KEY, "stage", "indicator_id"], how="left")
     missing = missing[missing["present"].isna()]
     missing_rows = _rows(missing, "resource_allocation", missing["indicator_id"], NOT_COMPUTED,
                          "数据缺失：" + missing["stage"].map(STAGES) + " " + missing["indicator_id"] + " 差异系数未计算",
@@ -293,8 +293,8 @@ def item_rows(universe: pd.DataFrame, items: pd.DataFrame, standards: Standards,
     found["conclusive"] = rows["item_id"].map(from_county_form).map({True: True, False: pd.NA})
 
     expected = universe.merge(pd.DataFrame({"item_id": list(rules)}), how="cross")
-    present = items[[*COUNTY, "item_id"]].drop_duplicates().assign(present=True)
-    missing = expected.merge(present, on=[*COUNTY, "item_id"], how="left")
+    present = items[[*YEAR_COUNTY_KEY, "item_id"]].drop_duplicates().assign(present=True)
+    missing = expected.merge(present, on=[*YEAR_COUNTY_KEY, "item_id"], how="left")
     missing = missing[missing["present"].isna()]
     missing_rows = _rows(missing, dimension, missing["item_id"], NOT_COMPUTED, missing["item_id"] + " 数据缺失：无评估结果",
                          missing["item_id"] + " not computed: no result", county_list=True)
@@ -303,7 +303,7 @@ def item_rows(universe: pd.DataFrame, items: pd.DataFrame, standards: Standards,
 
 def recognition_rows(universe: pd.DataFrame, recognition: pd.DataFrame, standards: Standards) -> pd.DataFrame:
     section = standards.section("social_recognition")
-    overall = universe.merge(recognition[recognition["respondent_group"] == ALL_GROUPS], on=COUNTY, how="left")
+    overall = universe.merge(recognition[recognition["respondent_group"] == ALL_GROUPS], on=YEAR_COUNTY_KEY, how="left")
     rows = overall[_not_met(overall["passed"])]
     threshold = pd.Series(section["threshold"], index=rows.index, dtype="Float64")
     threshold_text = "≥" + percent_text(threshold)
@@ -354,7 +354,7 @@ def headline(shortfalls: pd.DataFrame) -> pd.DataFrame:
     are summed up once, by readiness), in dimension order."""
     rows = shortfalls[shortfalls["blocks_readiness"].astype(bool) & ~shortfalls["outcome"].isin(list(CAMPUS_GAP_TEXT))]
     order = {name: position for position, name in enumerate(DIMENSIONS)}
-    rows = rows.assign(position=rows["dimension"].map(order)).sort_values([*COUNTY, "position"], kind="stable")
-    per_dimension = rows.groupby([*COUNTY, "position", "dimension"], sort=False)["reason_zh"].agg("；".join).reset_index()
+    rows = rows.assign(position=rows["dimension"].map(order)).sort_values([*YEAR_COUNTY_KEY, "position"], kind="stable")
+    per_dimension = rows.groupby([*YEAR_COUNTY_KEY, "position", "dimension"], sort=False)["reason_zh"].agg("；".join).reset_index()
     per_dimension["block"] = "【" + per_dimension["dimension"].map(DIMENSIONS) + "】" + per_dimension["reason_zh"] + "。"
-    return per_dimension.groupby(COUNTY, sort=False)["block"].agg("".join).rename("reasons").reset_index()
+    return per_dimension.groupby(YEAR_COUNTY_KEY, sort=False)["block"].agg("".join).rename("reasons").reset_index()
