@@ -34,12 +34,12 @@ def school_parts(school_submissions: pd.DataFrame, standards: StandardsResource)
 
 @dg.asset(**warehouse_asset(GROUP, "school_indicators"))
 def school_indicators(
-    school_submissions: pd.DataFrame, school_parts: pd.DataFrame, submission_issues: pd.DataFrame,
+    school_submissions: pd.DataFrame, school_parts: pd.DataFrame, failed_records: pd.DataFrame,
     standards: StandardsResource,
 ) -> dg.Output[pd.DataFrame]:
     """R1–R7 (and any provincial extra) per school part: value, threshold, ratio to it, pass; NULL with the
     reason where an input the indicator reads was quarantined by an error or left blank."""
-    table = ra.school_indicators(school_submissions, school_parts, standards.load(), submission_issues)
+    table = ra.school_indicators(school_submissions, school_parts, standards.load(), failed_records)
     pass_rate = table.groupby("indicator_id")["passed"].mean().round(3).to_dict()
     not_computed = table[table["not_computed_reason_zh"].ne("")].groupby("indicator_id").size().to_dict()
     return dg.Output(table, metadata={"pass_rate_by_indicator": {k: float(v) for k, v in pass_rate.items()},
@@ -91,13 +91,13 @@ def county_difference_coefficients(
 @dg.asset(**warehouse_asset(GROUP, "school_guarantee_checks"))
 def school_guarantee_checks(
     school_submissions: pd.DataFrame, school_classes: pd.DataFrame, school_rooms: pd.DataFrame,
-    submission_issues: pd.DataFrame, standards: StandardsResource,
+    failed_records: pd.DataFrame, standards: StandardsResource,
 ) -> dg.Output[pd.DataFrame]:
     """The school-level items behind G3–G6, G9, G12, G13, Q3, Q4 and Q6, per campus: which schools make a
     county item fail, and why (oversize classes, missing music rooms, ...); not judged, with the reason,
     where an input the item reads was quarantined by an error."""
     table = school_checks.school_guarantee_checks(school_submissions, school_classes, school_rooms, standards.load(),
-                                                  submission_issues)
+                                                  failed_records)
     return dg.Output(table, metadata=_failing_counts(table, "item_id"))
 
 

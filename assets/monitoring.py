@@ -11,11 +11,13 @@ from balanced_pipeline.monitoring import readiness
 from balanced_pipeline.monitoring import rectification
 from balanced_pipeline.monitoring import shortfalls
 from balanced_pipeline.monitoring import trends
-from balanced_pipeline.contract.issues import conform_issues
+from balanced_pipeline.contract.issues import STATUSES, conform_issues, current_issues
+from balanced_pipeline.validation import fix_or_explain
+from balanced_pipeline.warehouse.catalogue import TABLES
 from balanced_pipeline.wiring.partitions import this_and_previous_year, yearly_check
 from balanced_pipeline.report import charts
 from balanced_pipeline.indicators.resource_allocation import coefficient_issues
-from balanced_pipeline.wiring.resources import StandardsResource, markdown_preview
+from balanced_pipeline.wiring.resources import StandardsResource, WarehouseResource, markdown_preview
 from balanced_pipeline.wiring.storage import warehouse_asset
 from balanced_pipeline.validation.completeness import campus_gaps
 
@@ -24,19 +26,32 @@ GROUP = "monitoring"
 
 @dg.asset(**warehouse_asset(GROUP, "data_quality_issues"))
 def data_quality_issues(
-    submission_issues: pd.DataFrame, county_difference_coefficients: pd.DataFrame
+    context: dg.AssetExecutionContext,
+    submission_issues: pd.DataFrame,
+    county_difference_coefficients: pd.DataFrame,
+    year_over_year_issues: pd.DataFrame,
+    explanations: pd.DataFrame,
+    warehouse: WarehouseResource,
 ) -> dg.Output[pd.DataFrame]:
     """Every problem of the year, one row each: where (file, sheet, row, field), which rule, how severe,
-    and what to do, in Chinese and English."""
-    issues = conform_issues(
-        pd.concat([submission_issues, coefficient_issues(county_difference_coefficients)], ignore_index=True)
+    and what to do, in Chinese and English; its status — open, explained (a warning the county explained
+    in explanations.csv) or fixed (an issue of the year's previous published run that no longer occurs); the year-over-year
+    warnings included."""
+    found = conform_issues(
+        pd.concat([submission_issues, coefficient_issues(county_difference_coefficients), year_over_year_issues],
+                  ignore_index=True)
     )
-    by_rule = issues.groupby(["severity", "rule"]).size().rename("issues").reset_index()
+    # The previous run's issues as published, read before this run's building copy replaces them.
+    previous = warehouse.get().read_partition(TABLES["data_quality_issues"], int(context.partition_key))
+    issues = fix_or_explain.issue_status(found, explanations, previous)
+    current = current_issues(issues)
+    by_rule = current.groupby(["severity", "rule", "status"]).size().rename("issues").reset_index()
     return dg.Output(
         issues,
         metadata={
-            "errors": int((issues["severity"] == "error").sum()),
-            "warnings": int((issues["severity"] == "warning").sum()),
+            "errors": int((current["severity"] == "error").sum()),
+            "warnings": int((current["severity"] == "warning").sum()),
+            **{status: int((issues["status"] == status).sum()) for status in STATUSES},
             "by_rule": dg.MetadataValue.md(by_rule.to_markdown(index=False) if len(by_rule) else "_none_"),
         },
     )

@@ -11,7 +11,8 @@ from balanced_pipeline.wiring.partitions import yearly_partitions
 from balanced_pipeline.report import write_year_reports
 from balanced_pipeline.report.build import COUNTY_TABLES
 from balanced_pipeline.report.overview import OVERVIEW_NAME
-from balanced_pipeline.report.publish import missing_report_files, stage_reports, switch_reports
+from balanced_pipeline.report.publish import missing_report_files, stage_folder, switch_folder
+from balanced_pipeline.validation.docs import SUMMARY_NAME
 from balanced_pipeline.warehouse.catalogue import TABLES, run_tables
 from balanced_pipeline.warehouse.publish import publish_year, unbuilt_tables
 from balanced_pipeline.wiring.resources import ArtifactsFolder, StandardsResource, WarehouseResource, table_column_schema
@@ -41,7 +42,8 @@ def county_reports(
     context: dg.AssetExecutionContext, standards: StandardsResource, artifacts: ArtifactsFolder, **tables: pd.DataFrame
 ) -> dg.Output[pd.DataFrame]:
     """Per county: the self-evaluation report (readiness first, every dimension, charts, the school ×
-    indicator grid, rectification lists, data quality, change since last year) as a self-contained
+    indicator grid, rectification lists, data quality, timeliness per campus, the fields changed since the
+    preliminary run, change since last year) as a self-contained
     HTML page and an .xlsx workbook; plus index.html listing every county by city."""
     year = int(context.partition_key)
     out_dir = artifacts.reports(year)
@@ -72,24 +74,30 @@ def published_year(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, artifacts: ArtifactsFolder
 ) -> dg.MaterializeResult:
     """Publishes the year whole, last: every table of the year's building copy into the warehouse BI tools
-    read, and the reports to reports/<year>/, once every table of the run and its checks have passed.
+    read, the reports to reports/<year>/ and the validation results to data_docs/<year>/, once every table
+    of the run and its checks have passed.
     A run that fails or is killed before this step leaves the published year exactly as it was."""
     year = int(context.partition_key)
     building, published = warehouse.building(year), warehouse.get()
     unbuilt = unbuilt_tables(building, run_tables().values())
     missing = [] if unbuilt else missing_report_files(artifacts.reports(year),
                                                       building.read_partition(TABLES["county_reports"], year))
+    if not (artifacts.data_docs(year) / SUMMARY_NAME).is_file():
+        missing.append(f"data_docs/{SUMMARY_NAME}")
     if unbuilt or missing:
         raise RuntimeError(
             f"{year} 年未发布：以下表或报告文件尚未生成 / {year} not published: never built: {', '.join(unbuilt + missing)}"
         )
-    version_dir = stage_reports(artifacts.reports_root, year, context.run.run_id[:8])
+    version = context.run.run_id[:8]
+    staged = {root: stage_folder(root, year, version) for root in (artifacts.reports_root, artifacts.data_docs_root)}
     rows = publish_year(published, building, year, run_tables().values())
-    switch_reports(artifacts.reports_root, year, version_dir)
+    for root, version_dir in staged.items():
+        switch_folder(root, year, version_dir)
     return dg.MaterializeResult(
         metadata={
             "warehouse": repr(published),
             "reports": dg.MetadataValue.path(str(artifacts.published_reports(year) / OVERVIEW_NAME)),
+            "data_docs": dg.MetadataValue.path(str(artifacts.published_data_docs(year) / SUMMARY_NAME)),
             "tables": len(rows),
             "rows": dg.MetadataValue.md(pd.Series(rows, name="rows").rename_axis("table").reset_index().to_markdown(index=False)),
         }

@@ -1,18 +1,20 @@
 """Stage 2, checks: run the Great Expectations suites, quarantine what errors corrupt, account for every row."""
 
+import shutil
+
 import dagster as dg
 import pandas as pd
 
 from balanced_pipeline.validation.completeness import file_accounting, submission_completeness
 from balanced_pipeline.validation.timeliness import campus_timeliness
+from balanced_pipeline.validation import year_over_year
 from balanced_pipeline.intake import changes
 from balanced_pipeline.warehouse.catalogue import TABLES
 from balanced_pipeline.monitoring.deadline import CALENDAR
 from balanced_pipeline.indicators.social_recognition import superseded_group_issues
 from balanced_pipeline.intake.ingest import STAGED_FORMS, without_superseded
 from balanced_pipeline.contract.issues import conform_issues, split_accepted
-from balanced_pipeline.wiring.partitions import yearly_check
-from balanced_pipeline.validation import build_data_docs, validate_forms, write_validation_summary
+from balanced_pipeline.wiring.partitions import this_and_previous_year, yearly_check
 from balanced_pipeline.wiring.resources import (
     ArtifactsFolder,
     StandardsResource,
@@ -34,7 +36,9 @@ ACCEPTED_TABLES = {
 }
 # Survey inputs stay in staging: raw answers are the largest input, and they and the per-group totals
 # some counties send instead only feed the recognition rates, which go to the warehouse.
-ACCEPTED_STAGING = {"survey_responses": "survey_responses", "survey_groups": "survey_groups"}
+ACCEPTED_STAGING = {"survey_responses": "survey_responses", "survey_groups": "survey_groups",
+                    "explanations": "explanations"}
+# Explanations too: data_quality_issues applies them to the year's warnings (fix or explain).
 
 
 @dg.multi_asset(
@@ -43,8 +47,16 @@ ACCEPTED_STAGING = {"survey_responses": "survey_responses", "survey_groups": "su
             io_manager_key=STAGING,
             kinds={"great_expectations", "pandas"},
             owners=OWNERS,
-            description="Reading problems plus every failed expectation, one row per record and rule.",
-        )
+            description="Reading problems plus every failed expectation, one row per record and rule, at most "
+                        "IntakeLimits.issue_rows_per_rule per file, sheet, field and rule, then one summary row.",
+        ),
+        "failed_records": dg.AssetOut(
+            io_manager_key=STAGING,
+            kinds={"pandas"},
+            owners=OWNERS,
+            description="Every issue uncapped, validation failures without messages: what rejects each record and "
+                        "quarantines each value, so capping submission_issues loses no rejection.",
+        ),
     },
     ins={
         **{f"staged_{form}": dg.AssetIn() for form in STAGED_FORMS},
@@ -67,13 +79,22 @@ def submission_issues(
     """Validate every staged form with its suite; errors will quarantine their value (campus fields) or record,
     warnings only report.
     A county's survey totals are rejected here too when the county also sent raw responses."""
+    # Imported here, not at the top: Great Expectations costs seconds to import, and every process that
+    # loads the code location (the webserver, each step of a multiprocess run) would pay it.
+    from balanced_pipeline.validation.docs import build_data_docs, write_validation_summary
+    from balanced_pipeline.validation.validate import validate_forms
+
     forms = without_superseded({form: staged[f"staged_{form}"] for form in STAGED_FORMS}, ingest_issues)
     report = validate_forms(forms, standards.load())
     survey_totals_replaced = superseded_group_issues(forms["survey_groups"], forms["survey_responses"])
     issues = conform_issues(pd.concat([ingest_issues, report.issues, survey_totals_replaced], ignore_index=True))
-    docs_folder = artifacts.data_docs(int(context.partition_key))
+    failed = conform_issues(pd.concat([ingest_issues, report.failed_records, survey_totals_replaced],
+                                      ignore_index=True))
+    year = int(context.partition_key)
+    docs_folder = artifacts.data_docs(year)
+    shutil.rmtree(docs_folder, ignore_errors=True)  # this run's results only, published by published_year
     build_data_docs(report, docs_folder)
-    docs = write_validation_summary(report, issues, docs_folder)
+    docs = artifacts.published_data_docs(year) / write_validation_summary(report, issues, docs_folder).name
     yield dg.Output(
         issues,
         output_name="submission_issues",
@@ -85,6 +106,7 @@ def submission_issues(
             "preview": dg.MetadataValue.md(markdown_preview(issues)),
         },
     )
+    yield dg.Output(failed, output_name="failed_records", metadata={"dagster/row_count": len(failed)})
     for form in STAGED_FORMS:
         summary = report.summaries[form]
         yield dg.AssetCheckResult(
@@ -119,7 +141,8 @@ def submission_issues(
                 io_manager_key=STAGING,
                 kinds={"pandas"},
                 owners=OWNERS,
-                description=f"Accepted `{form}` records (no error issue), kept in staging for the indicators.",
+                description=f"Accepted `{form}` records (no error issue), kept in staging for "
+                + ("data_quality_issues (fix or explain)." if form == "explanations" else "the indicators."),
             )
             for form, name in ACCEPTED_STAGING.items()
         },
@@ -133,24 +156,24 @@ def submission_issues(
     # not every staged form feeding every table; the file accounting reads them all. The campus and
     # county forms are written after submission_changes has compared them with the rows they replace.
     internal_asset_deps={
-        **{table: {dg.AssetKey(f"staged_{form}"), dg.AssetKey("submission_issues")}
+        **{table: {dg.AssetKey(f"staged_{form}"), dg.AssetKey("failed_records")}
            for form, table in {**ACCEPTED_TABLES, **ACCEPTED_STAGING}.items()},
-        "school_submissions": {dg.AssetKey("staged_schools"), dg.AssetKey("submission_issues"),
+        "school_submissions": {dg.AssetKey("staged_schools"), dg.AssetKey("failed_records"),
                                dg.AssetKey("submission_changes")},
-        "county_submissions": {dg.AssetKey("staged_counties"), dg.AssetKey("submission_issues"),
+        "county_submissions": {dg.AssetKey("staged_counties"), dg.AssetKey("failed_records"),
                                dg.AssetKey("submission_changes")},
         "submission_files": {*(dg.AssetKey(f"staged_{form}") for form in [*STAGED_FORMS, "files"]),
-                             dg.AssetKey("submission_issues")},
+                             dg.AssetKey("failed_records")},
     },
     deps=["submission_changes"],
     **yearly_step(GROUP),
 )
-def accepted_submissions(staged_files: pd.DataFrame, submission_issues: pd.DataFrame, **staged_forms):
+def accepted_submissions(staged_files: pd.DataFrame, failed_records: pd.DataFrame, **staged_forms):
     """Keep the records no error rejects, each value an error quarantines set to NULL; the rest stay in
-    data_quality_issues with their reason."""
+    data_quality_issues with their reason (or in its summary row past the cap)."""
     staged = {form: staged_forms[f"staged_{form}"] for form in STAGED_FORMS}
-    accepted = {form: split_accepted(frame, submission_issues, form)[0] for form, frame in staged.items()}
-    files = file_accounting(staged_files, accepted, submission_issues)
+    accepted = {form: split_accepted(frame, failed_records, form)[0] for form, frame in staged.items()}
+    files = file_accounting(staged_files, accepted, failed_records)
     for form, output in {**ACCEPTED_TABLES, **ACCEPTED_STAGING}.items():
         # Warehouse tables get their row count and preview from the IO manager; staging ones here.
         shown = {"dagster/row_count": len(accepted[form]), "preview": dg.MetadataValue.md(markdown_preview(accepted[form]))}
@@ -208,7 +231,7 @@ def submission_changes(
     staged_schools: pd.DataFrame,
     staged_counties: pd.DataFrame,
     staged_files: pd.DataFrame,
-    submission_issues: pd.DataFrame,
+    failed_records: pd.DataFrame,
     warehouse: WarehouseResource,
 ) -> dg.Output[pd.DataFrame]:
     """Every field a resubmitted campus or county form changed, against the accepted rows of the year's previous run
@@ -218,8 +241,40 @@ def submission_changes(
     previous = {form: store.read_partition(TABLES[table], year)
                 for form, table in (("schools", "school_submissions"), ("counties", "county_submissions"))}
     table = changes.submission_changes(
-        {"schools": staged_schools, "counties": staged_counties}, submission_issues, staged_files, previous,
+        {"schools": staged_schools, "counties": staged_counties}, failed_records, staged_files, previous,
         store.read_partition(TABLES["submission_changes"], year),
     )
     return dg.Output(table, metadata={"fields_changed": len(table),
                                       "by_field": table["field"].value_counts().head(20).to_dict()})
+
+
+YEAR_OVER_YEAR_INPUTS = {form: ACCEPTED_TABLES[form] for form in ("schools", "classes", "rooms", "counties")}
+
+
+@dg.asset(
+    io_manager_key=STAGING,
+    **yearly_step(GROUP),
+    kinds={"pandas"},
+    owners=OWNERS,
+    # Last year's accepted forms come through the graph, as county_trends gets last year's values: the
+    # dependency shows in the lineage and backfills run the years in order, and the IO manager reads
+    # another year only as published (WarehouseResource is for the same year's earlier run). A year never
+    # published reads as no rows: no previous value, no check.
+    ins={table: dg.AssetIn(partition_mapping=this_and_previous_year) for table in YEAR_OVER_YEAR_INPUTS.values()},
+)
+def year_over_year_issues(
+    context: dg.AssetExecutionContext, standards: StandardsResource, **accepted: pd.DataFrame
+) -> dg.Output[pd.DataFrame]:
+    """Warnings (yoy_<field>) for each campus or county value that changed from last year's accepted one by more
+    than the standards file allows: both values and both years named; a query to fix or explain, never a rejection."""
+    year = int(context.partition_key)
+    of_year = {y: {form: accepted[table][accepted[table]["year"] == y].reset_index(drop=True)
+                   for form, table in YEAR_OVER_YEAR_INPUTS.items()} for y in (year, year - 1)}
+    issues = year_over_year.year_over_year_issues(of_year[year], of_year[year - 1], year, standards.load())
+    return dg.Output(issues, metadata={
+        "dagster/row_count": len(issues),
+        "previous_year": year - 1,
+        "previous_campuses": len(of_year[year - 1]["schools"]),
+        "by_rule": issues["rule"].value_counts().to_dict(),
+        "preview": dg.MetadataValue.md(markdown_preview(issues)),
+    })

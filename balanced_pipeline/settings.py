@@ -54,6 +54,26 @@ def warehouse_url() -> str:
     return os.environ.get(WAREHOUSE_URL_VAR) or default_warehouse_url()
 
 
+def warehouse_lock_wait_s() -> float:
+    """How long a step waits for the DuckDB file's single-writer lock that another step or a BI tool
+    writing to it holds. The instance's `warehouse` pool already runs one warehouse step at a time;
+    this wait is what keeps a run correct on an instance without that setting (a `dagster dev` in a
+    fresh DAGSTER_HOME), where parallel steps would otherwise fail on the lock."""
+    return float(os.environ.get("BALANCED_WAREHOUSE_LOCK_WAIT_S", 600))
+
+
+COUNTIES_PER_REPORT_WORKER = 10
+"""A year of fewer counties a process renders its reports in one: a worker process costs about two
+seconds to start (it imports pandas), a county report a fraction of a second."""
+
+
+def report_workers(counties: int) -> int:
+    """Processes rendering the county reports: BALANCED_REPORT_WORKERS, else one per core, never more than
+    one per COUNTIES_PER_REPORT_WORKER counties."""
+    configured = int(os.environ.get("BALANCED_REPORT_WORKERS") or os.cpu_count() or 1)
+    return max(1, min(configured, counties // COUNTIES_PER_REPORT_WORKER))
+
+
 def standards_name() -> str:
     return os.environ.get("BALANCED_STANDARDS", "national")
 

@@ -5,6 +5,9 @@ The lists are written out by hand (not snapshotted from the code) so that a rena
 here, with its name, before any data is read.
 """
 
+import subprocess
+import sys
+
 import dagster as dg
 
 from balanced_pipeline.definitions import ANNUAL_JOB, defs
@@ -14,12 +17,14 @@ GROUPS = {
     "intake": {
         "ingest_issues", "staged_classes", "staged_counties", "staged_files", "staged_quality_monitoring",
         "staged_registry", "staged_rooms", "staged_schools", "staged_survey_groups", "staged_survey_responses",
-        "staged_veto_incidents",
+        "staged_veto_incidents", "staged_explanations",
     },
     "validation": {
-        "county_quality_monitoring", "county_submissions", "county_veto_incidents", "school_classes",
+        "county_quality_monitoring", "county_submissions", "county_veto_incidents", "failed_records", "school_classes",
         "school_registry", "school_rooms", "school_submissions", "submission_completeness", "submission_files",
         "submission_changes", "submission_issues", "submission_timeliness", "survey_groups", "survey_responses",
+        "year_over_year_issues",
+        "explanations",
     },
     "indicators": {
         "county_difference_coefficients", "county_guarantee", "county_quality", "county_social_recognition",
@@ -35,7 +40,7 @@ GROUPS = {
 
 SUITES = {
     "classes", "counties", "quality_monitoring", "registry", "rooms", "schools", "survey_groups",
-    "survey_responses", "veto_incidents",
+    "survey_responses", "veto_incidents", "explanations",
 }
 
 
@@ -71,19 +76,27 @@ def test_schedules_sensor_and_job():
 
 def test_each_accepted_table_reads_only_its_own_staged_form():
     """The expanded lineage reads left to right: a validated form depends on its staged form and the
-    issues, not on all eleven staged forms."""
+    failed records (every issue, uncapped), not on all eleven staged forms."""
     graph = defs.resolve_asset_graph()
     for table, form in {"school_classes": "classes", "school_rooms": "rooms", "survey_groups": "survey_groups"}.items():
         parents = {key.to_user_string() for key in graph.get(dg.AssetKey(table)).parent_keys}
-        assert parents == {f"staged_{form}", "submission_issues"}, table
+        assert parents == {f"staged_{form}", "failed_records"}, table
     for table, form in {"school_submissions": "schools", "county_submissions": "counties"}.items():
         parents = {key.to_user_string() for key in graph.get(dg.AssetKey(table)).parent_keys}
-        assert parents == {f"staged_{form}", "submission_issues", "submission_changes"}, table  # compared first
+        assert parents == {f"staged_{form}", "failed_records", "submission_changes"}, table  # compared first
     files = {key.to_user_string() for key in graph.get(dg.AssetKey("submission_files")).parent_keys}
-    assert {"staged_files", "staged_schools", "submission_issues"} <= files
+    assert {"staged_files", "staged_schools", "failed_records"} <= files
 
 
 def test_every_check_is_judged_per_year():
     """A check's result belongs to its year, so the UI never plots one year's check beside another's."""
     for check in defs.resolve_asset_graph().asset_check_keys:
         assert defs.resolve_asset_graph().get(check).partitions_def is not None, check
+
+
+def test_loading_the_code_location_does_not_import_great_expectations():
+    """Every process that loads the definitions (the webserver, each step of a multiprocess run) would pay
+    seconds for it; only the validation step needs Great Expectations."""
+    loaded = subprocess.run([sys.executable, "-c", "import sys, balanced_pipeline.definitions; "
+                             "print('great_expectations' in sys.modules)"], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "False"

@@ -30,3 +30,14 @@ def test_an_installed_package_uses_the_current_folder(monkeypatch, tmp_path):
 def test_balanced_data_dir_wins(monkeypatch, tmp_path):
     monkeypatch.setenv("BALANCED_DATA_DIR", str(tmp_path / "elsewhere"))
     assert settings.data_dir() == tmp_path / "elsewhere"
+
+
+def test_county_reports_use_one_process_per_core_only_for_enough_counties(monkeypatch):
+    monkeypatch.setenv("BALANCED_REPORT_WORKERS", "2")
+    per_worker = settings.COUNTIES_PER_REPORT_WORKER
+    assert settings.report_workers(7) == 1
+    assert settings.report_workers(2 * per_worker - 1) == 1
+    assert settings.report_workers(2 * per_worker) == 2
+    assert settings.report_workers(2_850) == 2
+    monkeypatch.setenv("BALANCED_REPORT_WORKERS", "1")
+    assert settings.report_workers(2_850) == 1

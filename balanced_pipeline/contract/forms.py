@@ -303,6 +303,26 @@ SURVEY_GROUPS = Form(
 )
 """Per-group survey totals, for a county that sends these instead of raw responses (spec §2.4)."""
 
+EXPLANATIONS = Form(
+    name="explanations",
+    label_zh="警告说明",
+    fields=(
+        COUNTY_CODE,
+        Field("school_code", "学校标识码", Kind.CODE, digits=10, label_en="10-digit school identification code",
+              hint_zh="县级表的警告留空"),
+        Field("campus_code", "校区代码", Kind.CODE, label_en="Campus code", hint_zh="县级表的警告留空"),
+        Field("rule", "规则编号", Kind.TEXT, required=True, label_en="Rule id of the warning (data_quality_issues.rule)",
+              hint_zh="照抄问题清单中的规则编号"),
+        Field("field", "问题字段", Kind.TEXT, label_en="Field of the warning (data_quality_issues.field)",
+              hint_zh="照抄问题清单中的字段，无字段的警告留空"),
+        Field("explanation", "情况说明", Kind.TEXT, required=True, label_en="Why the value is right as submitted"),
+        Field("explained_by", "说明人", Kind.TEXT, required=True, label_en="Who explains it (name, post)"),
+    ),
+    key=("county_code", "school_code", "campus_code", "rule", "field"),
+)
+"""Fix or explain: a county's (or a campus workbook's) explanation of a warning it stands by. The
+five key fields name the warning as data_quality_issues does; a county-form warning has no school."""
+
 SCHOOL_FORMS = (REGISTRY, SCHOOLS, CLASSES, ROOMS)
 COUNTY_FORMS = (COUNTIES, QUALITY_MONITORING, VETO_INCIDENTS, SURVEY_GROUPS)
 FORMS = {form.name: form for form in (*SCHOOL_FORMS, *COUNTY_FORMS)}

@@ -31,10 +31,17 @@ ISSUE_COLUMNS = [
     "severity",
     "message_zh",
     "message_en",
+    "status",
+    "explanation",
+    "explained_by",
 ]
 ERROR = "error"
 WARNING = "warning"
 SEVERITIES = (ERROR, WARNING)
+OPEN, EXPLAINED, FIXED = "open", "explained", "fixed"
+STATUSES = (OPEN, EXPLAINED, FIXED)
+"""Fix or explain: an issue is open until fixed (it no longer occurs; carried from the year's
+previous published run) or, a warning only, explained by the county (explanations.csv)."""
 
 RECORD_FIELDS = {
     "schools": ("county_code", "school_code", "campus_code", "school_name", "school_type", "location_type",
@@ -70,10 +77,22 @@ def conform_issues(frame: pd.DataFrame) -> pd.DataFrame:
     text_columns = [c for c in ISSUE_COLUMNS if c != "row_number"]
     frame[text_columns] = frame[text_columns].astype("string").fillna("")
     frame["row_number"] = pd.to_numeric(frame["row_number"], errors="coerce").astype("Int64")
+    frame["status"] = frame["status"].mask(frame["status"] == "", OPEN)  # every issue is open until fixed or explained
     unknown = set(frame["severity"]) - set(SEVERITIES)
     if unknown:
         raise ValueError(f"unknown issue severity {sorted(unknown)}; use one of {SEVERITIES}")
+    unknown = set(frame["status"]) - set(STATUSES)
+    if unknown:
+        raise ValueError(f"unknown issue status {sorted(unknown)}; use one of {STATUSES}")
     return frame.reset_index(drop=True)
+
+
+def current_issues(issues: pd.DataFrame) -> pd.DataFrame:
+    """The issues that still occur: every row but those carried as `fixed` from an earlier run, which
+    are history and never count as a problem (completeness, deadline, report, certification)."""
+    if "status" not in issues.columns:
+        return issues
+    return issues[issues["status"].astype("string").fillna(OPEN) != FIXED]
 
 
 def issues_for_rows(

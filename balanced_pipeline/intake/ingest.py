@@ -22,7 +22,7 @@ from balanced_pipeline.contract.issues import ERROR, PROVENANCE, WARNING, confor
 from balanced_pipeline.intake.parsing import clean_text, normalise_form
 from balanced_pipeline.intake.landing import BULK_FORMS, Landed, scan_year_folder
 from balanced_pipeline.intake.readers import RawTable, file_issue, read_bulk_file, unreadable
-from balanced_pipeline.contract.forms import CAMPUS_KEY, CLASSES, ROOMS, SCHOOLS, SURVEY_RESPONSES, Form
+from balanced_pipeline.contract.forms import CAMPUS_KEY, CLASSES, EXPLANATIONS, ROOMS, SCHOOLS, SURVEY_RESPONSES, Form
 from balanced_pipeline.intake.workbook_reader import read_workbook_tables
 from balanced_pipeline.settings import IntakeLimits
 
@@ -31,7 +31,10 @@ BULK, WORKBOOK = "bulk", "workbook"
 SUPERSEDED = "superseded_submission"
 CAMPUS_FORMS = (SCHOOLS, CLASSES, ROOMS)
 """Forms whose records belong to one campus submission (the registry is the county's list)."""
-MAY_BE_EMPTY = {"veto_incidents", "survey_groups"}
+SUPERSEDED_WITH_THE_CAMPUS = (*CAMPUS_FORMS, EXPLANATIONS)
+"""Forms whose records a newer submission of the campus replaces: a workbook's explanations go with
+its campus (explanations.csv is the county's file and is never replaced by a campus)."""
+MAY_BE_EMPTY = {"veto_incidents", "survey_groups", "explanations"}
 """Forms that may rightly have no record in a year; any other form with none gets a warning."""
 STANDS_IN_FOR = {"survey_responses": "survey_groups"}
 """A form another one can replace: counties may send survey totals per group instead of answers."""
@@ -108,8 +111,10 @@ def supersede_older_submissions(forms: dict[str, pd.DataFrame], files: pd.DataFr
     if losers.empty:
         return issues_frame()
     found = []
-    for form in CAMPUS_FORMS:
+    for form in SUPERSEDED_WITH_THE_CAMPUS:
         records = forms[form.name]
+        if form is EXPLANATIONS:
+            records = records[records["source_file"].map(kinds) != BULK]
         records = records.assign(
             source=np.where(records["source_file"].map(kinds) == BULK, BULK, records["source_file"]))
         superseded = records.merge(losers, on=[*CAMPUS_KEY, "source"], how="inner")
@@ -198,7 +203,7 @@ def _mark_superseded_files(files: pd.DataFrame, forms: dict[str, pd.DataFrame],
     """A file all of whose campus records were replaced by newer submissions is 'superseded'."""
     if superseded.empty:
         return files
-    counts = pd.concat([forms[f.name]["source_file"] for f in CAMPUS_FORMS]).value_counts()
+    counts = pd.concat([forms[f.name]["source_file"] for f in SUPERSEDED_WITH_THE_CAMPUS]).value_counts()
     replaced = superseded["source_file"].value_counts()
     fully = replaced[replaced >= counts.reindex(replaced.index).fillna(0)].index
     files = files.copy()

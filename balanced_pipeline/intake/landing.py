@@ -3,9 +3,9 @@
 Each check needs no more than the directory entry, the file's bytes hashed, or a workbook's zip
 directory — never a reader — so a file refused here was never parsed: a link out of the folder
 is not followed, a FIFO or device is not opened (opening a FIFO blocks forever), a zip bomb is
-not inflated. Every refused file gets an issue and a `submission_files` row; nothing in the folder
-goes unaccounted for except Excel's own lock files (`~$name.xlsx`, written while a clerk has the
-workbook open).
+not inflated. Every refused file gets an issue and a `submission_files` row, Excel's own lock files
+too (`~$name.xlsx`, written while a clerk has the workbook open): nothing in the folder goes
+unaccounted for.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from balanced_pipeline.contract.forms import FORMS, SURVEY_RESPONSES, Form
+from balanced_pipeline.contract.forms import EXPLANATIONS, FORMS, SURVEY_RESPONSES, Form
 from balanced_pipeline.contract.issues import ERROR, WARNING
 from balanced_pipeline.contract.text import visible
 from balanced_pipeline.intake.readers import BULK_SUFFIXES, file_issue, file_sha256
+from balanced_pipeline.intake.watch import EXCEL_LOCK_PREFIX
 from balanced_pipeline.settings import IntakeLimits
 
-BULK_FORMS = {**FORMS, SURVEY_RESPONSES.name: SURVEY_RESPONSES}
+BULK_FORMS = {**FORMS, SURVEY_RESPONSES.name: SURVEY_RESPONSES, EXPLANATIONS.name: EXPLANATIONS}
 WORKBOOK_SUFFIX = ".xlsx"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """A Compound File container: an old .xls, or an .xlsx that Excel encrypted with a password."""
@@ -34,6 +35,11 @@ REFUSALS = {
         "is a link to a place outside the submissions folder (or to nothing); not read — put the file itself "
         "into the folder",
         "link outside the folder"),
+    "excel_lock_file": (
+        "是 Excel 打开工作簿时生成的锁定文件（不是报送数据），未读取；请关闭 Excel 后提交工作簿本身",
+        "is an Excel lock file of an open workbook (not a submission); not read — close Excel and send the "
+        "workbook itself",
+        "Excel lock file of an open workbook"),
     "not_a_regular_file": (
         "不是普通文件（管道、设备或套接字），未打开；请放入真正的文件",
         "is not a regular file (a pipe, device or socket) and was not opened; put the real file there",
@@ -89,7 +95,7 @@ refusal is the issue's rule unless `_RULE` keeps an older, broader rule name for
 
 _RULE = {"old_excel_format": "unsupported_format", "corrupt_workbook": "unreadable_file",
          "not_accessible": "unreadable_file"}
-_WARNINGS = {"unknown_file"}
+_WARNINGS = {"unknown_file", "excel_lock_file"}
 _STATUS = {"superseded_file": "superseded", "old_excel_format": "unreadable", "corrupt_workbook": "unreadable",
            "password_protected": "unreadable", "not_accessible": "unreadable"}
 
@@ -131,15 +137,17 @@ def scan_year_folder(year_dir: Path, limits: IntakeLimits) -> Landing:
 def _land(landing: Landing, path: Path, relative: str, year_dir: Path, limits: IntakeLimits,
           first_with_hash: dict[str, str], bulk_candidates: list[Landed]) -> None:
     """Sort one folder entry: to be read (a workbook, or a bulk candidate), refused, or passed over
-    (a folder, which is walked; a lock file)."""
+    (a folder, which is walked)."""
     if _link_outside(path, year_dir):
         _refuse(landing, path, relative, "link", "link_outside_folder")
         return
     status = path.stat()
-    if stat.S_ISDIR(status.st_mode) or path.name.startswith("~$"):
+    if stat.S_ISDIR(status.st_mode):
         return
     kind = _kind(path, year_dir)
-    if not stat.S_ISREG(status.st_mode):
+    if path.name.startswith(EXCEL_LOCK_PREFIX):  # never hashed: Excel may rewrite it any moment
+        _refuse(landing, path, relative, kind, "excel_lock_file")
+    elif not stat.S_ISREG(status.st_mode):
         _refuse(landing, path, relative, "other", "not_a_regular_file")
     elif kind == "other":
         _refuse(landing, path, relative, kind, "unsupported_format")

@@ -7,6 +7,11 @@ Layout (one workbook = one physically independent campus, one year):
   填写说明 | 字段代码. The first value row is 填报年度 (the year cell); every other row is one
   field of the school form.
 - 班级情况 / 音乐美术专用教室 — tables, one header row of Chinese labels under a title.
+- 警告说明 — the same kind of table: the campus's explanations of warnings it stands by ("fix or
+  explain"; the columns of explanations.csv).
+
+Each table header carries a comment with its field code (the English name of explanations.csv and
+the other bulk files) and the hint.
 
 `workbook_reader` reads a returned workbook of this layout.
 """
@@ -22,7 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from balanced_pipeline.contract.forms import CLASSES, ROOMS, SCHOOLS, Field, Form, Kind
+from balanced_pipeline.contract.forms import CLASSES, EXPLANATIONS, ROOMS, SCHOOLS, Field, Form, Kind
 from balanced_pipeline.contract.text import set_value
 
 INSTRUCTIONS_SHEET = "填表说明"
@@ -37,13 +42,14 @@ _YES_NO = ("是", "否")
 _CLERK_CELL = Protection(locked=False)
 
 
-def write_template(path: Path, year: int, campus: dict | None = None, classes=None, rooms=None) -> Path:
-    """The blank template, or a filled workbook when campus / classes / rooms are given
+def write_template(path: Path, year: int, campus: dict | None = None, classes=None, rooms=None,
+                   explanations=None) -> Path:
+    """The blank template, or a filled workbook when campus / classes / rooms / explanations are given
     (values may be English codes or Chinese labels; they are written as a clerk would)."""
     book = Workbook()
     _write_instructions(book.active, year)
     _write_vertical_form(book.create_sheet(SCHOOLS.label_zh), year, campus or {})
-    for form, records in ((CLASSES, classes), (ROOMS, rooms)):
+    for form, records in ((CLASSES, classes), (ROOMS, rooms), (EXPLANATIONS, explanations)):
         _write_table(book.create_sheet(form.label_zh), form, year, _records(records))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,6 +77,8 @@ def _write_instructions(sheet, year: int) -> None:
         "7. 带 * 的为必填项，需填写的单元格底色为黄色；只有填报单元格可以编辑，字段代码、填报年度和表头已锁定"
         "（工作表保护，无密码）。",
         "8. 请在Excel或WPS中保存后再提交（公式单元格需要保存后才有计算结果）。",
+        "9. 「警告说明」表：问题清单中的警告（warning）如数据确实无误，可不修改数据，在本表逐条说明："
+        "照抄该警告的规则编号和问题字段，写明情况和说明人。错误（error）不能说明，只能更正后重新提交。",
     ]
     for row, line in enumerate(lines, start=1):
         sheet.cell(row=row, column=1, value=line)
@@ -114,8 +122,7 @@ def _write_table(sheet, form: Form, year: int, records: list[dict]) -> None:
         cell = sheet.cell(row=2, column=column, value=header)
         cell.font = _HEADER_FONT
         cell.alignment = Alignment(wrap_text=True)
-        if _hint(field):
-            cell.comment = Comment(_hint(field), "模板")
+        cell.comment = Comment("\n".join(filter(None, (f"字段代码 field: {field.name}", _hint(field)))), "模板")
         letter = get_column_letter(column)
         sheet.column_dimensions[letter].width = max(12, len(header) * 2)
         validation = _validation(field)

@@ -6,6 +6,8 @@
 - 班级情况 / 音乐美术专用教室 — tables, one header row of Chinese labels (a title or a
   two-level merged header above it is tolerated). Campus identity cells may be left blank:
   they are copied from the school sheet.
+- 警告说明 (also named 说明 or explanations) — optional: the campus's explanations of its
+  warnings ("fix or explain"), a table like the two above; a workbook without it explains nothing.
 
 Reading uses python-calamine directly (cached formula values; merged ranges). Measured on a
 filled template with 40 classes (2 shared cores): calamine ≈ 1 ms to load all sheets,
@@ -39,12 +41,14 @@ from balanced_pipeline.intake.readers import (
     unreadable,
 )
 from balanced_pipeline.intake.template import YEAR_FIELD, YEAR_LABEL
-from balanced_pipeline.contract.forms import CAMPUS_KEY, CLASSES, ROOMS, SCHOOLS, Form
+from balanced_pipeline.contract.forms import CAMPUS_KEY, CLASSES, EXPLANATIONS, ROOMS, SCHOOLS, Form
 from balanced_pipeline.settings import IntakeLimits
 
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
 _SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+EXPLANATION_SHEETS = (EXPLANATIONS.label_zh, "说明", "explanations")
+"""Names the explanation sheet may carry: the template's, and the short ones a clerk may type."""
 
 
 def read_workbook(path: Path, relative_name: str, expected_year: int | None = None
@@ -80,8 +84,11 @@ def read_workbook_tables(path: Path, relative_name: str, expected_year: int | No
         return {SCHOOLS.name: unreadable(relative_name, SCHOOLS.name, school_sheet, str(error))}
     tables[SCHOOLS.name], year, identity = _read_vertical_form(
         grid, relative_name, school_sheet, sha, scan.uncalculated)
-    for form in (CLASSES, ROOMS):
-        sheet = sheets.get(header_key(form.label_zh))
+    explanation_sheet = next((sheets[key] for key in map(header_key, EXPLANATION_SHEETS) if key in sheets), None)
+    table_sheets = [(form, sheets.get(header_key(form.label_zh))) for form in (CLASSES, ROOMS)]
+    if explanation_sheet is not None:
+        table_sheets.append((EXPLANATIONS, explanation_sheet))
+    for form, sheet in table_sheets:
         scan = scans.get(sheet, _SheetScan())
         if sheet is None:
             tables[form.name] = _missing_sheet(relative_name, form, WARNING)

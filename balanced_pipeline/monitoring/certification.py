@@ -13,8 +13,12 @@ file (table `certifications`), and copies the year's rows of every warehouse tab
 `certified_<table>` twin. Later runs of the year replace only the live (preliminary) tables; the
 certified copies change only when the year is certified again, which needs a stated reason.
 
-The certified copies are written one table after another (each copy is one transaction) and the
-`certifications` row last, so a row always describes copies that were completely written.
+The certified copies and the `certifications` row are written into a certifying copy beside the
+published warehouse (`certifying_warehouse`) and then published together like a run's year
+(`publish_year`: on DuckDB a copy of the published file replaced in one rename, on PostgreSQL one
+transaction), so a BI reader holding the published file never blocks a certification, and a
+certification killed half-way leaves the published warehouse as it was: a `certifications` row
+always describes copies that were completely written.
 """
 
 from __future__ import annotations
@@ -27,9 +31,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from balanced_pipeline.contract.issues import WARNING
+from balanced_pipeline.contract.issues import OPEN, WARNING
 from balanced_pipeline.standards.loader import Standards
 from balanced_pipeline.warehouse.catalogue import TABLES, certified_tables
+from balanced_pipeline.warehouse.publish import certifying_warehouse, publish_year
 from balanced_pipeline.warehouse.store import Warehouse
 
 CERTIFICATIONS = TABLES["certifications"]
@@ -114,8 +119,11 @@ def incomplete_counties(completeness: pd.DataFrame, county_submissions: pd.DataF
 
 
 def open_required_warnings(issues: pd.DataFrame, rules: list[str]) -> list[Blocker]:
-    """One blocker per county and rule with open warnings the standards require to be explained."""
-    open_warnings = issues[(issues["severity"] == WARNING) & issues["rule"].isin(rules)]
+    """One blocker per county and rule with open warnings the standards require to be explained: an
+    explained warning (explanations.csv) or a fixed one (no longer occurring) no longer blocks."""
+    # A row written before issues had a status (an older warehouse) is open.
+    is_open = issues["status"].astype("string").fillna(OPEN).eq(OPEN)
+    open_warnings = issues[(issues["severity"] == WARNING) & is_open & issues["rule"].isin(rules)]
     blockers = []
     for (county, rule), rows in open_warnings.groupby(["county_code", "rule"], sort=True):
         named = rows.head(NAMES_PER_BLOCKER)
@@ -234,15 +242,18 @@ def _freeze_file(path: str | None) -> str | None:
     return str(target)
 
 
-def freeze_year(warehouse: Warehouse, year: int, certified_at: datetime) -> dict[str, int]:
-    """Copy the year's rows of every live table into its certified twin; returns rows per copy."""
+def freeze_year(warehouse: Warehouse, year: int, certified_at: datetime, into: Warehouse | None = None
+                ) -> dict[str, int]:
+    """Copy the year's rows of every live table of `warehouse` into its certified twin in `into`
+    (default: `warehouse` itself); returns rows per copy."""
+    into = into or warehouse
     stamp = pd.Timestamp(certified_at)
     copied = {}
     for name, copy in certified_tables().items():
         rows = warehouse.read_partition(TABLES[name], year)
         if name == "county_reports":
             rows = freeze_report_files(rows)
-        copied[copy.name] = warehouse.replace_partition(copy, year, rows.assign(certified_at=stamp))
+        copied[copy.name] = into.replace_partition(copy, year, rows.assign(certified_at=stamp))
     return copied
 
 
@@ -254,7 +265,9 @@ def certify_year(warehouse: Warehouse, year: int, by: str, reason: str, runs: di
     blockers = certification_blockers(tables, runs, standards, by, reason, previous)
     if blockers:
         raise CertificationRefused(year, blockers)
-    freeze_year(warehouse, year, now)
+    certifying = certifying_warehouse(warehouse, year)
+    freeze_year(warehouse, year, now, into=certifying)
     row = certification_row(year, now, by, reason, next(iter(runs.values())), standards, tables, len(previous) + 1)
-    warehouse.replace_partition(CERTIFICATIONS, year, pd.concat([previous, row], ignore_index=True))
+    certifying.replace_partition(CERTIFICATIONS, year, pd.concat([previous, row], ignore_index=True))
+    publish_year(warehouse, certifying, year, [*certified_tables().values(), CERTIFICATIONS])
     return row.iloc[0].to_dict()

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.issues import ERROR
+from balanced_pipeline.contract.issues import ERROR, current_issues
 from balanced_pipeline.contract.forms import CAMPUS_KEY, SCHOOLS
 from balanced_pipeline.settings import TIMEZONE
 
@@ -135,7 +135,8 @@ def county_status(missing: pd.Series, blocked: pd.Series, remaining_days: int) -
 
 def first_school_errors(issues: pd.DataFrame) -> pd.DataFrame:
     """Per campus, the first error of its school form in file order (file, sheet, row): the one the
-    clerk fixes first."""
+    clerk fixes first (an error already fixed is not one)."""
+    issues = current_issues(issues)
     errors = issues[(issues["severity"] == ERROR) & (issues["form"] == SCHOOLS.name)]
     ordered = errors.sort_values(["source_file", "sheet", "row_number"], kind="stable", na_position="first")
     return ordered.drop_duplicates(list(CAMPUS_KEY))[[*CAMPUS_KEY, "message_zh", "message_en"]]

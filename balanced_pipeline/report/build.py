@@ -3,11 +3,14 @@ workbook, and the index of every county's files with the overview page."""
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
 
+from balanced_pipeline.contract.issues import current_issues
 from balanced_pipeline.monitoring.dimensions import DIMENSION_FLAGS, DIMENSIONS
 from balanced_pipeline.report.rectification_workbook import export_rectification_workbook
 from balanced_pipeline.report.html import county_html
@@ -15,6 +18,7 @@ from balanced_pipeline.report.model import CountyReport
 from balanced_pipeline.report.overview import render_overview
 from balanced_pipeline.report.sections import (
     campuses_not_judged,
+    changes_section,
     conclusion_section,
     conditions_section,
     data_section,
@@ -23,10 +27,11 @@ from balanced_pipeline.report.sections import (
     rectification_section,
     resource_section,
     social_section,
+    timeliness_section,
     trend_section,
 )
 from balanced_pipeline.report.county_workbook import write_workbook
-from balanced_pipeline.settings import standards_name
+from balanced_pipeline.settings import report_workers, standards_name
 from balanced_pipeline.standards.loader import Standards, load_standards
 from balanced_pipeline.warehouse.catalogue import pandas_dtypes
 
@@ -34,7 +39,8 @@ COUNTY_TABLES = (
     "county_readiness", "county_guarantee", "county_quality", "county_social_recognition", "school_guarantee_checks",
     "school_rectification_list", "county_rectification_list", "county_trends", "recommendation_form_summary",
     "school_indicators", "school_resource_verdict", "county_difference_coefficients", "submission_completeness",
-    "data_quality_issues", "county_submissions", "school_parts", "county_shortfalls",
+    "data_quality_issues", "county_submissions", "school_parts", "county_shortfalls", "submission_timeliness",
+    "submission_changes",
 )
 """The tables a county report reads (each has county_code); creation_timetable feeds the overview."""
 INDEX_COLUMNS = pandas_dtypes("county_reports")
@@ -59,6 +65,8 @@ def _of_year(frame: pd.DataFrame, year: int) -> pd.DataFrame:
 def county_slices(tables: Mapping[str, pd.DataFrame], year: int) -> dict[str, dict[str, pd.DataFrame]]:
     """county_code → {table → that county's rows of `year`}, grouping each table once."""
     _check_tables(tables)
+    # Issues fixed since the previous run are history: the report counts only those that still occur.
+    tables = {**tables, "data_quality_issues": current_issues(tables["data_quality_issues"])}
     grouped = {name: {str(code): rows for code, rows in _of_year(tables[name], year).groupby("county_code", sort=False)}
                for name in COUNTY_TABLES}
     codes = sorted(set(grouped["county_readiness"]) | set(grouped["submission_completeness"])
@@ -94,6 +102,8 @@ def county_report(county: Mapping[str, pd.DataFrame], county_code: str, year: in
         conditions_section(readiness, shortfalls, counties),
         rectification_section(county["school_rectification_list"], county["county_rectification_list"]),
         data_section(county["data_quality_issues"], county.get("unattributed_issues", 0), county["submission_completeness"]),
+        timeliness_section(county["submission_timeliness"], year),
+        changes_section(county["submission_changes"]),
         trend_section(county["county_trends"], coefficients, year, standards),
     ]
     evaluated = len(readiness) > 0
@@ -158,6 +168,30 @@ def render_county_report(tables: Mapping[str, pd.DataFrame], county_code: str, y
     return write_county_files(report, slices[str(county_code)], out_dir)
 
 
+def _write_county(job: tuple[str, Mapping[str, pd.DataFrame], int, Standards, Path]) -> dict:
+    """One county's files and its index row; a top-level function so a worker process can run it."""
+    code, county, year, standards, out_dir = job
+    report = county_report(county, code, year, standards)
+    html_path, xlsx_path, rectification_path = write_county_files(report, county, out_dir)
+    return {"year": year, "county_code": code, "county_name": report.county_name, "city": report.city,
+            "province": report.province, "ready": report.ready, "status": report.status,
+            "verdict_zh": report.verdict_zh, "verdict_en": report.verdict_en,
+            "failed_dimensions": "、".join(report.failed_dimensions),
+            "dimensions_not_judged": "、".join(report.unjudged_dimensions),
+            "campuses_not_judged": "、".join(report.not_judged),
+            "html_path": str(html_path), "xlsx_path": str(xlsx_path),
+            "rectification_path": str(rectification_path)}
+
+
+def _write_counties(jobs: list, workers: int) -> list[dict]:
+    """The counties' reports, in order, in `workers` processes when there are enough of them. Spawned,
+    not forked: the caller may be a Dagster run with threads of its own."""
+    if workers <= 1:
+        return [_write_county(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(_write_county, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+
+
 def write_year_reports(tables: Mapping[str, pd.DataFrame], year: int, out_dir: Path,
                        standards: Standards | None = None, published_dir: Path | None = None) -> pd.DataFrame:
     """Every county's report for `year` and the overview page (index.html) in `out_dir`; returns
@@ -165,18 +199,8 @@ def write_year_reports(tables: Mapping[str, pd.DataFrame], year: int, out_dir: P
     will find the files in once `out_dir` is published (the overview links by relative path either way)."""
     standards = standards or load_standards(standards_name())
     out_dir = Path(out_dir)
-    rows = []
-    for code, county in county_slices(tables, year).items():
-        report = county_report(county, code, year, standards)
-        html_path, xlsx_path, rectification_path = write_county_files(report, county, out_dir)
-        rows.append({"year": year, "county_code": code, "county_name": report.county_name, "city": report.city,
-                     "province": report.province, "ready": report.ready, "status": report.status,
-                     "verdict_zh": report.verdict_zh, "verdict_en": report.verdict_en,
-                     "failed_dimensions": "、".join(report.failed_dimensions),
-                     "dimensions_not_judged": "、".join(report.unjudged_dimensions),
-                     "campuses_not_judged": "、".join(report.not_judged),
-                     "html_path": str(html_path), "xlsx_path": str(xlsx_path),
-                     "rectification_path": str(rectification_path)})
+    jobs = [(code, county, year, standards, out_dir) for code, county in county_slices(tables, year).items()]
+    rows = _write_counties(jobs, report_workers(len(jobs)))
     index = pd.DataFrame(rows, columns=list(INDEX_COLUMNS)).astype(INDEX_COLUMNS)
     render_overview(index, year, out_dir, timetable=_of_year(tables.get("creation_timetable", pd.DataFrame()), year))
     if published_dir is not None:

@@ -1,10 +1,11 @@
-"""Write–audit–publish for the report folder: a run writes a year's reports into
-`reports/.building/<year>/`, and publishing makes `reports/<year>` show all of them at once.
+"""Write–audit–publish for the folders of files people read, the reports and the validation results
+(data docs): a run writes a year's files into `<root>/.building/<year>/`, and publishing makes
+`<root>/<year>` show all of them at once.
 
-`reports/<year>` is a symbolic link to `reports/.published/<year>.<version>/`, a copy of the
-building folder. Publishing copies (stage_reports), then replaces the link in one rename
-(switch_reports), so a reader sees the old index and county files or the new ones, never a mix; a
-run killed before that leaves the link as it was. The building folder stays (a later run of the publish step alone publishes it again).
+`<root>/<year>` is a symbolic link to `<root>/.published/<year>.<version>/`, a copy of the
+building folder. Publishing copies (stage_folder), then replaces the link in one rename
+(switch_folder), so a reader sees the old index and county files or the new ones, never a mix; a
+run killed or failed before that leaves the link as it was. The building folder stays (a later run of the publish step alone publishes it again).
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ BUILDING = ".building"
 PUBLISHED = ".published"
 
 
-def building_reports(reports_root: Path, year: int) -> Path:
-    return Path(reports_root) / BUILDING / str(year)
+def building_folder(root: Path, year: int) -> Path:
+    return Path(root) / BUILDING / str(year)
 
 
-def published_reports(reports_root: Path, year: int) -> Path:
-    return Path(reports_root) / str(year)
+def published_folder(root: Path, year: int) -> Path:
+    return Path(root) / str(year)
 
 
 def missing_report_files(building: Path, index: pd.DataFrame) -> list[str]:
@@ -37,20 +38,20 @@ def missing_report_files(building: Path, index: pd.DataFrame) -> list[str]:
     return [name for name in names if not (Path(building) / name).is_file()]
 
 
-def stage_reports(reports_root: Path, year: int, version: str) -> Path:
+def stage_folder(root: Path, year: int, version: str) -> Path:
     """Copy the building folder to a new version folder readers do not see yet; returns it."""
-    root = Path(reports_root)
+    root = Path(root)
     version_dir = root / PUBLISHED / f"{year}.{version}"
     version_dir.parent.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(version_dir, ignore_errors=True)
-    shutil.copytree(building_reports(root, year), version_dir)
+    shutil.copytree(building_folder(root, year), version_dir)
     return version_dir
 
 
-def switch_reports(reports_root: Path, year: int, version_dir: Path) -> None:
-    """Point `reports/<year>` at a staged version folder in one rename, then drop the year's older versions."""
-    root = Path(reports_root)
-    link = published_reports(root, year)
+def switch_folder(root: Path, year: int, version_dir: Path) -> None:
+    """Point `<root>/<year>` at a staged version folder in one rename, then drop the year's older versions."""
+    root = Path(root)
+    link = published_folder(root, year)
     if link.is_dir() and not link.is_symlink():
         # A folder written in place by a version before publishing: moved aside once, then linked.
         os.replace(link, root / PUBLISHED / f"{year}.unpublished")

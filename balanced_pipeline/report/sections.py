@@ -8,10 +8,11 @@ import pandas as pd
 from balanced_pipeline.monitoring.dimensions import DIMENSION_FLAGS, DIMENSIONS, DIMENSIONS_EN
 from balanced_pipeline.validation.completeness import CAMPUS_GAP_TEXT
 from balanced_pipeline.monitoring.trends import SCHOOL_PASS_SHARE
-from balanced_pipeline.contract.issues import ERROR, WARNING
+from balanced_pipeline.contract.issues import ERROR, EXPLAINED, WARNING
 from balanced_pipeline.report.svg import coefficient_chart, coefficient_trend_chart
 from balanced_pipeline.report.model import (
     FAIL,
+    Number,
     MISSING,
     NOTHING,
     PASS,
@@ -24,6 +25,7 @@ from balanced_pipeline.report.model import (
     grid_numbers,
     numbers,
     percents,
+    WARN,
     ratio_tone,
     signed_change,
     text,
@@ -31,11 +33,21 @@ from balanced_pipeline.report.model import (
     verdict_text,
     verdict_tone,
 )
-from balanced_pipeline.contract.forms import STAGES
+from balanced_pipeline.contract.forms import FORMS, STAGES
+from balanced_pipeline.monitoring.deadline import CALENDAR
+from balanced_pipeline.validation import timeliness
 from balanced_pipeline.standards.loader import Standards
 
 ISSUE_ROWS_SHOWN = 200
 """The page lists this many issue rows of a county; the workbook lists them all."""
+CHANGE_ROWS_SHOWN = 50
+"""The changes section lists the newest this many changes of a county (page and workbook): a short
+summary; the submission_changes table holds every one."""
+TIMELINESS_TEXT = {timeliness.ON_TIME: "按时 on time", timeliness.LATE: "逾期 late", timeliness.MISSING: "未报 missing"}
+TIMELINESS_TONE = {timeliness.ON_TIME: PASS, timeliness.LATE: WARN, timeliness.MISSING: FAIL}
+TIMELINESS_ORDER = {timeliness.MISSING: 0, timeliness.LATE: 1, timeliness.ON_TIME: 2}
+"""Missing and late campuses first: the ones the office chases."""
+FORM_TEXT = {"schools": "学校表 school form", "counties": "县级表 county form"}
 DIRECTION_TEXT = {"improved": "改善 improved", "worsened": "退步 worsened", "unchanged": "持平 unchanged",
                   "new": "新增 new", "unknown": "本年无数据 no value"}
 DIRECTION_TONE = {"improved": PASS, "worsened": FAIL, "unchanged": "", "new": "", "unknown": MISSING}
@@ -351,16 +363,97 @@ def issues_by_rule(issues: pd.DataFrame) -> ReportTable:
                        note=f"错误 {errors} 个、警告 {warnings} 个。Errors {errors}, warnings {warnings}.")
 
 
+def _explained(rows: pd.DataFrame) -> pd.Series:
+    """'情况说明（说明人）' for a warning the county explained (explanations.csv), else ''."""
+    if "status" not in rows.columns:
+        return pd.Series("", index=rows.index, dtype="string")
+    explained = rows["status"].astype("string").eq(EXPLAINED).fillna(False)
+    text_ = rows["explanation"].astype("string").fillna("") + "（" + rows["explained_by"].astype("string").fillna("") + "）"
+    return text_.where(explained, "")
+
+
 def issue_rows(issues: pd.DataFrame) -> ReportTable:
     rows = issues.reset_index(drop=True)
     table = display({"文件 File": text(rows["source_file"]), "工作表 Sheet": text(rows["sheet"]),
                      "行号 Row": numbers(rows["row_number"], 0), "学校标识码 School": text(rows["school_code"]),
                      "字段 Field": text(rows["field"]), "填报值 Value": text(rows["value"]),
                      "严重程度 Severity": rows["severity"].map(SEVERITY_TEXT).fillna(rows["severity"]),
-                     "问题及整改提示 What to fix": text(rows["message_zh"]), "Message": text(rows["message_en"])})
+                     "问题及整改提示 What to fix": text(rows["message_zh"]), "Message": text(rows["message_en"]),
+                     "说明 Explained": text(_explained(rows))})
     tones = tones_for(table, {"严重程度 Severity": np.where(rows["severity"] == ERROR, FAIL, "warn")})
     return ReportTable("本县数据质量问题明细", "This county's data-quality issues", table, tones,
                        note="" if len(rows) else "无 / none", page_rows=ISSUE_ROWS_SHOWN)
+
+
+def local_times(values: pd.Series) -> pd.Series:
+    """UTC instants as Beijing time, to the minute ('—' when unknown): the time the deadline is set in."""
+    instants = pd.to_datetime(pd.Series(values), utc=True).dt.tz_convert(CALENDAR.timezone)
+    return instants.dt.strftime("%Y-%m-%d %H:%M").astype(object).where(instants.notna(), "—")
+
+
+def timeliness_section(campuses: pd.DataFrame, year: int) -> ReportSection:
+    """Per campus: on time, late or missing against the deadline, first submission and last change."""
+    section = ReportSection("timeliness", "报送时效", "Timeliness of submissions")
+    rows = (campuses.assign(_order=campuses["timeliness"].map(TIMELINESS_ORDER))
+            .sort_values(["_order", "school_code", "campus_code"], kind="stable").reset_index(drop=True))
+    deadline = CALENDAR.deadline(year)
+    counts = rows["timeliness"].value_counts()
+    table = display({"学校（校区） School (campus)": text(rows["school_name"]),
+                     "学校标识码-校区 Code": text(rows["school_code"]) + "-" + text(rows["campus_code"]),
+                     "时效 Timeliness": rows["timeliness"].map(TIMELINESS_TEXT).fillna(rows["timeliness"]),
+                     "首次报送 First submitted": local_times(rows["first_submitted_at"]),
+                     "最后变更 Last changed": local_times(rows["last_changed_at"]),
+                     "最新文件 Newest file": text(rows["last_file"], "—")})
+    tones = tones_for(table, {"时效 Timeliness": rows["timeliness"].map(TIMELINESS_TONE).fillna("")})
+    on_time, late, missing = (int(counts.get(kind, 0))
+                              for kind in (timeliness.ON_TIME, timeliness.LATE, timeliness.MISSING))
+    section.items.append(ReportTable(
+        "各校区报送时效", "Timeliness per campus", table, tones, page_rows=ISSUE_ROWS_SHOWN,
+        note=(f"截止时间 {deadline:%Y年%m月%d日 %H:%M}（北京时间）前首次报送为按时：按时 {on_time} 个、逾期 {late} 个、"
+              f"未报 {missing} 个；截止后的更正不改变按时，显示在最后变更时间。Deadline {deadline:%Y-%m-%d %H:%M} Beijing "
+              f"time: {on_time} on time, {late} late, {missing} missing; a correction after the deadline shows as the "
+              "last change." if len(rows) else "无校区记录 / no campus")))
+    return section
+
+
+def field_label(form: str, field: str) -> str:
+    """'体育运动场馆面积 sports_area_m2': the label the clerk knows and the name the tables use."""
+    known = FORMS.get(form)
+    names = known.field_names if known is not None else []
+    return f"{known.field(field).label_zh} {field}" if field in names else field
+
+
+def recorded_values(values: pd.Series) -> pd.Series:
+    """A change's value exactly as recorded ('（空）' when empty); one that reads as a number is also
+    that number, so the workbook stores a number (the page shows the recorded text either way)."""
+    recorded = text(values, "（空）")
+    parsed = pd.to_numeric(recorded, errors="coerce")
+    return pd.Series([Number(t, v, "General") if np.isfinite(v) else t for t, v in zip(recorded, parsed)], dtype=object)
+
+
+def changes_section(changes: pd.DataFrame) -> ReportSection:
+    """The county's changed fields since the preliminary run, newest first, the first CHANGE_ROWS_SHOWN
+    of them and how many more."""
+    section = ReportSection("changes", "预评估以来的变更", "Changed since the preliminary run")
+    rows = changes.sort_values(["changed_at", "school_code", "campus_code", "field"], ascending=[False, True, True, True],
+                               kind="stable", na_position="last").reset_index(drop=True)
+    more = max(len(rows) - CHANGE_ROWS_SHOWN, 0)
+    rows = rows.head(CHANGE_ROWS_SHOWN)
+    campus = (text(rows["school_code"]) + "-" + text(rows["campus_code"])).where(text(rows["school_code"]) != "", "—")
+    table = display({"学校标识码-校区 School": campus, "表 Form": rows["form"].map(FORM_TEXT).fillna(rows["form"]),
+                     "字段 Field": pd.Series([field_label(f, n) for f, n in zip(rows["form"], rows["field"])], dtype=object),
+                     "原值 Old": recorded_values(rows["old_value"]), "新值 New": recorded_values(rows["new_value"]),
+                     "原文件 Old file": text(rows["old_file"]), "新文件 New file": text(rows["new_file"]),
+                     "变更时间 Changed at": local_times(rows["changed_at"])})
+    if rows.empty:
+        note = "预评估以来没有变更。No change since the preliminary run."
+    elif more:
+        note = (f"另有 {more} 项变更未列出，完整记录见 submission_changes 表。"
+                f"And {more} more: every change is in the submission_changes table.")
+    else:
+        note = f"共 {len(rows)} 项变更。{len(rows)} change(s)."
+    section.items.append(ReportTable("重新报送后变更的字段", "Fields changed by a resubmission", table, note=note))
+    return section
 
 
 # ——— trends ———————————————————————————————————————————————————————————————————————————

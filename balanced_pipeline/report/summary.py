@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from balanced_pipeline.contract.issues import EXPLAINED, FIXED, current_issues
 from balanced_pipeline.monitoring.dimensions import ALL_DIMENSIONS
 from balanced_pipeline.validation.completeness import CAMPUS_GAP_TEXT
 from balanced_pipeline.warehouse.catalogue import TABLES
@@ -24,7 +25,8 @@ def year_summary(warehouse: Warehouse, year: int) -> str:
     readiness = warehouse.read_partition(TABLES["county_readiness"], year)
     shortfalls = warehouse.read_partition(TABLES["county_shortfalls"], year)
     completeness = warehouse.read_partition(TABLES["submission_completeness"], year).set_index("county_code")
-    issues = warehouse.read_partition(TABLES["data_quality_issues"], year)
+    all_issues = warehouse.read_partition(TABLES["data_quality_issues"], year)
+    issues = current_issues(all_issues)
     reports = warehouse.read_partition(TABLES["county_reports"], year)
     status = readiness["status"].value_counts()
 
@@ -32,7 +34,9 @@ def year_summary(warehouse: Warehouse, year: int) -> str:
         f"Warehouse: {warehouse!r}",
         f"Tables ({len(TABLES)}, one partition per year): {', '.join(sorted(TABLES))}",
         f"Data-quality issues {year}: {int((issues['severity'] == 'error').sum())} errors, "
-        f"{int((issues['severity'] == 'warning').sum())} warnings (table data_quality_issues)",
+        f"{int((issues['severity'] == 'warning').sum())} warnings ({int(issues['status'].eq(EXPLAINED).fillna(False).sum())} "
+        f"explained), {int(all_issues['status'].eq(FIXED).fillna(False).sum())} fixed since the previous run "
+        "(table data_quality_issues)",
         f"Reports: {Path(reports['html_path'].iloc[0]).parent / 'index.html'} (one HTML report, workbook and "
         "rectification workbook per county)" if len(reports) else "Reports: none written",
         "",

@@ -12,14 +12,15 @@ import pandas as pd
 from balanced_pipeline.validation._gx import new_context
 from balanced_pipeline.validation.suites import load_suite
 from balanced_pipeline.validation.validate import QualityReport
-from balanced_pipeline.contract.forms import FORMS, SURVEY_RESPONSES
+from balanced_pipeline.contract.forms import EXPLANATIONS, FORMS, SURVEY_RESPONSES
 from great_expectations.data_context.types.resource_identifiers import (
     ExpectationSuiteIdentifier,
     ValidationResultIdentifier,
 )
 
 SITE_NAME = "data_quality"
-FORM_LABELS = {name: form.label_zh for name, form in {**FORMS, SURVEY_RESPONSES.name: SURVEY_RESPONSES}.items()}
+FORM_LABELS = {name: form.label_zh for name, form in {**FORMS, SURVEY_RESPONSES.name: SURVEY_RESPONSES,
+                                                     EXPLANATIONS.name: EXPLANATIONS}.items()}
 
 
 def build_data_docs(reports: QualityReport | Iterable[QualityReport], folder: Path) -> Path:

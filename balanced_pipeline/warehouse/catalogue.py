@@ -136,7 +136,9 @@ _register(
             SOURCE_FILE, SHEET, ROW_NUMBER,
             _c("field", "text", "Field (column) at fault; '' when the whole record or file is", "问题字段"),
             _c("value", "text", "The value as submitted", "填报值"),
-            _c("rule", "text", "Rule id that found the problem", "规则编号"),
+            _c("rule", "text", "Rule id that found the problem (yoy_<field>: a warning that the value changed from "
+               "last year's accepted one beyond the standards file's year_over_year tolerance)",
+               "规则编号（yoy_<字段>：与上一年度通过校验的值相比变化超出标准文件 year_over_year 允许幅度的警告）"),
             _c("severity", "text", "error (quarantined: on a campus field, that value only, which the indicators "
                "reading it then report as not computed; on a campus's identity, type, location or ownership, or on "
                "another form, the whole record) or warning (reported only)",
@@ -144,6 +146,12 @@ _register(
                " / warning 仅提示"),
             _c("message_zh", "text", "What is wrong and what to do, in Chinese", "问题说明及整改提示（中文）"),
             _c("message_en", "text", "What is wrong and what to do, in English", "问题说明及整改提示（英文）"),
+            _c("status", "text", "open; explained (a warning the county explained in explanations.csv or a workbook's "
+               "警告说明 sheet; an error never is); fixed (an issue of the year's previous published run that no longer "
+               "occurs, kept as history and counted nowhere)",
+               "状态：open 待处理 / explained 已说明（仅警告）/ fixed 已更正（上次运行的问题本次不再出现）"),
+            _c("explanation", "text", "The county's explanation of the warning ('' unless explained)", "情况说明"),
+            _c("explained_by", "text", "Who explained it", "说明人"),
         ),
     ),
     Table(

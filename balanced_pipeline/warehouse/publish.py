@@ -17,6 +17,8 @@ warehouse in one step a reader sees whole or not at all:
   loses the other's year; the lock dies with its process, so a killed publish leaves no stale lock.
 - PostgreSQL: one transaction deletes the year from every published table and inserts the building
   rows; readers see the old year until it commits.
+
+A certification publishes its certified copies the same way, from a certifying copy of its own.
 """
 
 from __future__ import annotations
@@ -40,6 +42,15 @@ def building_warehouse(published: Warehouse, year: int) -> Warehouse:
         path = published.duckdb_path
         return Warehouse(f"duckdb:///{path.with_name(f'{path.stem}.building.{year}{path.suffix}')}")
     return Warehouse(published.url.render_as_string(hide_password=False), schema=f"building_{year}")
+
+
+def certifying_warehouse(published: Warehouse, year: int) -> Warehouse:
+    """Where a certification writes `year`'s certified copies before publishing them (`certify_year`):
+    `<published stem>.certifying.<year>.duckdb`, or the PostgreSQL schema `certifying_<year>`."""
+    if published.backend == "duckdb":
+        path = published.duckdb_path
+        return Warehouse(f"duckdb:///{path.with_name(f'{path.stem}.certifying.{year}{path.suffix}')}")
+    return Warehouse(published.url.render_as_string(hide_password=False), schema=f"certifying_{year}")
 
 
 def unbuilt_tables(building: Warehouse, tables: Iterable[Table]) -> list[str]:

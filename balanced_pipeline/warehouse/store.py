@@ -18,9 +18,12 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
+from balanced_pipeline import settings
 from balanced_pipeline.warehouse.catalogue import DTYPES, Table, conform_to_table
 
-DUCKDB_LOCK_RETRIES = 20
+LOCK_POLL_S = (0.05, 2.0)
+"""First and longest pause between attempts to take the DuckDB lock: quick for a short write, then
+gentle on a long one."""
 
 
 class WarehouseError(RuntimeError):
@@ -176,14 +179,19 @@ class Warehouse:
         path = self.duckdb_path
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        for attempt in range(DUCKDB_LOCK_RETRIES):
+        deadline = time.monotonic() + settings.warehouse_lock_wait_s()
+        pause = LOCK_POLL_S[0]
+        while True:
             try:
                 con = duckdb.connect(str(path), read_only=read_only)
                 break
             except duckdb.IOException as error:
-                if "lock" not in str(error).lower() or attempt == DUCKDB_LOCK_RETRIES - 1:
-                    raise WarehouseError(f"cannot open DuckDB warehouse {path}: {error}") from error
-                time.sleep(0.25 * (attempt + 1))
+                if "lock" not in str(error).lower() or time.monotonic() + pause > deadline:
+                    raise WarehouseError(
+                        f"DuckDB 数据仓库 {path} 被其他进程占用或无法打开 / cannot open DuckDB warehouse "
+                        f"{path}: {error}") from error
+                time.sleep(pause)
+                pause = min(pause * 2, LOCK_POLL_S[1])
         try:
             yield con
         finally:

@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from balanced_pipeline.report.publish import building_reports, published_reports
+from balanced_pipeline.report.publish import building_folder, published_folder
 from balanced_pipeline.standards.loader import Standards, load_standards
 from balanced_pipeline.warehouse.catalogue import TABLES, Table, conform_to_table
 from balanced_pipeline.warehouse.publish import building_warehouse
@@ -45,15 +45,24 @@ class ArtifactsFolder(dg.ConfigurableResource):
     def reports_root(self) -> Path:
         return Path(self.path) / "reports"
 
+    @property
+    def data_docs_root(self) -> Path:
+        return Path(self.path) / "data_docs"
+
     def reports(self, year: int) -> Path:
         """Where a run writes the year's reports; readers see them once published (published_reports)."""
-        return building_reports(self.reports_root, year)
+        return building_folder(self.reports_root, year)
 
     def published_reports(self, year: int) -> Path:
-        return published_reports(self.reports_root, year)
+        return published_folder(self.reports_root, year)
 
     def data_docs(self, year: int) -> Path:
-        return Path(self.path) / "data_docs" / str(year)
+        """Where a run writes the year's validation results; readers see them once published, with the
+        reports and tables (published_data_docs), so a failed run leaves the last published ones."""
+        return building_folder(self.data_docs_root, year)
+
+    def published_data_docs(self, year: int) -> Path:
+        return published_folder(self.data_docs_root, year)
 
 
 class StandardsResource(dg.ConfigurableResource):

@@ -20,7 +20,7 @@ from balanced_pipeline.validation.completeness import campus_gaps
 from balanced_pipeline.indicators import resource_allocation as ra
 from balanced_pipeline.indicators import school_checks
 from balanced_pipeline.standards.loader import load_standards
-from balanced_pipeline.validation import validate_forms
+from balanced_pipeline.validation.validate import validate_forms
 from tests.validation.test_validation import SCHOOL_DEFAULTS, typed, valid_forms
 
 STANDARDS = load_standards("national")

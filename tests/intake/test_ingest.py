@@ -126,11 +126,31 @@ def test_broken_files_do_not_stop_the_others(tmp_path):
     located = staged.issues[staged.issues["rule"] != "form_not_submitted"]
     rules = located.set_index("source_file")["rule"].to_dict()
     assert rules == {"坏.xlsx": "unreadable_file", "old.xls": "unsupported_format", "notes.csv": "unknown_file",
-                     "schools.csv": "unparsable_number", "sub/去年.xlsx": "year_mismatch"}
-    assert "~$乙小学.xlsx" not in set(staged.files["source_file"])
+                     "schools.csv": "unparsable_number", "sub/去年.xlsx": "year_mismatch",
+                     "~$乙小学.xlsx": "excel_lock_file"}
     assert len(staged.forms["schools"]) == 3 and len(staged.forms["classes"]) == 3
     assert staged.files.set_index("source_file").loc["坏.xlsx", "status"] == "unreadable"
     assert wrong_year.exists()
+
+
+def test_an_excel_lock_file_is_listed_as_refused_and_never_read(tmp_path):
+    """Excel writes '~$name.xlsx' beside a workbook a clerk has open; it is no submission, but it is
+    listed with the reason, so the clerk learns the workbook itself is what must be sent."""
+    year_dir = bulk_folder(tmp_path)
+    (year_dir / "淮南").mkdir()
+    (year_dir / "淮南" / "~$乙小学.xlsx").write_bytes(b"\x0cclerk" + b"\x00" * 150)
+
+    staged = read_year_folder(year_dir)
+
+    row = staged.files.set_index("source_file").loc["淮南/~$乙小学.xlsx"]
+    assert (row["status"], row["rows_read"], row["kind"]) == ("rejected", 0, "workbook")
+    assert row["message"] == "Excel lock file of an open workbook"
+    issue = staged.issues[staged.issues["source_file"] == "淮南/~$乙小学.xlsx"].iloc[0]
+    assert (issue["rule"], issue["severity"]) == ("excel_lock_file", "warning")
+    assert "锁定文件" in issue["message_zh"] and "请关闭 Excel 后提交工作簿本身" in issue["message_zh"]
+    assert "an Excel lock file of an open workbook" in issue["message_en"]
+    assert "close Excel and send the workbook itself" in issue["message_en"]
+    assert len(staged.forms["schools"]) == 2 and len(staged.forms["classes"]) == 3  # the others are read
 
 
 def test_survey_responses_keep_their_answers(tmp_path):
@@ -231,3 +251,34 @@ def test_files_the_pipeline_does_not_read_are_refused_with_what_to_send(tmp_path
     files = staged.files.set_index("source_file")
     assert (files.loc[list(refused["source_file"]), "status"] == "rejected").all()
     assert len(staged.forms["schools"]) == 2
+
+
+def test_explanations_csv_and_a_workbooks_sheet_are_staged_and_an_older_workbooks_go_with_it(tmp_path):
+    year_dir = bulk_folder(tmp_path)
+    (year_dir / "explanations.csv").write_text(
+        "县（市、区）代码,学校标识码,校区代码,规则编号,问题字段,情况说明,说明人\n"
+        "340403,,,rotated_within_eligible,rotated_teachers,含跨县交流,李四\n"
+        "340403,3404030002,01,sports_area_m2_per_student_plausible,sports_area_m2,,李四\n", encoding="utf-8")
+    said = {"rule": "land_area_m2_per_student_plausible", "field": "land_area_m2", "explained_by": "王五"}
+    old = write_template(year_dir / "a_old.xlsx", 2026, CAMPUS_B, explanations=[{**said, "explanation": "旧"}])
+    new = write_template(year_dir / "b_new.xlsx", 2026, CAMPUS_B, explanations=[{**said, "explanation": "新"}])
+    set_mtime(old, 1_750_000_000)
+    set_mtime(new, 1_750_000_000)  # same time: the later path wins
+
+    staged = read_year_folder(year_dir)
+
+    explanations = staged.forms["explanations"]
+    assert explanations[["source_file", "row_number", "school_code", "rule", "explanation"]].astype(object).where(
+        explanations[["source_file", "row_number", "school_code", "rule", "explanation"]].notna(), None
+    ).values.tolist() == [
+        ["explanations.csv", 2, None, "rotated_within_eligible", "含跨县交流"],
+        ["explanations.csv", 3, "3404030002", "sports_area_m2_per_student_plausible", None],
+        ["a_old.xlsx", 3, "3404030002", "land_area_m2_per_student_plausible", "旧"],
+        ["b_new.xlsx", 3, "3404030002", "land_area_m2_per_student_plausible", "新"],
+    ]
+    superseded = staged.issues[(staged.issues["rule"] == "superseded_submission") & (staged.issues["form"] == "explanations")]
+    assert superseded[["source_file", "sheet", "row_number"]].values.tolist() == [["a_old.xlsx", "警告说明", 3]]
+    accepted, _ = split_accepted(explanations, staged.issues, "explanations")
+    assert accepted["source_file"].tolist() == ["explanations.csv", "explanations.csv", "b_new.xlsx"]
+    assert "explanations" in staged.files.set_index("source_file").loc["b_new.xlsx", "forms"]
+    assert staged.files.set_index("source_file").loc["a_old.xlsx", "status"] == "superseded"

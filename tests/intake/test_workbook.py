@@ -7,7 +7,7 @@ from openpyxl import Workbook, load_workbook
 
 from balanced_pipeline.contract.issues import split_accepted
 from balanced_pipeline.intake.parsing import normalise_form
-from balanced_pipeline.contract.forms import CLASSES, ROOMS, SCHOOLS
+from balanced_pipeline.contract.forms import CLASSES, EXPLANATIONS, ROOMS, SCHOOLS
 from balanced_pipeline.intake.template import write_template
 from balanced_pipeline.intake.workbook_reader import read_workbook
 
@@ -56,7 +56,7 @@ def test_filled_template_round_trip(tmp_path):
 def test_blank_template_has_drop_downs_and_the_year_cell(tmp_path):
     path = write_template(tmp_path / "t.xlsx", 2026)
     book = load_workbook(path)
-    assert book.sheetnames == ["填表说明", "学校基本情况", "班级情况", "音乐美术专用教室"]
+    assert book.sheetnames == ["填表说明", "学校基本情况", "班级情况", "音乐美术专用教室", "警告说明"]
     school_sheet = book["学校基本情况"]
     assert [school_sheet["A3"].value, school_sheet["B3"].value, school_sheet["E3"].value] == ["填报年度", 2026, "year"]
     lists = {v.formula1 for v in school_sheet.data_validations.dataValidation}
@@ -255,3 +255,28 @@ def test_a_filled_protected_template_round_trips_unchanged(tmp_path):
     for form in ("schools", "classes", "rooms"):
         volatile = [c for c in ("source_file", "source_sha256") if c in typed[form]]
         pd.testing.assert_frame_equal(typed[form].drop(columns=volatile), retyped[form].drop(columns=volatile))
+
+
+def test_the_explanation_sheet_round_trips_with_the_campus_filled_from_the_school_sheet(tmp_path):
+    rows = [{"rule": "sports_area_m2_per_student_plausible", "field": "sports_area_m2",
+             "explanation": "新建操场，已实地核实", "explained_by": "王五"}]
+    path = write_template(tmp_path / "a.xlsx", 2026, CAMPUS, CLASS_ROWS, ROOM_ROWS, explanations=rows)
+    header = load_workbook(path)["警告说明"]["D2"]
+    assert header.value == "*规则编号" and "rule" in header.comment.text  # Chinese header, English field code
+    frames, issues = read_workbook(path, "校/a.xlsx", expected_year=2026)
+    assert issues.empty
+    typed, parse_issues = normalise_form(EXPLANATIONS, frames["explanations"])
+    assert parse_issues.empty
+    assert typed[["county_code", "school_code", "campus_code", "rule", "field", "explanation", "explained_by",
+                  "sheet", "row_number"]].astype(object).values.tolist() == [
+        [CAMPUS["county_code"], CAMPUS["school_code"], CAMPUS["campus_code"], "sports_area_m2_per_student_plausible",
+         "sports_area_m2", "新建操场,已实地核实", "王五", "警告说明", 3]]  # text is half-width normalised
+
+
+def test_a_workbook_without_an_explanation_sheet_explains_nothing_and_is_not_faulted(tmp_path):
+    path = write_template(tmp_path / "a.xlsx", 2026, CAMPUS, CLASS_ROWS, ROOM_ROWS)
+    book = load_workbook(path)
+    del book["警告说明"]
+    book.save(path)
+    frames, issues = read_workbook(path, "a.xlsx", expected_year=2026)
+    assert "explanations" not in frames and issues.empty

@@ -14,6 +14,7 @@ from balanced_pipeline.monitoring.certification import (
     REASON_REQUIRED,
     SEVERAL_RUNS,
     certifier_blockers,
+    certification_blockers,
     certification_row,
     incomplete_counties,
     inputs_sha256,
@@ -144,3 +145,142 @@ def test_freezing_copies_the_report_files_a_later_run_would_overwrite(tmp_path):
     for column, path in paths.items():
         assert Path(frozen[column]) == tmp_path / "reports" / "2026-certified" / path.name
         assert Path(frozen[column]).read_text(encoding="utf-8") == "certified version"
+
+
+def test_a_required_warning_blocks_until_explained_and_an_explained_error_still_rejects_its_campus():
+    """The fix-or-explain loop as certification sees it: campus 0001's implausible sports area (a required
+    warning) blocks; an explanation row clears it; campus 0002's error, explained too, still rejects its
+    record, so its county stays incomplete."""
+    from balanced_pipeline.contract.issues import split_accepted
+    from balanced_pipeline.validation.fix_or_explain import EXPLAINS_AN_ERROR, explain_warnings
+
+    standards = load_standards("national")
+    rule = "sports_area_m2_per_student_plausible"
+    warning = {**issue("340401", rule, "warning", 2), "school_code": "3404010001"}
+    error = {**issue("340402", "school_code_format", "error", 3), "school_code": "3404020001", "field": "school_code"}
+    staged = pd.DataFrame({"county_code": ["340401", "340402"], "school_code": ["3404010001", "3404020001"],
+                           "campus_code": ["01", "01"], "source_file": ["schools.csv"] * 2, "sheet": [""] * 2,
+                           "row_number": pd.array([2, 3], dtype="Int64")})
+    explanations = pd.DataFrame([
+        {**{k: row[k] for k in ("county_code", "school_code", "campus_code", "rule", "field")},
+         "explanation": "已核实", "explained_by": "王五", "source_file": "explanations.csv", "sheet": "", "row_number": n}
+        for n, row in ((2, warning), (3, error))]).astype({"row_number": "Int64"})
+    readiness = pd.DataFrame({"county_code": ["340401", "340402"], "status": ["ready", "ready"], "ready": [True, True],
+                              "standards_version": [standards.version] * 2})
+
+    def blockers(issues):
+        rejected = split_accepted(staged, issues, "schools")[1]
+        table = completeness(*[(c, 0, int((rejected["county_code"] == c).sum()), "", "被拦截") for c in ("340401", "340402")])
+        tables = {"county_readiness": readiness, "submission_completeness": table,
+                  "county_submissions": pd.DataFrame({"county_code": ["340401", "340402"]}),
+                  "data_quality_issues": issues}
+        found = certification_blockers(tables, {"county_readiness": "run-1"}, standards, "张三", "", pd.DataFrame())
+        return [(b.kind, b.county_code) for b in found]
+
+    issues = issues_frame([warning, error])
+    assert blockers(issues) == [(INCOMPLETE_COUNTY, "340402"), (OPEN_WARNING, "340401")]
+    explained = explain_warnings(issues, explanations)
+    assert explained["status"].tolist() == ["explained", "open", "open"]
+    assert explained["rule"].tolist()[2] == EXPLAINS_AN_ERROR
+    assert blockers(explained) == [(INCOMPLETE_COUNTY, "340402")]
+
+
+def test_a_warning_of_an_older_warehouse_without_a_status_is_open():
+    issues = issues_frame([issue("340401", "sports_area_m2_per_student_plausible", "warning", 5)])
+    issues["status"] = pd.Series([pd.NA], dtype="string")  # read back from a table that predates the column
+    assert [b.county_code for b in open_required_warnings(issues, ["sports_area_m2_per_student_plausible"])] == ["340401"]
+
+
+READER = """
+import duckdb, sys
+con = duckdb.connect(sys.argv[1], read_only=True)
+for sql in sys.stdin:
+    print(con.execute(sql).fetchone()[0], flush=True)
+"""
+
+
+def _complete_year(warehouse, year: int, standards) -> None:
+    """The published tables of a year with nothing to block its certification."""
+    from balanced_pipeline.warehouse.catalogue import TABLES
+
+    county = "340401"
+    tables = {
+        "county_readiness": [{"county_code": county, "ready": True, "status": "ready",
+                              "standards_version": standards.version}],
+        "submission_completeness": [{"county_code": county, "expected": 1, "missing": 0, "rejected": 0,
+                                     "missing_campuses": "", "rejected_campuses": ""}],
+        "county_submissions": [{"county_code": county, "county_name": "甲县"}],
+        "school_submissions": [{"county_code": county, "school_code": "3404010001", "campus_code": "01",
+                                "school_name": "甲小学"}],
+        "submission_files": [{"source_file": "schools.csv", "source_sha256": "ab" * 32, "rows_read": 1}],
+    }
+    for name, rows in tables.items():
+        warehouse.replace_partition(TABLES[name], year, pd.DataFrame(rows).reindex(columns=TABLES[name].column_names))
+
+
+def test_certifying_never_writes_the_published_file_a_reader_holds_open(tmp_path):
+    """A BI tool holds the published DuckDB file open read-only (in its own process, as it would) while the
+    year is certified: certification neither waits for it nor fails, the reader keeps the file it opened,
+    and a new connection sees the certified copies and their record, written whole."""
+    import subprocess
+    import sys
+
+    from balanced_pipeline.monitoring.certification import certify_year
+    from balanced_pipeline.warehouse.catalogue import TABLES, certified_tables
+    from balanced_pipeline.warehouse.store import Warehouse
+
+    standards = load_standards("national")
+    path = tmp_path / "warehouse.duckdb"
+    warehouse = Warehouse(f"duckdb:///{path}")
+    _complete_year(warehouse, 2026, standards)
+    count = "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'certif%'\n"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        reader.stdin.write(count)
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "0"  # the reader holds the file from here on
+
+        row = certify_year(warehouse, 2026, "张三", "", {"school_submissions": "run-1"}, standards,
+                           datetime(2026, 12, 15, 1, tzinfo=timezone.utc))
+
+        reader.stdin.write(count)
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "0"  # the file it opened is unchanged
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=30)
+    assert row["sequence"] == 1 and row["certified_by"] == "张三"
+    records = warehouse.read_partition(TABLES["certifications"], 2026)
+    assert list(records["sequence"]) == [1] and records.iloc[0]["input_files"] == 1
+    frozen = warehouse.read_partition(certified_tables()["school_submissions"], 2026)
+    assert list(frozen["school_name"]) == ["甲小学"]
+    assert not path.with_name(path.name + ".wal").exists() and not path.with_name(path.name + ".next").exists()
+
+
+def test_certifying_on_postgresql_publishes_the_copies_and_the_record_together():
+    """On PostgreSQL the copies are written in the schema certifying_<year>, then published in one
+    transaction into the schema BI tools read."""
+    import sqlalchemy as sa
+
+    from balanced_pipeline.monitoring.certification import certify_year
+    from balanced_pipeline.warehouse.catalogue import TABLES, certified_tables
+    from balanced_pipeline.warehouse.store import Warehouse
+    from tests.postgres_server import postgres_url
+
+    standards = load_standards("national")
+    with postgres_url() as url:
+        warehouse = Warehouse(url)
+        _complete_year(warehouse, 2026, standards)
+        certify_year(warehouse, 2026, "张三", "", {"school_submissions": "run-1"}, standards,
+                     datetime(2026, 12, 15, 1, tzinfo=timezone.utc))
+        assert list(warehouse.read_partition(TABLES["certifications"], 2026)["certified_by"]) == ["张三"]
+        frozen = warehouse.read_partition(certified_tables()["school_submissions"], 2026)
+        assert list(frozen["school_name"]) == ["甲小学"]
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            schemas = dict(connection.execute(sa.text(
+                "SELECT table_schema, count(*) FROM information_schema.tables WHERE table_name = 'certifications' "
+                "GROUP BY table_schema")).all())
+        engine.dispose()
+        assert schemas == {"public": 1, "certifying_2026": 1}  # published, and the copy it came from

@@ -23,6 +23,7 @@ from balanced_pipeline.monitoring.national_forms import SUMMARY_COLUMNS, TIMETAB
 from balanced_pipeline.indicators.social_recognition import SOCIAL_RECOGNITION_COLUMNS
 from balanced_pipeline.monitoring.trends import TREND_COLUMNS
 from balanced_pipeline.report import INDEX_COLUMNS, render_county_report, render_overview, write_year_reports
+from balanced_pipeline import settings
 from balanced_pipeline.report import fonts, svg
 from balanced_pipeline.standards.loader import load_standards
 from balanced_pipeline.warehouse.catalogue import TABLES
@@ -32,7 +33,7 @@ YEAR = 2026
 JIA, YI, BING = "340401", "340402", "340403"
 INDICATORS = [i for i in STANDARDS.resource_indicators]
 SECTION_IDS = ["conclusion", "resource_allocation", "government_guarantee", "education_quality",
-               "social_recognition", "conditions", "rectification", "data", "trends"]
+               "social_recognition", "conditions", "rectification", "data", "timeliness", "changes", "trends"]
 
 
 def typed(columns: dict, rows: list[dict]) -> pd.DataFrame:
@@ -186,6 +187,23 @@ def hand_made_tables() -> dict[str, pd.DataFrame]:
                  severity="warning", message_zh="字段「小学在校生数」的值「约500」无法识别为数字", message_en="not a number")
     issues = catalogued("data_quality_issues", [dict(issue, county_code=JIA),
                                                 dict(issue, county_code="", rule="unreadable_file", severity="error")])
+    utc = lambda text: pd.Timestamp(text, tz="UTC")  # noqa: E731
+    campus = dict(year=YEAR, campus_code="01", in_registry=True, deadline=utc("2026-12-14 16:00"))
+    timeliness = catalogued("submission_timeliness", [
+        dict(campus, county_code=JIA, school_code="3404010001", school_name="甲五小", timeliness="on_time",
+             first_submitted_at=utc("2026-11-30 02:00"), last_changed_at=utc("2026-12-16 01:30"), last_file="甲五小.xlsx"),
+        dict(campus, county_code=JIA, school_code="3404010002", school_name="甲二小", timeliness="late",
+             first_submitted_at=utc("2026-12-14 16:30"), last_changed_at=utc("2026-12-14 16:30"), last_file="schools.csv"),
+        dict(campus, county_code=JIA, school_code="3404010004", school_name="甲三小", timeliness="missing"),
+        dict(campus, county_code=YI, school_code="3404020001", school_name="乙一小", timeliness="on_time",
+             first_submitted_at=utc("2026-11-30 02:00"), last_changed_at=utc("2026-11-30 02:00"), last_file="schools.csv")])
+    changes = catalogued("submission_changes", [
+        dict(year=YEAR, county_code=JIA, school_code="3404010001", campus_code="01", form="schools",
+             field="students_primary", old_value="480", new_value="500", old_file="schools.csv", new_file="甲五小.xlsx",
+             changed_at=utc("2026-12-16 01:30")),
+        dict(year=YEAR, county_code=JIA, school_code="", campus_code="", form="counties", field="teacher_avg_pay",
+             old_value="90000.0", new_value="", old_file="counties.csv", new_file="counties_v2.csv",
+             changed_at=utc("2026-12-03 00:00"))])
     timetable = typed(TIMETABLE_COLUMNS, [
         dict(year=YEAR, province="安徽省", city="淮南市", target_year_bucket=bucket, bucket_order=order, counties=n)
         for bucket, order, n in (("2023年及以后", 5, 2), ("合计", 7, 2))])
@@ -195,7 +213,8 @@ def hand_made_tables() -> dict[str, pd.DataFrame]:
                 recommendation_form_summary=summary, creation_timetable=timetable, school_indicators=indicators,
                 school_resource_verdict=verdicts, county_difference_coefficients=coefficients(),
                 submission_completeness=completeness, data_quality_issues=issues, county_submissions=counties,
-                school_parts=parts, county_shortfalls=shortfalls)
+                school_parts=parts, county_shortfalls=shortfalls, submission_timeliness=timeliness,
+                submission_changes=changes)
 
 
 @pytest.fixture(scope="module")
@@ -323,7 +342,7 @@ def test_trend_since_last_year_and_first_year_says_so(written):
 def test_workbook_has_the_same_tables(written):
     book = openpyxl.load_workbook(written[1].loc[JIA, "xlsx_path"])
     assert book.sheetnames == ["评估结论", "资源配置", "政府保障程度", "教育质量", "社会认可度", "基本条件与一票否决",
-                               "整改清单", "数据报送与数据质量", "动态监测（与上一年度比较）"]
+                               "整改清单", "数据报送与数据质量", "报送时效", "预评估以来的变更", "动态监测（与上一年度比较）"]
     conclusion = [c.value for c in book["评估结论"]["A"] if c.value]
     assert conclusion[1] == ("结论 Verdict：尚未达到优质均衡要求（另：数据不完整，1个校区未报送或被拦截） "
                              "not ready (data also incomplete: 1 campus missing or rejected)")
@@ -447,3 +466,16 @@ def test_the_page_links_its_workbook_and_its_rectification_workbook(written):
     for column in ("xlsx_path", "rectification_path"):
         name = Path(index.loc[JIA, column]).name
         assert f'href="{name}"' in html and f'href="{name}"' in overview
+
+
+def test_reports_rendered_in_two_processes_equal_those_rendered_in_one(tmp_path, written, monkeypatch):
+    """A national year renders its ~2,850 county reports on both cores; the files must not depend on it."""
+    monkeypatch.setenv("BALANCED_REPORT_WORKERS", "2")
+    monkeypatch.setattr(settings, "COUNTIES_PER_REPORT_WORKER", 1)
+    assert settings.report_workers(3) == 2
+    index = write_year_reports(hand_made_tables(), YEAR, tmp_path, STANDARDS).set_index("county_code")
+    serial_dir, serial = written
+    paths = ["html_path", "xlsx_path", "rectification_path"]
+    pd.testing.assert_frame_equal(index.drop(columns=paths), serial.drop(columns=paths))
+    for county in serial.index:
+        assert Path(index.loc[county, "html_path"]).read_text(encoding="utf-8") == page(written, county)

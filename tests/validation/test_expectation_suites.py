@@ -9,11 +9,12 @@ import json
 import pandas as pd
 import pytest
 
-from balanced_pipeline.validation import derive_validation_columns, load_suite, suite_names, suite_parameters
+from balanced_pipeline.validation.derive import derive_validation_columns
+from balanced_pipeline.validation.suites import load_suite, suite_names, suite_parameters
 from balanced_pipeline.validation._gx import gx, new_context
 from balanced_pipeline.validation.suites import SEVERITY_TO_ISSUE, suite_path
 from balanced_pipeline.validation.validate import issues_from_result, run_suite
-from balanced_pipeline.contract.forms import FORMS, STAGES, SURVEY_IDENTITY
+from balanced_pipeline.contract.forms import EXPLANATIONS, FORMS, STAGES, SURVEY_IDENTITY
 from balanced_pipeline.standards.loader import load_standards
 from tests.validation.test_validation import valid_forms
 
@@ -158,7 +159,7 @@ def test_expectation_reports_exactly_the_violating_row(form_name, expectation):
     frame = derive_validation_columns(forms, STANDARDS)[form_name]
     single = gx.ExpectationSuite(name=form_name, expectations=[expectation])
     result = run_suite(new_context(), single, frame, suite_parameters(STANDARDS))
-    issues = issues_from_result(result, frame, form_name)
+    issues, _ = issues_from_result(result, frame, form_name)
 
     assert set(issues["rule"]) == {meta["rule"]}
     assert set(issues["severity"]) == {SEVERITY_TO_ISSUE[expectation["severity"]]}
@@ -189,7 +190,8 @@ def test_the_whole_suite_loads_and_its_rules_are_unique(form_name):
 
 
 def test_every_form_has_a_suite_covering_its_required_fields_and_choices():
-    fields_of = {**{name: form.fields for name, form in FORMS.items()}, "survey_responses": SURVEY_IDENTITY}
+    fields_of = {**{name: form.fields for name, form in FORMS.items()}, "survey_responses": SURVEY_IDENTITY,
+                 "explanations": EXPLANATIONS.fields}
     assert set(suite_names()) == set(fields_of)
     for form_name, fields in fields_of.items():
         expectations = json.loads(suite_path(form_name).read_text("utf-8"))["expectations"]

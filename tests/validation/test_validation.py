@@ -9,16 +9,11 @@ import pandas as pd
 import pytest
 
 from balanced_pipeline.contract.issues import ISSUE_COLUMNS
-from balanced_pipeline.validation import (
-    SuiteError,
-    build_data_docs,
-    write_validation_summary,
-    derive_validation_columns,
-    load_suite,
-    validate_forms,
-)
-from balanced_pipeline.validation.suites import suite_path
-from balanced_pipeline.contract.forms import FORMS, SURVEY_IDENTITY, Kind
+from balanced_pipeline.validation.derive import derive_validation_columns
+from balanced_pipeline.validation.docs import build_data_docs, write_validation_summary
+from balanced_pipeline.validation.suites import SuiteError, load_suite, suite_path
+from balanced_pipeline.validation.validate import validate_forms
+from balanced_pipeline.contract.forms import EXPLANATIONS, FORMS, SURVEY_IDENTITY, Kind
 from balanced_pipeline.standards.loader import load_standards, merge_overlay, Standards
 
 YEAR = 2026
@@ -130,6 +125,13 @@ def valid_forms() -> dict[str, pd.DataFrame]:
              "satisfied": 340, "answers_excluded": 20},
             {"county_code": "340404", "respondent_group": "教师", "respondents": 12, "answers_counted": 120,
              "satisfied": 110, "answers_excluded": 0}], "survey_groups.csv"),
+        # The county explains a warning of a campus and one of its own form.
+        "explanations": typed(EXPLANATIONS.fields, [
+            {"county_code": "340403", "school_code": "3404030001", "campus_code": "01",
+             "rule": "sports_area_m2_per_student_plausible", "field": "sports_area_m2", "explanation": "新建操场",
+             "explained_by": "王五"},
+            {"county_code": "340403", "rule": "rotated_within_eligible", "field": "rotated_teachers",
+             "explanation": "含跨县交流", "explained_by": "李四"}], "explanations.csv"),
     }
 
 
@@ -266,3 +268,63 @@ def test_offline_summary_page_shows_each_problem_without_scripts(national, tmp_p
     assert "班级情况" in html and problem["rule"] in html
     assert problem["message_zh"] in html and problem["message_en"].replace("'", "&#x27;") in html
     assert "validations/classes/" in html  # each form links its GX validation page
+
+
+def many_campuses(count: int, county: str = "340403") -> list[dict]:
+    """`count` copies of the primary school of SCHOOLS, each its own campus of `county`."""
+    return [{**SCHOOL_DEFAULTS, **SCHOOLS[1], "county_code": county, "school_code": f"{county}{n:04d}",
+             "campus_code": "01", "school_name": f"学校{n}"} for n in range(count)]
+
+
+def test_validation_issues_are_capped_per_file_and_rule_without_losing_a_rejection(national):
+    """A bulk school file with 30 negative pupil counts (a quarantined value) and 12 campuses of an unknown
+    type (a rejected record), capped at 5 rows per rule: 5 rows and one summary row with the exact rest each,
+    while which campuses are rejected, which values are quarantined and the completeness table are
+    exactly those of the uncapped run."""
+    from balanced_pipeline.contract.issues import quarantined_values, split_accepted
+    from balanced_pipeline.validation.completeness import submission_completeness
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    records = many_campuses(60)
+    for record in records[:30]:
+        record["students_primary"] = -1
+    for record in records[40:52]:
+        record["school_type"] = "castle"
+    forms = valid_forms()
+    forms["schools"] = typed(FORMS["schools"].fields, records, "all_schools.csv")
+    forms["registry"] = typed(FORMS["registry"].fields, [
+        {k: r[k] for k in ("county_code", "school_code", "campus_code", "school_name", "school_type")}
+        for r in many_campuses(60)], "registry.csv")
+
+    truth = validate_forms(forms, national, issue_rows_per_rule=10**9)
+    capped = validate_forms(forms, national, issue_rows_per_rule=5)
+
+    negative = capped.issues[capped.issues["rule"] == "students_primary_non_negative"]
+    assert len(negative) == 6 and negative["row_number"].notna().sum() == 5
+    summary = negative[negative["row_number"].isna()].iloc[0]
+    assert "还有 25 行存在同样问题" in summary["message_zh"] and "all_schools.csv" in summary["message_zh"]
+    assert "and 25 more rows with the same problem" in summary["message_en"]
+    assert summary["county_code"] == "340403"  # all summarised rows are one county's
+    castle = capped.issues[capped.issues["rule"] == "school_type_allowed_value"]
+    assert len(castle) == 6 and "and 7 more rows" in castle[castle["row_number"].isna()].iloc[0]["message_en"]
+    assert len(capped.issues) < len(truth.issues)
+
+    # The verdicts come from every failure, identical with and without the cap.
+    columns = ["form", "source_file", "sheet", "row_number", "field", "rule", "severity"]
+    pd.testing.assert_frame_equal(capped.failed_records[columns].reset_index(drop=True),
+                                  truth.issues[columns].reset_index(drop=True))
+    accepted, rejected = split_accepted(forms["schools"], capped.failed_records, "schools")
+    true_accepted, true_rejected = split_accepted(forms["schools"], truth.issues, "schools")
+    assert len(rejected) == len(true_rejected) == 12
+    pd.testing.assert_frame_equal(accepted.reset_index(drop=True), true_accepted.reset_index(drop=True))
+    quarantined = quarantined_values(accepted, capped.failed_records, "schools")
+    assert (quarantined["rule"] == "students_primary_non_negative").sum() == 30  # past the cap too
+    files = pd.DataFrame({"source_file": ["all_schools.csv"], "modified_at": [pd.Timestamp("2026-12-01", tz="UTC")]})
+    deadline = datetime(2026, 12, 15, tzinfo=ZoneInfo("Asia/Shanghai"))
+    completeness = submission_completeness(forms["registry"], forms["schools"], accepted, files, YEAR, deadline)
+    expected = submission_completeness(forms["registry"], forms["schools"], true_accepted, files, YEAR, deadline)
+    pd.testing.assert_frame_equal(completeness, expected)
+    assert completeness.iloc[0]["rejected"] == 12 and completeness.iloc[0]["accepted"] == 48
+    assert capped.summaries["schools"].errors == truth.summaries["schools"].errors
+    assert capped.summaries["schools"].failing_records_by_rule == truth.summaries["schools"].failing_records_by_rule

@@ -1,5 +1,5 @@
 """Write–audit–publish through the real job: a killed or failed run leaves the published year exactly
-as it was (warehouse file byte for byte, every report file), a reader holding the published DuckDB
+as it was (warehouse file byte for byte, every report and data docs file; on PostgreSQL every table), a reader holding the published DuckDB
 file open never blocks a run nor gets an error, and a re-run publishes the same result.
 
 One small generated year (2026) is published first; the submissions are then regenerated with
@@ -37,14 +37,16 @@ RUN_DEPENDENT = {"deadline_status": ["as_of", "days_left", "status", "message_zh
 
 
 class Site:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, url: str | None = None):
+        """A landing folder and data folder under `root`; the warehouse is the DuckDB default unless `url`."""
         self.root = root
         self.submissions = root / "submissions"
         self.data = root / "data"
         self.published = self.data / "warehouse.duckdb"
         self.building = self.data / f"warehouse.building.{YEAR}.duckdb"
         self.reports = self.data / "reports" / str(YEAR)
-        self.url = f"duckdb:///{self.published}"
+        self.data_docs = self.data / "data_docs" / str(YEAR)
+        self.url = url or f"duckdb:///{self.published}"
 
     def materialize(self) -> dg.ExecuteInProcessResult:
         return dg.materialize(
@@ -58,7 +60,7 @@ class Site:
         """`balanced-pipeline run YEAR` in its own process group, as an operator would start it."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BALANCED_", "DAGSTER_"))}
         env.update(BALANCED_DATA_DIR=str(self.data), BALANCED_SUBMISSIONS_DIR=str(self.submissions),
-                   DAGSTER_HOME=str(self.root / "dagster_home"))
+                   DAGSTER_HOME=str(self.root / "dagster_home"), BALANCED_WAREHOUSE_URL=self.url)
         # Output to a file: a pipe nobody reads while the run goes on would fill and stall it.
         with open(self.root / "run.log", "wb") as log:
             return subprocess.Popen([sys.executable, "-m", "balanced_pipeline", "run", str(YEAR)], env=env,
@@ -68,9 +70,12 @@ class Site:
         return (self.root / "run.log").read_text(encoding="utf-8", errors="replace")[-5000:]
 
     def snapshot(self) -> dict[str, str]:
-        """SHA-256 of the published warehouse file and of every published report file."""
-        files = {"warehouse.duckdb": _sha256(self.published)}
+        """SHA-256 of the published warehouse file, of every published report file and of every file of
+        the published validation results (data docs)."""
+        files = {"warehouse.duckdb": _sha256(self.published)} if self.url.startswith("duckdb") else {}
         files.update({f"reports/{p.name}": _sha256(p) for p in sorted(self.reports.iterdir())})
+        files.update({f"data_docs/{p.relative_to(self.data_docs).as_posix()}": _sha256(p)
+                      for p in sorted(self.data_docs.rglob("*")) if p.is_file()})
         return files
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -99,9 +104,8 @@ def _building_tables(path: Path) -> int:
         return 0
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Site:
-    site = Site(tmp_path_factory.mktemp("publish"))
+def _published_once(site: Site) -> Site:
+    """Publish the year from seed 7, remember it, then change every submission (seed 8)."""
     generate_demo_submissions(site.submissions, years=(YEAR,), schools=SCHOOLS, seed=7)
     assert site.materialize().success
     site.first = site.snapshot()
@@ -110,18 +114,18 @@ def site(tmp_path_factory) -> Site:
     return site
 
 
-def test_the_first_run_published_every_table_and_report(site):
-    assert site.reports.is_symlink() and (site.reports / "index.html").is_file()
-    assert len(site.first) > 1 + 7  # the warehouse, the index and every county's files
-    assert not site.published.with_name(site.published.name + ".wal").exists()
-    assert all(len(site.first_tables[name]) for name in ("school_submissions", "county_readiness", "county_reports"))
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Site:
+    return _published_once(Site(tmp_path_factory.mktemp("publish")))
 
 
-def test_a_killed_run_leaves_the_published_year_exactly_as_it_was(site):
+def _kill_mid_run(site: Site, tables_built) -> None:
+    """Start `balanced-pipeline run`, SIGKILL its process group once `tables_built()` reaches
+    KILL_AFTER_TABLES building tables, and check it was killed there."""
     run = site.start_cli_run()
     deadline = time.monotonic() + RUN_TIMEOUT
     try:
-        while _building_tables(site.building) < KILL_AFTER_TABLES:
+        while tables_built() < KILL_AFTER_TABLES:
             assert run.poll() is None, site.run_log()
             assert time.monotonic() < deadline, "the run never wrote its first tables"
             time.sleep(0.2)
@@ -129,7 +133,20 @@ def test_a_killed_run_leaves_the_published_year_exactly_as_it_was(site):
         os.killpg(run.pid, signal.SIGKILL)
         run.wait(timeout=60)
     assert run.returncode == -signal.SIGKILL
-    assert _building_tables(site.building) >= KILL_AFTER_TABLES  # new tables were written, aside
+    assert tables_built() >= KILL_AFTER_TABLES  # new tables were written, aside
+
+
+def test_the_first_run_published_every_table_and_report(site):
+    assert site.reports.is_symlink() and (site.reports / "index.html").is_file()
+    assert site.data_docs.is_symlink() and (site.data_docs / "summary.html").is_file()
+    assert any(key.startswith("data_docs/validations/") for key in site.first)  # the GX pages too
+    assert len(site.first) > 1 + 7  # the warehouse, the index and every county's files
+    assert not site.published.with_name(site.published.name + ".wal").exists()
+    assert all(len(site.first_tables[name]) for name in ("school_submissions", "county_readiness", "county_reports"))
+
+
+def test_a_killed_run_leaves_the_published_year_exactly_as_it_was(site):
+    _kill_mid_run(site, lambda: _building_tables(site.building))
     assert site.snapshot() == site.first
     for name, frame in site.tables().items():
         pd.testing.assert_frame_equal(frame, site.first_tables[name], obj=name)
@@ -152,6 +169,10 @@ def test_a_failed_run_publishes_nothing(site):
     assert failed == {"county_reports"}
     materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
     assert "county_readiness" in materialized and "published_year" not in materialized  # built aside only
+    built_docs = site.data / "data_docs" / ".building" / str(YEAR)
+    built = {p.relative_to(built_docs).as_posix() for p in built_docs.rglob("*.html")}
+    assert built and built != {k.removeprefix("data_docs/") for k in site.first if k.endswith(".html")
+                               and k.startswith("data_docs/")}  # this run's validation results, aside
     assert site.snapshot() == site.first
 
 
@@ -181,6 +202,35 @@ def test_a_re_run_publishes_the_same_result(site):
     for name, frame in site.tables().items():
         pd.testing.assert_frame_equal(frame, site.second_tables[name], obj=name)
     again = site.snapshot()
-    assert set(again) == set(site.second)
-    published_versions = list((site.data / "reports" / ".published").iterdir())
-    assert len(published_versions) == 1 and site.reports.resolve() == published_versions[0]
+    # GX names a validation page after its run's time, so only the report and warehouse names repeat.
+    assert {k for k in again if not k.startswith("data_docs/")} == {k for k in site.second if not k.startswith("data_docs/")}
+    for folder, link in (("reports", site.reports), ("data_docs", site.data_docs)):
+        published_versions = list((site.data / folder / ".published").iterdir())
+        assert len(published_versions) == 1 and link.resolve() == published_versions[0]
+
+
+def test_a_killed_run_on_postgresql_leaves_the_published_year_exactly_as_it_was(tmp_path_factory):
+    """The same kill on a PostgreSQL warehouse (a private server): the run builds in the schema
+    building_<year>, so the published tables, reports and data docs are those of the first run."""
+    import sqlalchemy as sa
+
+    from tests.postgres_server import postgres_url
+
+    with postgres_url() as url:
+        site = _published_once(Site(tmp_path_factory.mktemp("publish_pg"), url))
+        engine = sa.create_engine(url)
+
+        def building_tables() -> int:
+            with engine.connect() as connection:
+                return connection.execute(sa.text(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = :schema"),
+                    {"schema": f"building_{YEAR}"}).scalar_one()
+
+        try:
+            assert site.first_tables["school_submissions"].shape[0] > 0
+            _kill_mid_run(site, building_tables)
+            assert site.snapshot() == site.first
+            for name, frame in site.tables().items():
+                pd.testing.assert_frame_equal(frame, site.first_tables[name], obj=name)
+        finally:
+            engine.dispose()

@@ -1,5 +1,9 @@
 """The warehouse writer on the embedded DuckDB and on a real PostgreSQL server."""
 
+import subprocess
+import sys
+import time
+
 import pandas as pd
 import pytest
 
@@ -110,3 +114,44 @@ def test_the_building_copy_is_apart_from_the_published_warehouse(warehouse):
         assert building.schema == f"building_{NEW}" and warehouse.schema is None
     building.replace_partition(TABLE, NEW, rows("340402", 0.6, n=1))
     assert not building_warehouse(warehouse, OLD).has_table(TABLE.name)
+
+
+HOLD_LOCK = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def _hold_write_lock(path, seconds: float):
+    """Another process (a parallel step, or a BI tool writing) that holds the DuckDB file's lock."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_write_waits_for_the_duckdb_lock_another_process_holds(tmp_path):
+    """What keeps parallel steps correct on an instance without the one-slot `warehouse` pool."""
+    path = tmp_path / "w.duckdb"
+    warehouse = Warehouse(f"duckdb:///{path}")
+    warehouse.replace_partition(TABLE, 2026, rows("340401", 0.3))
+    holder = _hold_write_lock(path, 2.0)
+    started = time.monotonic()
+    warehouse.replace_partition(TABLE, 2026, rows("340402", 0.4))
+    assert time.monotonic() - started > 1.0 and holder.wait() == 0
+    assert warehouse.read_partition(TABLE, 2026)["county_code"].tolist() == ["340402"]
+
+
+def test_a_lock_held_past_the_wait_is_a_clear_error(tmp_path, monkeypatch):
+    path = tmp_path / "w.duckdb"
+    monkeypatch.setenv("BALANCED_WAREHOUSE_LOCK_WAIT_S", "0.3")
+    holder = _hold_write_lock(path, 5.0)
+    try:
+        with pytest.raises(WarehouseError, match="cannot open DuckDB warehouse .*w.duckdb") as error:
+            Warehouse(f"duckdb:///{path}").replace_partition(TABLE, 2026, rows("340402", 0.4))
+        assert "被其他进程占用" in str(error.value)
+    finally:
+        holder.kill()
+        holder.wait()
