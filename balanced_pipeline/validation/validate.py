@@ -169,7 +169,7 @@ def failed_rows(rows: pd.DataFrame, *, form: str, field: str, rule: str, severit
         "row_number": rows["row_number"] if "row_number" in rows.columns else pd.NA,
         "form": form, "field": field, "value": blank, "rule": rule, "severity": severity,
         "message_zh": blank, "message_en": blank,
-    }, index=rows.index)[ISSUE_COLUMNS]
+    }, index=rows.index).reindex(columns=ISSUE_COLUMNS)  # status and explanation: set by conform_issues / explanations
 
 
 def summary_issue(file: str, sheet: str, count: int, *, past_rows: pd.DataFrame, frame: pd.DataFrame, form: str,
