@@ -106,10 +106,13 @@ def county_guarantee(
     county_submissions: pd.DataFrame,
     school_submissions: pd.DataFrame,
     school_guarantee_checks: pd.DataFrame,
+    failed_records: pd.DataFrame,
     standards: StandardsResource,
 ) -> dg.Output[pd.DataFrame]:
-    """Government guarantee (政府保障程度) G1–G15 per county."""
-    table = government_guarantee.county_guarantee(county_submissions, school_submissions, school_guarantee_checks, standards.load())
+    """Government guarantee (政府保障程度) G1–G15 per county; an item whose county-form inputs are missing or
+    quarantined by an error (or whose campuses are not all judged) is not computed, with the reason."""
+    table = government_guarantee.county_guarantee(county_submissions, school_submissions, school_guarantee_checks,
+                                                  standards.load(), failed_records)
     return dg.Output(table, metadata=_failing_counts(table, "item_id"))
 
 
@@ -119,11 +122,14 @@ def county_quality(
     school_submissions: pd.DataFrame,
     school_guarantee_checks: pd.DataFrame,
     county_quality_monitoring: pd.DataFrame,
+    failed_records: pd.DataFrame,
     standards: StandardsResource,
 ) -> dg.Output[pd.DataFrame]:
-    """Education quality (教育质量) Q1–Q9 per county, with the consolidation rate and quality monitoring."""
+    """Education quality (教育质量) Q1–Q9 per county, with the consolidation rate and quality monitoring; not
+    computed, with the reason, where the data an item reads is missing or quarantined."""
     table = education_quality.county_quality(
-        county_submissions, school_submissions, school_guarantee_checks, county_quality_monitoring, standards.load()
+        county_submissions, school_submissions, school_guarantee_checks, county_quality_monitoring, standards.load(),
+        failed_records,
     )
     return dg.Output(table, metadata=_failing_counts(table, "item_id"))
 

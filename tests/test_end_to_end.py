@@ -471,3 +471,41 @@ def test_survey_totals_beside_raw_answers_are_rejected_and_accounted(tmp_path):
     overall = table(warehouse, "county_social_recognition", 2024).query("respondent_group == 'all'").set_index("county_code")
     assert overall.loc["340403", "rate"] == pytest.approx(0.5)  # its raw answers: 1 of 2
     assert overall.loc["340404", "rate"] == pytest.approx(110 / 120)  # its totals
+
+
+def test_a_county_form_field_error_leaves_the_county_incomplete_with_its_other_items_judged(tmp_path):
+    """issue 10 item 2 through the whole graph on DuckDB: the passing county types a negative teacher
+    pay on its county form. The form is kept; G8 alone is not computed (NULL, with the field and the
+    rule); every other county item is still judged and passes; the county is incomplete, not
+    not_ready, and its shortfall row says G8 was not judged."""
+    generate_demo_submissions(tmp_path / "submissions", years=(YEAR,), schools=SCHOOLS, seed=7)
+    path = tmp_path / "submissions" / str(YEAR) / "counties.csv"
+    counties = pd.read_csv(path, dtype=str, keep_default_na=False)
+    counties.loc[counties["county_code"] == READY_COUNTY, "teacher_avg_pay"] = "-98000"
+    counties.to_csv(path, index=False)
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    assert materialize_year(YEAR, tmp_path / "submissions", tmp_path, url).success
+    warehouse = Warehouse(url)
+
+    issues = table(warehouse, "data_quality_issues")
+    error = issues[(issues["form"] == "counties") & (issues["severity"] == "error")]
+    assert error[["county_code", "field", "rule"]].values.tolist() == [
+        [READY_COUNTY, "teacher_avg_pay", "teacher_avg_pay_non_negative"]]
+    assert READY_COUNTY in set(table(warehouse, "county_submissions")["county_code"])
+    items = pd.concat([table(warehouse, "county_guarantee"), table(warehouse, "county_quality")])
+    items = items[items["county_code"] == READY_COUNTY].set_index(["item_id", "stage"])
+    g8 = items.loc[("G8", "")]
+    assert pd.isna(g8["value"]) and pd.isna(g8["passed"])
+    assert "teacher_avg_pay_non_negative" in g8["not_computed_reason_en"]
+    others = items.drop(index="G8", level="item_id")
+    assert others["passed"].astype(bool).all() and (others["not_computed_reason_zh"] == "").all()
+
+    readiness = table(warehouse, "county_readiness").set_index("county_code").loc[READY_COUNTY]
+    assert readiness["status"] == "incomplete" and not readiness["ready"]
+    assert pd.isna(readiness["government_guarantee_passed"]) and readiness["education_quality_passed"]
+    assert readiness["items_not_computed"] == 1
+    shortfalls = table(warehouse, "county_shortfalls")
+    rows = shortfalls[(shortfalls["county_code"] == READY_COUNTY) & shortfalls["blocks_readiness"].astype(bool)]
+    assert rows[["item_id", "outcome"]].values.tolist() == [["G8", "not_computed"]]
+    assert not rows["conclusive"].astype(bool).any()
+    assert "teacher_avg_pay" in rows["reason_en"].iloc[0]

@@ -1,10 +1,10 @@
 """Data-quality issue rows: one problem, where it is, and what to do, in Chinese and English.
 
 Every staged record carries its provenance (`source_file`, `sheet`, `row_number`); an issue
-names the same three, so an `error` issue quarantines exactly what it points at: on a campus
-form, the one value of its field (the record stays, that value becomes unknown); on a field
-that says who the record is or which rules apply to it, on no field, or on any other form,
-the whole record.
+names the same three, so an `error` issue quarantines exactly what it points at: on a campus,
+class, room or county form, the one value of its field (the record stays, that value becomes
+unknown); on a field that says who the record is or which rules apply to it, on no field, or on
+any other form, the whole record.
 """
 
 from __future__ import annotations
@@ -46,12 +46,18 @@ previous published run) or, a warning only, explained by the county (explanation
 RECORD_FIELDS = {
     "schools": ("county_code", "school_code", "campus_code", "school_name", "school_type", "location_type",
                 "ownership"),
+    "classes": ("county_code", "school_code", "campus_code", "class_name"),
+    "rooms": ("county_code", "school_code", "campus_code"),
+    "counties": ("county_code", "county_name", "city", "province"),
 }
 """Forms whose errors quarantine a value rather than the record, each with the fields whose error
-still rejects the record: who the campus is (codes, name) and which rules apply to it (its type
-decides its stages; location and ownership the scope of G6, G13 and the national form), without
-which no list of its judged values could be stated. The other forms' records are single facts
-(a class, a room, a county form) and are quarantined whole."""
+still rejects the record: who the campus or county is (codes, names) and which rules apply to it
+(a campus's type decides its stages; location and ownership the scope of G6, G13 and the national
+form), without which no list of its judged values could be stated. A class is also identified by
+its name (a duplicate class is a record question, not a value); its stage, grade and students, a
+room's type and area, and every figure of the county form are values: an error on one makes
+unknown only the items that declare it as an input (standards file). The other forms' records
+(quality monitoring, vetoes, survey) are quarantined whole."""
 QUARANTINE_COLUMNS = ["field", "rule", "message_zh", "message_en"]
 
 

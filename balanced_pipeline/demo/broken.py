@@ -32,9 +32,9 @@ VICTIMS = (
     ("primary", "missing_campus"),
     (None, "unknown_campus"),
 )
-# A broken row can cost its campus a guarantee item: without the room whose area is not a number,
-# the campus is a room short for G3. Such a row goes to a county whose profile already fails that
-# item, so no other county's verdict changes.
+# A broken row can cost its campus a guarantee item: the room whose area is not a number is kept
+# with its area unknown, so the campus's G3 is not judged. Such a row goes to a county whose profile
+# already fails that item, so no other county's verdict changes.
 COSTS_ITEM = {"non_numeric_room_area": SMALL_ARTS_ROOMS}
 # An error quarantines its value, not the campus: a nine-year school whose junior count is in error
 # keeps its campus, but its size (G4), junior catchment (G13) and teacher checks cannot be judged, so

@@ -4,8 +4,11 @@ rules several items share (an attested item, an item every school must pass, an 
 from county-form figures).
 
 Each block returns one row per county of the universe with value, threshold, comparison, passed
-and a Chinese detail. At county level missing data is a failure (passed = False) whose detail
-starts with 数据缺失 and names the missing fields, so nothing passes silently.
+and a Chinese detail. Missing data never passes: a detail starting with 数据缺失 names what is
+missing, and `with_not_computed` makes such an item not computed (value and passed NULL, with
+`not_computed_reason_zh/_en`): a county-form item without an accepted county form or with one of
+its declared inputs quarantined or blank, a school-based item with a campus not judged and none
+failing. The county is then incomplete, not failing, on that item (monitoring/readiness.py).
 """
 
 from __future__ import annotations
@@ -25,6 +28,14 @@ from balanced_pipeline.indicators.common import (
 )
 from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.contract.forms import COUNTIES, YEAR_CAMPUS_KEY, YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.contract.issues import issues_frame
+from balanced_pipeline.indicators.dependencies import (
+    REASON_COLUMNS,
+    county_item_inputs,
+    county_not_computed_reasons,
+    county_unknown_inputs,
+)
+from balanced_pipeline.standards.loader import Standards
 
 NO_COUNTY_FORM = "数据缺失：未报送县级基本情况表"
 NO_SCHOOLS = "数据缺失：未报送学校数据"
@@ -44,7 +55,8 @@ class SchoolInputs:
 @dataclass(frozen=True)
 class CountyInputs:
     """What a county rule reads: every county evaluated, the county form joined to it, the campuses,
-    their school_guarantee_checks rows, the number of campuses per county and (for Q9) the
+    their school_guarantee_checks rows, the number of campuses per county, the validation issues
+    (failed_records: for Q9, which quality-monitoring records were rejected) and (for Q9) the
     quality-monitoring results."""
 
     universe: pd.DataFrame
@@ -52,6 +64,7 @@ class CountyInputs:
     schools: pd.DataFrame
     checks: pd.DataFrame
     campuses: pd.Series
+    issues: pd.DataFrame
     quality_monitoring: pd.DataFrame | None = None
 
 
@@ -105,15 +118,21 @@ def item_row(county: pd.DataFrame, item: dict[str, Any], value, passed, detail, 
 
 
 def figure_item(county: pd.DataFrame, item: dict[str, Any], value: pd.Series, detail: pd.Series,
-                fields: list[str], extra_condition: pd.Series | None = None) -> pd.DataFrame:
-    """An item judged from county-form figures: value vs threshold (and an extra condition),
-    failing with the missing fields named when any needed field is blank."""
-    missing = missing_fields_text(county, fields)
+                extra_condition: pd.Series | None = None) -> pd.DataFrame:
+    """An item judged from county-form figures: value vs threshold (and an extra condition); the
+    detail names the blank fields among the item's declared `inputs` (with_not_computed then makes
+    it not computed)."""
+    missing = missing_fields_text(county, item["inputs"])
     passed = meets(value, item["threshold"], item["comparison"]).fillna(False)
+    # An extra condition already not met on what is known (performance pay not approved, no rural tilt,
+    # G11's rotation share too low) fails the item whatever the unknown figures would say.
+    known_failure = pd.Series(False, index=county.index)
     if extra_condition is not None:
         passed &= extra_condition.astype("boolean").fillna(False)
+        known_failure = extra_condition.astype("boolean").eq(False).fillna(False).astype(bool) & county["has_form"]
     passed &= missing.eq("")
-    return item_row(county, item, value, passed, detail.where(missing.eq(""), missing))
+    return item_row(county, item, value, passed, detail.where(missing.eq(""), missing)).assign(
+        _known_failure=known_failure)
 
 
 def attestation_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
@@ -131,7 +150,9 @@ def attestation_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame
         ),
         index=county.index,
     )
-    return item_row(county, item, passed.astype("Float64"), passed, detail)
+    # A county that attests "no" fails the item whatever its evidence reference says.
+    known_failure = attested.eq(False).fillna(False).astype(bool) & county["has_form"]
+    return item_row(county, item, passed.astype("Float64"), passed, detail).assign(_known_failure=known_failure)
 
 
 def failing_school_text(checks: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -167,6 +188,7 @@ def all_schools_item(universe: pd.DataFrame, checks: pd.DataFrame, item: dict[st
     has_schools = pd.Series(frame.set_index(YEAR_COUNTY_KEY).index.isin(campuses.index), index=frame.index)
     value = (frame["ok"] / frame["applicable"].where(applicable > 0)).astype("Float64")
     passed = meets(value, item["threshold"], item["comparison"]).fillna(applicable == 0) & has_schools
+    undecided_zh, undecided_en = undecided_reason(frame, frame["failed"].fillna(0) > 0)
     detail = pd.Series(
         np.select(
             [~has_schools, applicable == 0, passed.astype(bool)],
@@ -176,7 +198,7 @@ def all_schools_item(universe: pd.DataFrame, checks: pd.DataFrame, item: dict[st
         ),
         index=frame.index,
     )
-    return item_row(frame, item, value, passed, detail)
+    return item_row(frame, item, value, passed, detail).assign(_unknown_zh=undecided_zh, _unknown_en=undecided_en)
 
 
 def pooled_rate_item(universe: pd.DataFrame, pieces: pd.DataFrame, checks: pd.DataFrame, item: dict[str, Any],
@@ -200,4 +222,60 @@ def pooled_rate_item(universe: pd.DataFrame, pieces: pd.DataFrame, checks: pd.Da
     has_schools = pd.Series(frame.set_index(YEAR_COUNTY_KEY).index.isin(campuses.index), index=frame.index)
     detail = detail.where(applicable, "本县无适用学校（不适用）").where(has_schools, NO_SCHOOLS)
     passed = passed.where(applicable, True) & has_schools
-    return item_row(frame, item, value, passed, detail, threshold=threshold, stage=stage)
+    # A pooled rate over a campus whose figures are unknown cannot be computed, failing campuses or not.
+    undecided_zh, undecided_en = undecided_reason(frame, pd.Series(False, index=frame.index))
+    return item_row(frame, item, value, passed, detail, threshold=threshold, stage=stage).assign(
+        _unknown_zh=undecided_zh, _unknown_en=undecided_en)
+
+
+def with_not_computed(table: pd.DataFrame, county: pd.DataFrame, standards: Standards,
+                      issues: pd.DataFrame | None) -> pd.DataFrame:
+    """County item rows with `not_computed_reason_zh/_en`; a row with a reason that does not
+    pass has value and passed NULL (see the module docstring). A county-form item with an unknown
+    input that passes all the same is one the standard does not apply to (G7 in a county without a
+    special-education school) and stays passed; so does a failure the county form itself states
+    whatever the unknown input (an attested "no", performance pay not approved for G8, no rural tilt
+    for G14), and a school-based item with a failing campus."""
+    inputs = county_item_inputs(standards)
+    unknown = county_unknown_inputs(county[county["has_form"]], issues if issues is not None else issues_frame(),
+                                    sorted(set(inputs["field"])))
+    reasons = county_not_computed_reasons(table, inputs, unknown, _has_form(table, county))
+    reads_form = table["item_id"].isin(set(inputs["item_id"]))
+    reasons = reasons.apply(lambda column: column.where(reads_form, ""))
+    # Items not read from the county form bring their own reason (UNKNOWN_COLUMNS): a campus not
+    # judged, no monitoring result.
+    own = [table.pop(c).astype("string").fillna("") if c in table else pd.Series("", index=table.index, dtype="string")
+           for c in UNKNOWN_COLUMNS]
+    for column, reason in zip(REASON_COLUMNS, own):
+        reasons[column] = reasons[column].mask(own[0].ne(""), reason)
+    passes = table["passed"].astype("boolean").fillna(False)
+    known_failure = (table.pop("_known_failure").astype("boolean").fillna(False).astype(bool) if "_known_failure" in table
+                     else pd.Series(False, index=table.index))
+    not_computed = reasons["not_computed_reason_zh"].ne("") & ~passes & ~known_failure
+    reasons = reasons.apply(lambda column: column.where(not_computed, ""))
+    table = pd.concat([table.drop(columns=REASON_COLUMNS, errors="ignore"), reasons], axis=1)
+    table["value"] = table["value"].mask(not_computed)
+    table["passed"] = table["passed"].astype("boolean").mask(not_computed)
+    return table
+
+
+UNKNOWN_COLUMNS = ["_unknown_zh", "_unknown_en"]
+
+
+def _has_form(table: pd.DataFrame, county: pd.DataFrame) -> pd.Series:
+    sent = conform_keys(county.loc[county["has_form"], YEAR_COUNTY_KEY], YEAR_COUNTY_KEY).assign(_sent=True)
+    found = conform_keys(table[YEAR_COUNTY_KEY], YEAR_COUNTY_KEY).merge(sent, on=YEAR_COUNTY_KEY, how="left")["_sent"]
+    return pd.Series(found.notna().to_numpy(), index=table.index)
+
+
+def undecided_reason(frame: pd.DataFrame, failed: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The not-computed reason of a school-based county item whose campuses are not all judged and
+    none fails ('' otherwise), from failing_school_text columns."""
+    undecided = frame["undecided"].fillna(0)
+    open_ = (undecided > 0) & ~failed
+    zh = ("有" + undecided.astype("Int64").astype("string") + "所学校（校区）未能判定（数据缺失或有误）："
+          + frame["undecided_names"].astype("string").fillna("")).where(open_, "")
+    en = ("not computed: " + undecided.astype("Int64").astype("string")
+          + " campus(es) not judged (data missing or in error): " + frame["undecided_names"].astype("string").fillna("")
+          ).where(open_, "")
+    return zh.astype("string"), en.astype("string")

@@ -1,5 +1,9 @@
-"""Which school-form fields each resource indicator and school-level item is computed from (its
-`inputs` in the standards file), and why a campus's value of it could not be computed.
+"""Which fields each resource indicator and G/Q item is computed from (its `inputs` in the
+standards file), and why a campus's or a county's value of it could not be computed.
+
+Inputs of the school-level items and indicators are school-form fields, or class- and room-form
+fields written `classes.<field>` / `rooms.<field>` (an error on one class's students makes that
+campus's G5 unknown); inputs of the county items are county-form fields.
 
 Validation quarantines a value, not the campus (contract/issues.py): the campus stays and the
 value its error points at becomes missing. Here every indicator or check whose declared inputs
@@ -14,12 +18,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.contract.forms import SCHOOLS, YEAR_CAMPUS_KEY, conform_keys
+from balanced_pipeline.contract.forms import COUNTIES, FORMS, SCHOOLS, YEAR_CAMPUS_KEY, YEAR_COUNTY_KEY, conform_keys
 from balanced_pipeline.contract.issues import quarantined_values
 from balanced_pipeline.standards.loader import SPLIT_STUDENTS, STAGE_PLACEHOLDER, Standards
 
 UNKNOWN_COLUMNS = [*YEAR_CAMPUS_KEY, "field", "reason_zh", "reason_en"]
+COUNTY_UNKNOWN_COLUMNS = [*YEAR_COUNTY_KEY, "field", "reason_zh", "reason_en"]
 REASON_COLUMNS = ["not_computed_reason_zh", "not_computed_reason_en"]
+EVIDENCE_FIELD = "evidence_ref"
+"""An attestation's evidence reference: an error on it leaves the item not computed, but a blank
+one is judged (the standard asks for the evidence: a yes without it fails)."""
 
 
 def indicator_inputs(standards: Standards) -> pd.DataFrame:
@@ -52,19 +60,79 @@ def item_inputs(standards: Standards) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item_id", "stage", "field"]).astype("string")
 
 
-def quarantined_inputs(schools: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
-    """One row per campus × field whose value an error quarantined, with the reason (field and rule)."""
-    found = quarantined_values(schools, issues, "schools", keep=tuple(YEAR_CAMPUS_KEY))
-    found = conform_keys(found).astype({"field": "string", "rule": "string"})
-    labels_zh = {f.name: f.label_zh for f in SCHOOLS.fields}
-    labels_en = {f.name: f.label_en for f in SCHOOLS.fields}
-    rules = found.groupby([*YEAR_CAMPUS_KEY, "field"], sort=False)["rule"].agg(", ".join).rename("rules").reset_index()
+def county_item_inputs(standards: Standards) -> pd.DataFrame:
+    """One row per county-form G/Q item (basis county or attestation) × county-form field it reads."""
+    rows = [(item["id"], name) for section in ("government_guarantee", "education_quality")
+            for item in standards.section(section)["items"] if item["basis"] != "schools"
+            for name in item["inputs"]]
+    return pd.DataFrame(rows, columns=["item_id", "field"]).astype("string")
+
+
+def quarantined_inputs(schools: pd.DataFrame, issues: pd.DataFrame, classes: pd.DataFrame | None = None,
+                       rooms: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per campus × field whose value an error quarantined, with the reason (field and
+    rule); a quarantined value of a class or room row counts for its campus as `classes.<field>` /
+    `rooms.<field>`, so one wrong class makes its campus's class items unknown, not its others."""
+    pieces = [_quarantined(schools, issues, "schools", YEAR_CAMPUS_KEY, "")]
+    for form, records in (("classes", classes), ("rooms", rooms)):
+        if records is not None:
+            pieces.append(_quarantined(records, issues, form, YEAR_CAMPUS_KEY, f"{form}."))
+    return pd.concat(pieces, ignore_index=True)[UNKNOWN_COLUMNS]
+
+
+def county_unknown_inputs(counties: pd.DataFrame, issues: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
+    """One row per county × county-form field of `fields` that is unknown: quarantined by an error
+    (field and rule named) or left blank (the evidence reference excepted, see EVIDENCE_FIELD)."""
+    quarantined = _quarantined(counties, issues, "counties", YEAR_COUNTY_KEY, "")
+    blank = pd.concat([counties.loc[counties[f].isna(), YEAR_COUNTY_KEY].assign(field=f) for f in fields
+                       if f != EVIDENCE_FIELD] or [pd.DataFrame(columns=[*YEAR_COUNTY_KEY, "field"])], ignore_index=True)
+    blank = conform_keys(blank, YEAR_COUNTY_KEY).astype({"field": "string"})
+    known = pd.MultiIndex.from_frame(quarantined[[*YEAR_COUNTY_KEY, "field"]])
+    blank = blank[~pd.MultiIndex.from_frame(blank[[*YEAR_COUNTY_KEY, "field"]]).isin(known)]
+    label_zh = blank["field"].map({f.name: f.label_zh for f in COUNTIES.fields})
+    label_en = blank["field"].map({f.name: f.label_en for f in COUNTIES.fields})
+    blank = blank.assign(reason_zh="县级报表字段「" + label_zh + "」（" + blank["field"] + "）未填报，该项未计算",
+                         reason_en="not computed: county-form field " + blank["field"] + " (" + label_en + ") is blank")
+    return pd.concat([quarantined, blank], ignore_index=True)[COUNTY_UNKNOWN_COLUMNS]
+
+
+def _quarantined(records: pd.DataFrame, issues: pd.DataFrame, form: str, keys: list[str], prefix: str) -> pd.DataFrame:
+    """Rows of `keys` × field (named `prefix` + field) whose value an error of `form` quarantined, with the reason."""
+    found = quarantined_values(records, issues, form, keep=tuple(keys))
+    found = conform_keys(found, keys).astype({"field": "string", "rule": "string"})
+    labels_zh = {f.name: f.label_zh for f in FORMS[form].fields}
+    labels_en = {f.name: f.label_en for f in FORMS[form].fields}
+    rules = found.groupby([*keys, "field"], sort=False)["rule"].agg(", ".join).rename("rules").reset_index()
     field = rules["field"]
-    rules["reason_zh"] = ("字段「" + field.map(labels_zh) + "」（" + field + "）填报有误（规则 " + rules["rules"]
+    # The campus form's own fields keep their short reason; another form's say which form.
+    where_zh, where_en = ("", "") if form == "schools" else (f"{FORMS[form].label_zh}表", f"{form} form ")
+    rules["reason_zh"] = (where_zh + "字段「" + field.map(labels_zh) + "」（" + field + "）填报有误（规则 " + rules["rules"]
                           + "），依赖该字段的指标未计算")
-    rules["reason_en"] = ("not computed: field " + field + " (" + field.map(labels_en) + ") has an error (rule "
-                          + rules["rules"] + ")")
-    return rules[UNKNOWN_COLUMNS]
+    rules["reason_en"] = ("not computed: " + where_en + "field " + field + " (" + field.map(labels_en)
+                          + ") has an error (rule " + rules["rules"] + ")")
+    rules["field"] = prefix + field
+    return rules[[*keys, "field", "reason_zh", "reason_en"]]
+
+
+def county_not_computed_reasons(rows: pd.DataFrame, inputs: pd.DataFrame, unknown: pd.DataFrame,
+                                has_form: pd.Series) -> pd.DataFrame:
+    """`not_computed_reason_zh` / `_en` of each county item row (year, county_code, item_id): the
+    reasons of its unknown county-form inputs, or that no county form was accepted; '' when known."""
+    work = conform_keys(rows[[*YEAR_COUNTY_KEY, "item_id"]].astype({"item_id": "string"}), YEAR_COUNTY_KEY)
+    work = work.assign(_row=range(len(rows)))
+    hits = work.merge(inputs, on="item_id").merge(conform_keys(unknown, YEAR_COUNTY_KEY), on=[*YEAR_COUNTY_KEY, "field"])
+    reasons = hits.groupby("_row").agg(not_computed_reason_zh=("reason_zh", "；".join),
+                                       not_computed_reason_en=("reason_en", "; ".join))
+    reasons = reasons.reindex(range(len(rows))).fillna("").astype("string")
+    reasons.index = rows.index
+    no_form = ~has_form.reindex(rows.index).astype(bool)
+    reasons["not_computed_reason_zh"] = reasons["not_computed_reason_zh"].mask(no_form, NO_COUNTY_FORM_ZH)
+    reasons["not_computed_reason_en"] = reasons["not_computed_reason_en"].mask(no_form, NO_COUNTY_FORM_EN)
+    return reasons
+
+
+NO_COUNTY_FORM_ZH = "未报送县级基本情况表或报表被拦截，该项未计算"
+NO_COUNTY_FORM_EN = "not computed: no accepted county form (not sent or rejected)"
 
 
 def blank_inputs(schools: pd.DataFrame, fields: list[str], known_unknown: pd.DataFrame) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from balanced_pipeline.indicators.common import (
     scalar_text,
     yes_no_text,
 )
+from balanced_pipeline.contract.issues import ERROR, PROVENANCE, issues_frame
 from balanced_pipeline.indicators.county_items import (
     CountyInputs,
     Item,
@@ -32,6 +33,7 @@ from balanced_pipeline.indicators.county_items import (
     county_form_rows,
     figure_item,
     item_row,
+    with_not_computed,
 )
 from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.standards.loader import Standards
@@ -48,7 +50,8 @@ ITEMS = {
     "Q3": Item(school=lambda s, item: school_attestation_check(s.schools, item), county=_every_school),
     "Q4": Item(school=lambda s, item: training_budget_check(s.schools, item), county=_every_school),
     "Q6": Item(school=lambda s, item: school_attestation_check(s.schools, item), county=_every_school),
-    "Q9": Item(county=lambda c, item: quality_monitoring_item(c.county, c.quality_monitoring, item)),
+    "Q9": Item(county=lambda c, item: quality_monitoring_item(c.county, c.quality_monitoring, item,
+                                                              rejected_subjects(c.issues))),
 }
 """Item id → its per-campus check and county rule; an item of basis `attestation` (Q5, Q7, Q8) is
 judged by attestation_item instead."""
@@ -60,18 +63,23 @@ def county_quality(
     school_checks: pd.DataFrame,
     quality_monitoring: pd.DataFrame,
     standards: Standards,
+    issues: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per county × Q item for every county that sent a county form or school data."""
+    """One row per county × Q item for every county that sent a county form or school data; an
+    item whose data is missing or quarantined by an error of `issues` is not computed, with the
+    reason (county_items.with_not_computed)."""
     section = standards.section("education_quality")
     schools = conform_keys(schools)
     universe = county_universe(counties, schools)
     county = county_form_rows(universe, counties)
-    inputs = CountyInputs(universe, county, schools, school_checks, schools.groupby(YEAR_COUNTY_KEY).size(), quality_monitoring)
+    inputs = CountyInputs(universe, county, schools, school_checks, schools.groupby(YEAR_COUNTY_KEY).size(),
+                          issues if issues is not None else issues_frame(), quality_monitoring)
     rows = [
         attestation_item(county, item) if item["basis"] == "attestation" else ITEMS[item["id"]].county(inputs, item)
         for item in section["items"]
     ]
     table = pd.concat(rows, ignore_index=True).assign(standards_version=standards.version)
+    table = with_not_computed(table, county, standards, inputs.issues)
     order = item_order(standards)
     table = table.sort_values(["year", "county_code", "item_id"], key=lambda c: c.map(order) if c.name == "item_id" else c,
                               kind="stable")
@@ -91,8 +99,7 @@ def consolidation_rate(graduates, grade7, deaths, transfers_in, transfers_out):
 
 
 def consolidation_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
-    fields = ["cohort_graduates", "cohort_grade7", "cohort_deaths", "cohort_transfers_in", "cohort_transfers_out"]
-    figures = {f: county[f].astype("Float64") for f in fields}
+    figures = {f: county[f].astype("Float64") for f in item["inputs"]}
     value = consolidation_rate(figures["cohort_graduates"], figures["cohort_grade7"], figures["cohort_deaths"],
                                figures["cohort_transfers_in"], figures["cohort_transfers_out"])
     detail = (
@@ -101,17 +108,16 @@ def consolidation_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFra
         + " − 转出" + number_text(figures["cohort_transfers_out"], 0) + "）= " + percent_text(value)
         + "，标准≥" + percent_text(pd.Series(float(item["threshold"]), index=county.index))
     )
-    return figure_item(county, item, value, detail, fields)
+    return figure_item(county, item, value, detail)
 
 
 def disabled_enrolment_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
-    fields = ["disabled_school_age", "disabled_enrolled"]
     value = safe_ratio(county["disabled_enrolled"], county["disabled_school_age"])
     detail = (
         "适龄残疾儿童少年" + number_text(county["disabled_school_age"], 0) + "人，入学" + number_text(county["disabled_enrolled"], 0)
         + "人，入学率" + percent_text(value) + "，标准≥" + percent_text(pd.Series(float(item["threshold"]), index=county.index))
     )
-    return figure_item(county, item, value, detail, fields)
+    return figure_item(county, item, value, detail)
 
 
 def monitoring_level(levels: pd.Series, level_map: dict[str, int]) -> pd.Series:
@@ -144,7 +150,17 @@ def monitoring_subject_checks(quality_monitoring: pd.DataFrame, item: dict[str, 
     return frame
 
 
-def quality_monitoring_item(county: pd.DataFrame, quality_monitoring: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
+def rejected_subjects(issues: pd.DataFrame) -> pd.Series:
+    """Per county: how many of its quality-monitoring records an error rejected."""
+    rejected = issues[(issues["form"] == "quality_monitoring") & (issues["severity"] == ERROR) & issues["row_number"].notna()]
+    rejected = conform_keys(rejected.drop_duplicates(PROVENANCE), ["county_code"])
+    return rejected.groupby("county_code").size().rename("rejected_subjects")
+
+
+def quality_monitoring_item(county: pd.DataFrame, quality_monitoring: pd.DataFrame, item: dict[str, Any],
+                            rejected: pd.Series | None = None) -> pd.DataFrame:
+    """Q9 over the accepted subjects: not computed without any, or when a subject was rejected and
+    none of the accepted ones fails (the rejected one might)."""
     monitoring = conform_keys(quality_monitoring, YEAR_COUNTY_KEY)
     subjects = monitoring_subject_checks(monitoring, item)
     subjects["failed"] = (~subjects["passed"]).astype(int)
@@ -155,6 +171,13 @@ def quality_monitoring_item(county: pd.DataFrame, quality_monitoring: pd.DataFra
     frame = county.join(per_county, on=YEAR_COUNTY_KEY).join(problems, on=YEAR_COUNTY_KEY)
     reported = frame["subjects"].fillna(0) > 0
     passed = reported & (frame["failed"].fillna(0) == 0)
+    rejected_count = frame["county_code"].map(rejected if rejected is not None else {}).astype("Int64").fillna(0)
+    partial = reported & passed & (rejected_count > 0)
+    unknown_zh = pd.Series(NO_MONITORING_ZH, index=frame.index, dtype="string").where(~reported, "")
+    unknown_en = pd.Series(NO_MONITORING_EN, index=frame.index, dtype="string").where(~reported, "")
+    unknown_zh = unknown_zh.mask(partial, rejected_count.astype("string") + "条国家义务教育质量监测结果被拦截，该项未计算")
+    unknown_en = unknown_en.mask(partial, "not computed: " + rejected_count.astype("string")
+                                 + " quality-monitoring record(s) rejected for errors")
     detail = pd.Series(
         np.select(
             [~reported, passed],
@@ -166,7 +189,13 @@ def quality_monitoring_item(county: pd.DataFrame, quality_monitoring: pd.DataFra
         ),
         index=frame.index,
     )
-    return item_row(frame, item, frame["lowest_level"].astype("Float64"), passed, detail)
+    passed &= ~partial  # after the detail: it still says what the accepted subjects reached
+    return item_row(frame, item, frame["lowest_level"].astype("Float64"), passed, detail).assign(
+        _unknown_zh=unknown_zh, _unknown_en=unknown_en)
+
+
+NO_MONITORING_ZH = "未报送国家义务教育质量监测结果（或结果被拦截），该项未计算"
+NO_MONITORING_EN = "not computed: no accepted national quality-monitoring result"
 
 
 def school_attestation_check(schools: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:

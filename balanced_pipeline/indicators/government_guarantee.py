@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from balanced_pipeline.contract.forms import ROOM_TYPES, STAGES, YEAR_CAMPUS_KEY, YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.contract.issues import issues_frame
 from balanced_pipeline.indicators.common import (
     COUNTY_ITEM_COLUMNS,
     county_universe,
@@ -36,6 +37,8 @@ from balanced_pipeline.indicators.county_items import (
     item_row,
     missing_fields_text,
     pooled_rate_item,
+    undecided_reason,
+    with_not_computed,
 )
 from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.standards.loader import Standards
@@ -72,20 +75,24 @@ judged by attestation_item instead."""
 
 
 def county_guarantee(
-    counties: pd.DataFrame, schools: pd.DataFrame, school_checks: pd.DataFrame, standards: Standards
+    counties: pd.DataFrame, schools: pd.DataFrame, school_checks: pd.DataFrame, standards: Standards,
+    issues: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per county × G item (G13 per stage) for every county that sent a county form
-    or school data."""
+    or school data; an item whose data is missing or quarantined by an error of `issues` is not
+    computed, with the reason (county_items.with_not_computed)."""
     section = standards.section("government_guarantee")
     schools = conform_keys(schools)
     universe = county_universe(counties, schools)
     county = county_form_rows(universe, counties)
-    inputs = CountyInputs(universe, county, schools, school_checks, schools.groupby(YEAR_COUNTY_KEY).size())
+    inputs = CountyInputs(universe, county, schools, school_checks, schools.groupby(YEAR_COUNTY_KEY).size(),
+                          issues if issues is not None else issues_frame())
     rows = [
         attestation_item(county, item) if item["basis"] == "attestation" else ITEMS[item["id"]].county(inputs, item)
         for item in section["items"]
     ]
     table = pd.concat(rows, ignore_index=True).assign(standards_version=standards.version)
+    table = with_not_computed(table, county, standards, inputs.issues)
     order = item_order(standards)
     table = table.sort_values(["year", "county_code", "item_id", "stage"],
                               key=lambda c: c.map(order) if c.name in ("item_id", "stage") else c, kind="stable")
@@ -170,7 +177,8 @@ def class_size_check(
     judged["oversize"] = oversize.fillna(False).astype(int)
     judged["unknown"] = oversize.isna().astype(int)
     judged["label"] = (
-        judged["class_name"].astype("string") + "（" + judged["stage"].map(STAGES) + judged["grade"].astype("string")
+        judged["class_name"].astype("string") + "（" + judged["stage"].map(STAGES)
+        + judged["grade"].astype("string").fillna("?")
         + "年级）" + number_text(judged["students"], 0) + "人，限" + number_text(judged["limit"], 0) + "人"
     )
     per_campus = judged.groupby(YEAR_CAMPUS_KEY).agg(classes=("limit", "size"), oversize=("oversize", "sum"),
@@ -319,7 +327,8 @@ def class_size_item(universe: pd.DataFrame, checks: pd.DataFrame, item: dict[str
                       + frame["undecided_names"].astype("string")).where(frame["undecided"].fillna(0) > 0, "")
     detail = join_nonblank([failed_text, undecided_text])
     detail = detail.where(detail.ne(""), "全部班级未超过班额标准").where(has_schools, NO_SCHOOLS)
-    return item_row(frame, item, value, passed, detail)
+    unknown_zh, unknown_en = undecided_reason(frame, frame["failed"].fillna(0) > 0)
+    return item_row(frame, item, value, passed, detail).assign(_unknown_zh=unknown_zh, _unknown_en=unknown_en)
 
 
 def special_education_item(county: pd.DataFrame, schools: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
@@ -329,7 +338,7 @@ def special_education_item(county: pd.DataFrame, schools: pd.DataFrame, item: di
     special = schools[schools["school_type"] == "special_education"].groupby(YEAR_COUNTY_KEY).size()
     has_special = pd.Series(county.set_index(YEAR_COUNTY_KEY).index.isin(special.index), index=county.index)
     detail = "特殊教育学校生均公用经费" + number_text(value) + "元，标准≥" + number_text(pd.Series(float(item["threshold"]), index=county.index)) + "元"
-    row = figure_item(county, item, value, detail, [item["value_field"]])
+    row = figure_item(county, item, value, detail)
     not_applicable = value.isna() & ~has_special & county["has_form"]
     row["passed"] = row["passed"].mask(not_applicable, True)
     row["detail"] = row["detail"].mask(not_applicable, "本县无特殊教育学校（不适用）")
@@ -346,8 +355,7 @@ def teacher_pay_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame
         + number_text(pd.Series(float(item["threshold"]), index=county.index)) + "）；绩效工资总量足额核定："
         + yes_no_text(county[flag])
     )
-    return figure_item(county, item, value, detail, ["teacher_avg_pay", "civil_servant_avg_pay", flag],
-                       extra_condition=county[flag])
+    return figure_item(county, item, value, detail, extra_condition=county[flag])
 
 
 def teacher_rotation_met(
@@ -373,8 +381,7 @@ def rotation_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
         + percent_text(shares["backbone_share"]) + "（标准≥"
         + percent_text(pd.Series(float(item["min_backbone_share_of_rotated"]), index=county.index)) + "）"
     )
-    return figure_item(county, item, shares["rotation_share"], detail,
-                       ["rotation_eligible", "rotated", "rotated_backbone"], extra_condition=shares["passed"])
+    return figure_item(county, item, shares["rotation_share"], detail, extra_condition=shares["passed"])
 
 
 def teacher_rate_item(universe: pd.DataFrame, schools: pd.DataFrame, checks: pd.DataFrame, item: dict[str, Any],
@@ -416,14 +423,12 @@ def senior_high_quota_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.Dat
         + percent_text(pd.Series(float(item["threshold"]), index=county.index)) + "）；向农村学校倾斜："
         + yes_no_text(county[flag])
     )
-    return figure_item(county, item, value, detail, ["hs_quota_total", "hs_quota_allocated", flag],
-                       extra_condition=county[flag])
+    return figure_item(county, item, value, detail, extra_condition=county[flag])
 
 
 def migrant_children_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
     """G15: (in public schools + in purchased places) / eligible ≥ 85 %; a county without
     migrant children passes as not applicable."""
-    fields = ["migrant_eligible", "migrant_in_public", "migrant_in_purchased"]
     served = county["migrant_in_public"].astype("Float64") + county["migrant_in_purchased"].astype("Float64")
     value = safe_ratio(served, county["migrant_eligible"])
     detail = (
@@ -431,8 +436,9 @@ def migrant_children_item(county: pd.DataFrame, item: dict[str, Any]) -> pd.Data
         + number_text(served, 0) + "人，比例" + percent_text(value) + "，标准≥"
         + percent_text(pd.Series(float(item["threshold"]), index=county.index))
     )
-    row = figure_item(county, item, value, detail, fields)
-    none_eligible = (county["migrant_eligible"].astype("Float64") == 0).fillna(False) & missing_fields_text(county, fields).eq("")
+    row = figure_item(county, item, value, detail)
+    none_eligible = ((county["migrant_eligible"].astype("Float64") == 0).fillna(False)
+                     & missing_fields_text(county, item["inputs"]).eq(""))
     row["passed"] = row["passed"].mask(none_eligible, True)
     row["detail"] = row["detail"].mask(none_eligible, "本县无随迁子女（不适用）")
     return row

@@ -6,8 +6,9 @@ so the office sees which schools make a county item fail.
 A row's `passed` is missing when the campus did not give the data the check needs; the detail
 says what is missing and the county item counts the campus as not passing. When an error
 quarantined one of the school-form fields an item declares as `inputs` in the standards file, the
-row has value and passed NULL and its `not_computed_reason` (dependencies.py); the campus's other
-checks are judged as usual.
+row has value and passed NULL and its `not_computed_reason` (dependencies.py); likewise when an
+error quarantined a field of one of its class or room rows the item declares (`classes.students`
+for G5, `rooms.area_m2` for G3): the row stays, the campus's other checks are judged as usual.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def school_guarantee_checks(
         if item.school is not None
     ]
     checks = pd.concat([part for part in parts if not part.empty] or parts[:1], ignore_index=True)
-    checks = with_not_judged(checks, inputs.schools, standards, issues if issues is not None else issues_frame())
+    checks = with_not_judged(checks, inputs.schools, standards, issues if issues is not None else issues_frame(),
+                             inputs.classes, inputs.rooms)
     checks["standards_version"] = standards.version
     order = item_order(standards)
     checks = checks.sort_values([*YEAR_CAMPUS_KEY, "item_id", "stage"], key=lambda c: c.map(order) if c.name in ("item_id", "stage") else c,
@@ -50,10 +52,12 @@ def school_guarantee_checks(
 
 
 def with_not_judged(checks: pd.DataFrame, schools: pd.DataFrame, standards: Standards,
-                    issues: pd.DataFrame) -> pd.DataFrame:
-    """`checks` with every check whose declared inputs were quarantined set to not judged: value
-    and passed NULL, the detail replaced by the reason (what it said was computed on a missing value)."""
-    reasons = not_computed_reasons(checks, item_inputs(standards), quarantined_inputs(schools, issues))
+                    issues: pd.DataFrame, classes: pd.DataFrame, rooms: pd.DataFrame) -> pd.DataFrame:
+    """`checks` with every check whose declared inputs (campus, class or room fields) were
+    quarantined set to not judged: value and passed NULL, the detail replaced by the reason (what
+    it said was computed on a missing value)."""
+    unknown = quarantined_inputs(schools, issues, classes=classes, rooms=rooms)
+    reasons = not_computed_reasons(checks, item_inputs(standards), unknown)
     not_judged = reasons["not_computed_reason_zh"].ne("")
     checks = pd.concat([checks.drop(columns=REASON_COLUMNS, errors="ignore"), reasons], axis=1)
     checks["value"] = checks["value"].mask(not_judged)

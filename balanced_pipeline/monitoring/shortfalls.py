@@ -284,6 +284,12 @@ def item_rows(universe: pd.DataFrame, items: pd.DataFrame, standards: Standards,
                       index=rows.index, dtype="string")
           + (", value " + number_text(rows["value"], 3) + ", standard " + number_text(rows["threshold"], 3)).where(
               rows["value"].notna() & rows["threshold"].notna(), ""))
+    # An item not computed says why (no county form, which input is in error or blank, which campuses).
+    reason_zh, reason_en = (rows[c].astype("string").fillna("") if c in rows else pd.Series("", index=rows.index, dtype="string")
+                            for c in REASON_COLUMNS)
+    zh = zh.mask(reason_zh.ne(""), title + "：未计算，" + reason_zh + "（标准：" + rows["item_id"].map(rules).astype("string") + "）")
+    en = en.mask(reason_en.ne(""), rows["item_id"] + " " + rows["item_id"].map(names_en).astype("string")
+                 + (" (" + stage.map(STAGE_EN).astype("string") + ")").where(stage.ne(""), "") + ": " + reason_en)
     found = _rows(rows, dimension, rows["item_id"], _outcome(rows["passed"]), zh, en, stage=stage, value=rows["value"],
                   threshold=rows["threshold"], gap=shortfall_gap(rows["value"], rows["threshold"], rows["comparison"]),
                   county_list=True)
@@ -324,8 +330,12 @@ def precondition_rows(preconditions: pd.DataFrame, standards: Standards) -> pd.D
     unmet = preconditions[~preconditions["precondition_met"].astype(bool)]
     year = unmet["basic_balance_year"].astype("Int64")
     en = ("basic balance certified in " + year.astype("string") + f", fewer than {rule['min_years_since_basic_balance']} "
-          "years before the evaluated year").fillna("basic-balance certification year not reported")
-    return _rows(unmet, "precondition", rule["id"], FAILED, unmet["shortfall"], en, value=year.astype("Float64"),
+          "years before the evaluated year").fillna(
+        "not computed: basic-balance certification year not reported (no accepted county form, or the field blank "
+        "or in error)")
+    # Without the year (no accepted county form, the field blank or quarantined) P1 is not judged, not failed.
+    outcome = pd.Series(np.where(year.isna(), NOT_COMPUTED, FAILED), index=unmet.index, dtype="string")
+    return _rows(unmet, "precondition", rule["id"], outcome, unmet["shortfall"], en, value=year.astype("Float64"),
                  threshold=(unmet["year"].astype("Int64") - int(rule["min_years_since_basic_balance"])).astype("Float64"),
                  county_list=True)
 

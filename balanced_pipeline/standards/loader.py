@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from balanced_pipeline.contract.forms import FORMS
+from balanced_pipeline.contract.issues import RECORD_FIELDS
 
 SHIPPED_DIR = Path(__file__).parent
 COMPARISONS = (">=", "<=", ">", "<", "==")
@@ -23,6 +24,9 @@ SPLIT_STUDENTS = "split_students"
 """In an indicator's `inputs`: the students of every stage the campus's shared quantities are
 split between (its own stage only, for a one-stage school)."""
 STAGE_PLACEHOLDER = "{stage}"
+SCHOOL_ITEM_RECORD_INPUTS = tuple(f"{form}.{name}" for form in ("classes", "rooms")
+                                  for name in FORMS[form].field_names if name not in RECORD_FIELDS[form])
+"""In a school-level item's `inputs`: a value field of the campus's class or room rows."""
 
 
 class StandardsError(ValueError):
@@ -163,20 +167,25 @@ def _validate(raw: dict[str, Any], origin: str) -> None:
         _validate_inputs(spec, where, stages, allowed_tokens={SPLIT_STUDENTS})
     for section in ("government_guarantee", "education_quality"):
         for item in raw.get(section, {}).get("items", []):
+            where = f"standards file {origin}, item {item.get('id')}"
             if item.get("basis") == "schools":
-                _validate_inputs(item, f"standards file {origin}, item {item.get('id')}", stages, allowed_tokens=set())
+                _validate_inputs(item, where, stages, allowed_tokens=set(SCHOOL_ITEM_RECORD_INPUTS))
+            else:
+                _validate_inputs(item, where, stages, allowed_tokens=set(), form="counties")
     for school_type, weights in raw["stage_split_weights"].items():
         if any(float(w) <= 0 for w in weights.values()):
             raise StandardsError(f"standards file {origin}: split weights of {school_type} must be > 0")
 
 
-def _validate_inputs(spec: dict[str, Any], where: str, stages: list[str], allowed_tokens: set[str]) -> None:
-    """Every indicator and school-level item names the school-form fields it reads, so an error
-    on a field can make exactly the values that depend on it unknown."""
+def _validate_inputs(spec: dict[str, Any], where: str, stages: list[str], allowed_tokens: set[str],
+                     form: str = "schools") -> None:
+    """Every indicator and item names the fields of `form` it reads, so an error on a field can
+    make exactly the values that depend on it unknown."""
+    what = "school-form" if form == "schools" else "county-form"
     if not isinstance(spec.get("inputs"), list):
-        raise StandardsError(f"{where}: 'inputs' must list the school-form fields it is computed from")
-    fields = set(FORMS["schools"].field_names)
+        raise StandardsError(f"{where}: 'inputs' must list the {what} fields it is computed from")
+    fields = set(FORMS[form].field_names)
     for name in spec["inputs"]:
         concrete = {str(name).replace(STAGE_PLACEHOLDER, stage) for stage in stages}
         if str(name) not in allowed_tokens and not concrete <= fields:
-            raise StandardsError(f"{where}: input '{name}' is not a school-form field")
+            raise StandardsError(f"{where}: input '{name}' is not a {what} field")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.forms import CAMPUS_KEY, FORMS, STAGES, YEAR_CAMPUS_KEY, Form
+from balanced_pipeline.contract.forms import FORMS, STAGES, YEAR_CAMPUS_KEY, Form
 from balanced_pipeline.standards.loader import Standards
 
 
@@ -83,7 +83,10 @@ def class_students_gaps(schools: pd.DataFrame, classes: pd.DataFrame | None,
     quantities (senior) is checked against its classes only when it lists some: a missing senior
     class list is its own warning (`classes_listed_<stage>` False), a listed one that contradicts
     the count is an error on the split. Without a class form nothing is judged. Zero reported
-    students with classes gives an infinite gap.
+    students with classes gives an infinite gap. A stage with a class whose size is itself unusable
+    (blank or negative: that class row's own error) is not compared, nor is any stage of a campus
+    with a class of no known stage: the class error makes its campus's class items unknown
+    (issue 10 item 2), it does not make the campus's student count wrong.
     """
     split_only = [stage for stage in STAGES if stage not in evaluated_stages]
     if classes is None or "year" not in schools.columns:
@@ -93,16 +96,23 @@ def class_students_gaps(schools: pd.DataFrame, classes: pd.DataFrame | None,
                            for stage in split_only}
     sums = (classes.groupby([*YEAR_CAMPUS_KEY, "stage"], observed=True)["students"].sum()
             .unstack("stage").reindex(columns=list(STAGES)))
+    unusable = classes.assign(_bad=~(pd.to_numeric(classes["students"], errors="coerce") >= 0).fillna(False))
+    bad_size = unusable.groupby([*YEAR_CAMPUS_KEY, "stage"], observed=True)["_bad"].any().unstack("stage", fill_value=False)
+    bad_size = bad_size.reindex(columns=list(STAGES), fill_value=False).astype(bool)
+    no_stage = unusable.assign(_bad=~classes["stage"].isin(list(STAGES))).groupby(YEAR_CAMPUS_KEY)["_bad"].any()
     campus = pd.MultiIndex.from_frame(schools[YEAR_CAMPUS_KEY])
+    stage_unknown = no_stage.reindex(campus, fill_value=False).to_numpy(dtype=bool)
     derived = {}
     for stage in STAGES:
         listed_sum = sums[stage].reindex(campus).to_numpy(dtype=float, na_value=np.nan)
+        not_compared = bad_size[stage].reindex(campus, fill_value=False).to_numpy(dtype=bool) | stage_unknown
         class_sum = listed_sum if stage in split_only else np.nan_to_num(listed_sum)
         reported = schools[f"students_{stage}"].to_numpy(dtype=float, na_value=np.nan)
         difference = np.abs(class_sum - reported)
         with np.errstate(divide="ignore", invalid="ignore"):
             gap = difference / reported
         gap[(reported == 0) & (difference == 0)] = 0.0
+        gap[not_compared] = np.nan
         derived[f"class_students_gap_{stage}"] = pd.Series(gap, index=schools.index, dtype="Float64")
         if stage in split_only:
             listed = pd.Series(~np.isnan(listed_sum) | ~(reported > 0), index=schools.index, dtype="boolean")

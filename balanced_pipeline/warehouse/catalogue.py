@@ -352,8 +352,15 @@ def _county_items(name: str, grain_en: str, grain_zh: str) -> Table:
     return Table(
         name, grain_en, grain_zh, ("year", "county_code", "item_id", "stage"),
         (YEAR, COUNTY, ITEM_ID, ITEM_STAGE, _c("name_zh", "text", "Item name in Chinese", "项目名称"),
-         VALUE, THRESHOLD, COMPARISON, PASSED, DETAIL, STANDARDS),
+         VALUE, THRESHOLD, COMPARISON, COUNTY_PASSED, DETAIL, COUNTY_NOT_COMPUTED_ZH, NOT_COMPUTED_EN, STANDARDS),
     )
+
+
+COUNTY_PASSED = _c("passed", "bool", "Standard met; NULL when not computed (see not_computed_reason_en)", "是否达标（未计算时为空）")
+COUNTY_NOT_COMPUTED_ZH = _c(
+    "not_computed_reason_zh", "text",
+    "Why the item was not computed, in Chinese: no accepted county form, a county-form input quarantined by an error "
+    "or left blank, campuses not judged, no monitoring result ('' when computed)", "未计算的原因（中文）")
 
 
 def _count(name: str, en: str, zh: str) -> Column:

@@ -55,10 +55,20 @@ def test_an_error_on_identity_or_on_the_whole_record_rejects_the_campus():
     assert rejected["school_code"].tolist() == ["3404030002", "3404030003"]
 
 
-def test_an_error_on_another_form_rejects_its_record():
+def test_an_error_on_a_class_value_quarantines_it_and_one_on_another_form_rejects_its_record():
+    # issue 10 item 2: a class, room or county-form value is quarantined like a campus value (the
+    # class stays, its students unknown); a record of a form without value fields (here quality
+    # monitoring, one subject per row) is still rejected whole.
     classes = STAGED.rename(columns={"land_area_m2": "students"})
     issues = issues_for_rows(classes.iloc[[1]], form="classes", field="students", rule="r", severity="error",
                              message_zh="x", message_en="x")
     accepted, rejected = split_accepted(classes, issues, "classes")
+    assert accepted["school_code"].tolist() == ["3404030001", "3404030002", "3404030003"] and rejected.empty
+    assert accepted["students"].isna().tolist() == [False, True, True]
+    named = issues_for_rows(classes.iloc[[1]], form="classes", field="class_name", rule="class_unique", severity="error",
+                            message_zh="x", message_en="x")
+    assert split_accepted(classes, named, "classes")[1]["school_code"].tolist() == ["3404030002"]
+    monitoring = issues.assign(form="quality_monitoring")
+    accepted, rejected = split_accepted(classes, monitoring, "quality_monitoring")
     assert accepted["school_code"].tolist() == ["3404030001", "3404030003"]
     assert rejected["school_code"].tolist() == ["3404030002"]

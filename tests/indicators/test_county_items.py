@@ -103,8 +103,11 @@ def test_quality_monitoring_levels_and_difference_rate():
     assert not q9["passed"]
     assert q9["detail"] == "数学：Ⅱ级（标准Ⅲ级以上）；科学：校际差异率0.15（标准低于0.15）"
     _, quality = evaluate([county()], [school("3404010001")])
-    assert not item(quality, "Q9")["passed"]
-    assert item(quality, "Q9")["detail"] == "数据缺失：未报送国家义务教育质量监测结果"
+    # no monitoring result: not computed (issue 10 item 2), never a pass
+    q9 = item(quality, "Q9")
+    assert pd.isna(q9["passed"]) and pd.isna(q9["value"])
+    assert q9["detail"] == "数据缺失：未报送国家义务教育质量监测结果"
+    assert q9["not_computed_reason_en"] == "not computed: no accepted national quality-monitoring result"
 
 
 def test_pooled_training_rate_names_the_failing_school():
@@ -133,17 +136,23 @@ def test_attestation_needs_yes_and_evidence():
     assert item(guarantee, "G2", "340402")["detail"] == "已确认达到要求，但缺少佐证材料编号"
 
 
-def test_missing_county_form_and_missing_fields_fail_with_reason():
+def test_missing_county_form_and_missing_fields_are_not_computed_with_reason():
+    # issue 10 item 2: missing county-form data makes the item not computed (NULL), never a pass
+    # nor a failure; the form's other items are judged.
     guarantee, quality = evaluate([county(teacher_avg_pay=None)],
                                   [school("3404010001"), school("3404990001", county_code="340499")])
     g8 = item(guarantee, "G8")
-    assert not g8["passed"] and g8["detail"] == "数据缺失：教师平均工资收入"
+    assert pd.isna(g8["passed"]) and pd.isna(g8["value"]) and g8["detail"] == "数据缺失：教师平均工资收入"
+    assert g8["not_computed_reason_zh"] == "县级报表字段「教师平均工资收入」（teacher_avg_pay）未填报，该项未计算"
+    assert g8["not_computed_reason_en"] == "not computed: county-form field teacher_avg_pay (Teachers' average pay) is blank"
+    assert item(guarantee, "G11")["passed"] and item(guarantee, "G11")["not_computed_reason_zh"] == ""
     orphan = guarantee[guarantee["county_code"] == "340499"]
     assert len(orphan) == 16  # G1–G15, G13 per stage
     attested_or_form = orphan[orphan["item_id"].isin(["G1", "G7", "G8", "G11", "G14", "G15"])]
-    assert not attested_or_form["passed"].any()
+    assert attested_or_form["passed"].isna().all() and attested_or_form["value"].isna().all()
     assert set(attested_or_form["detail"]) == {"数据缺失：未报送县级基本情况表"}
-    assert not item(quality, "Q1", "340499")["passed"]
+    assert set(attested_or_form["not_computed_reason_en"]) == {"not computed: no accepted county form (not sent or rejected)"}
+    assert pd.isna(item(quality, "Q1", "340499")["passed"])
 
 
 def test_not_applicable_items_pass_and_say_so():
@@ -163,7 +172,7 @@ def test_special_education_funding_is_required_when_the_county_has_such_a_school
     assert not g7["passed"] and g7["detail"] == "特殊教育学校生均公用经费5800元，标准≥6000元"
     guarantee, _ = evaluate([county(special_ed_funds_per_student=None)],
                             [school("3404010002", school_type="special_education")])
-    assert not item(guarantee, "G7")["passed"]
+    assert pd.isna(item(guarantee, "G7")["passed"])  # required but blank: not computed
     assert item(guarantee, "G7")["detail"] == "数据缺失：特殊教育学校生均公用经费"
 
 
@@ -178,3 +187,36 @@ def test_trend_direction_ignores_changes_within_the_relative_tolerance():
     trends = county_trends(values(2026, [0.20015, 0.21, 0.95]), values(2025, [0.2, 0.2, 0.90]), STANDARDS)
     # 0.00015 is under 0.1 % of 0.2 (0.0002): unchanged; +0.01 on a coefficient is worse; a higher pass share is better.
     assert trends["direction"].tolist() == ["unchanged", "worsened", "improved"]
+
+
+def test_a_failure_the_county_form_states_stands_beside_an_unknown_figure():
+    """G8 with the teacher pay blank but performance pay not approved fails on what the county
+    itself reports; with performance pay approved it is not computed."""
+    guarantee, _ = evaluate([county(teacher_avg_pay=None, performance_pay_approved=False),
+                             county("340402", teacher_avg_pay=None)],
+                            [school("3404010001"), school("3404020001", county_code="340402")])
+    stated = item(guarantee, "G8")
+    assert stated["passed"] == False and stated["not_computed_reason_zh"] == ""  # noqa: E712
+    assert pd.isna(item(guarantee, "G8", "340402")["passed"])
+
+
+def test_quality_monitoring_with_a_rejected_subject_is_not_computed_unless_another_fails():
+    from balanced_pipeline.contract.issues import issues_frame
+
+    rejected = issues_frame([dict(county_code="340401", form="quality_monitoring", source_file="quality_monitoring.csv",
+                                  sheet="", row_number=3, field="level", value="x", rule="level_required",
+                                  severity="error", message_zh="x", message_en="x")])
+    counties, schools = typed("counties", [county()]), typed("schools", [school("3404010001")])
+    checks = school_guarantee_checks(schools, typed("classes", []), typed("rooms", []), STANDARDS)
+
+    def q9(levels):
+        monitoring = typed("quality_monitoring", [dict(county_code="340401", subject=f"科目{n}", level=level,
+                                                       between_school_diff_rate=0.1) for n, level in enumerate(levels)])
+        return item(county_quality(counties, schools, checks, monitoring, STANDARDS, rejected), "Q9")
+
+    passing = q9(["Ⅲ"])
+    assert pd.isna(passing["passed"])
+    assert passing["not_computed_reason_en"] == "not computed: 1 quality-monitoring record(s) rejected for errors"
+    assert passing["detail"] == "1个监测学科均达到Ⅲ级以上且校际差异率低于0.15"
+    failing = q9(["Ⅲ", "Ⅱ"])  # a subject below Ⅲ fails Q9 whatever the rejected one says
+    assert failing["passed"] == False and failing["not_computed_reason_zh"] == ""  # noqa: E712
