@@ -10,20 +10,14 @@ from balanced_pipeline.indicators import social_recognition
 from balanced_pipeline.indicators import resource_allocation as ra
 from balanced_pipeline.indicators.social_recognition import ALL_GROUPS
 from balanced_pipeline.validation.completeness import campus_gaps
-from balanced_pipeline.wiring.partitions import yearly_partitions
 from balanced_pipeline.report import charts
-from balanced_pipeline.wiring.resources import StandardsResource, table_column_schema
-from balanced_pipeline.wiring.storage import OWNERS, WAREHOUSE_KINDS, WAREHOUSE_POOL
+from balanced_pipeline.wiring.resources import StandardsResource
+from balanced_pipeline.wiring.storage import warehouse_asset
 
-COMMON = {"partitions_def": yearly_partitions, "group_name": "indicators", "kinds": WAREHOUSE_KINDS, "owners": OWNERS,
-          "pool": WAREHOUSE_POOL}
-
-
-def _schema(name: str) -> dict:
-    return {"dagster/column_schema": table_column_schema(name)}
+GROUP = "indicators"
 
 
-@dg.asset(**COMMON, metadata=_schema("school_parts"))
+@dg.asset(**warehouse_asset(GROUP, "school_parts"))
 def school_parts(school_submissions: pd.DataFrame, standards: StandardsResource) -> dg.Output[pd.DataFrame]:
     """Each campus split into its primary and junior parts (combined schools share areas and equipment by
     weighted students); every part left out of a computation says why."""
@@ -38,7 +32,7 @@ def school_parts(school_submissions: pd.DataFrame, standards: StandardsResource)
     )
 
 
-@dg.asset(**COMMON, metadata=_schema("school_indicators"))
+@dg.asset(**warehouse_asset(GROUP, "school_indicators"))
 def school_indicators(
     school_submissions: pd.DataFrame, school_parts: pd.DataFrame, failed_records: pd.DataFrame,
     standards: StandardsResource,
@@ -52,7 +46,7 @@ def school_indicators(
                                       "not_computed_by_indicator": {k: int(v) for k, v in not_computed.items()}})
 
 
-@dg.asset(**COMMON, metadata=_schema("school_resource_verdict"))
+@dg.asset(**warehouse_asset(GROUP, "school_resource_verdict"))
 def school_resource_verdict(school_indicators: pd.DataFrame, standards: StandardsResource) -> dg.Output[pd.DataFrame]:
     """Per school part: at least 6 of the 7 indicators met and the remaining one at least 85 % of its standard."""
     table = ra.school_resource_verdicts(school_indicators, standards.load())
@@ -63,7 +57,7 @@ def school_resource_verdict(school_indicators: pd.DataFrame, standards: Standard
     )
 
 
-@dg.asset(**COMMON, metadata=_schema("county_difference_coefficients"))
+@dg.asset(**warehouse_asset(GROUP, "county_difference_coefficients"))
 def county_difference_coefficients(
     school_indicators: pd.DataFrame,
     school_parts: pd.DataFrame,
@@ -94,7 +88,7 @@ def county_difference_coefficients(
     )
 
 
-@dg.asset(**COMMON, metadata=_schema("school_guarantee_checks"))
+@dg.asset(**warehouse_asset(GROUP, "school_guarantee_checks"))
 def school_guarantee_checks(
     school_submissions: pd.DataFrame, school_classes: pd.DataFrame, school_rooms: pd.DataFrame,
     failed_records: pd.DataFrame, standards: StandardsResource,
@@ -107,7 +101,7 @@ def school_guarantee_checks(
     return dg.Output(table, metadata=_failing_counts(table, "item_id"))
 
 
-@dg.asset(**COMMON, metadata=_schema("county_guarantee"))
+@dg.asset(**warehouse_asset(GROUP, "county_guarantee"))
 def county_guarantee(
     county_submissions: pd.DataFrame,
     school_submissions: pd.DataFrame,
@@ -122,7 +116,7 @@ def county_guarantee(
     return dg.Output(table, metadata=_failing_counts(table, "item_id"))
 
 
-@dg.asset(**COMMON, metadata=_schema("county_quality"))
+@dg.asset(**warehouse_asset(GROUP, "county_quality"))
 def county_quality(
     county_submissions: pd.DataFrame,
     school_submissions: pd.DataFrame,
@@ -140,7 +134,7 @@ def county_quality(
     return dg.Output(table, metadata=_failing_counts(table, "item_id"))
 
 
-@dg.asset(**COMMON, metadata=_schema("county_social_recognition"))
+@dg.asset(**warehouse_asset(GROUP, "county_social_recognition"))
 def county_social_recognition(
     survey_responses: pd.DataFrame, survey_groups: pd.DataFrame, county_submissions: pd.DataFrame,
     standards: StandardsResource,

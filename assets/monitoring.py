@@ -14,22 +14,17 @@ from balanced_pipeline.monitoring import trends
 from balanced_pipeline.contract.issues import STATUSES, conform_issues, current_issues
 from balanced_pipeline.validation import fix_or_explain
 from balanced_pipeline.warehouse.catalogue import TABLES
-from balanced_pipeline.wiring.partitions import this_and_previous_year, yearly_check, yearly_partitions
+from balanced_pipeline.wiring.partitions import this_and_previous_year, yearly_check
 from balanced_pipeline.report import charts
 from balanced_pipeline.indicators.resource_allocation import coefficient_issues
-from balanced_pipeline.wiring.resources import StandardsResource, WarehouseResource, markdown_preview, table_column_schema
-from balanced_pipeline.wiring.storage import OWNERS, WAREHOUSE_KINDS, WAREHOUSE_POOL
+from balanced_pipeline.wiring.resources import StandardsResource, WarehouseResource, markdown_preview
+from balanced_pipeline.wiring.storage import warehouse_asset
 from balanced_pipeline.validation.completeness import campus_gaps
 
-COMMON = {"partitions_def": yearly_partitions, "group_name": "monitoring", "kinds": WAREHOUSE_KINDS, "owners": OWNERS,
-          "pool": WAREHOUSE_POOL}
+GROUP = "monitoring"
 
 
-def _schema(name: str) -> dict:
-    return {"dagster/column_schema": table_column_schema(name)}
-
-
-@dg.asset(**COMMON, metadata=_schema("data_quality_issues"))
+@dg.asset(**warehouse_asset(GROUP, "data_quality_issues"))
 def data_quality_issues(
     context: dg.AssetExecutionContext,
     submission_issues: pd.DataFrame,
@@ -62,7 +57,7 @@ def data_quality_issues(
     )
 
 
-@dg.asset(**COMMON, metadata=_schema("county_shortfalls"))
+@dg.asset(**warehouse_asset(GROUP, "county_shortfalls"))
 def county_shortfalls(
     county_submissions: pd.DataFrame,
     school_registry: pd.DataFrame,
@@ -90,7 +85,7 @@ def county_shortfalls(
                                       "blocking": int(table["blocks_readiness"].sum())})
 
 
-@dg.asset(**COMMON, metadata=_schema("county_readiness"))
+@dg.asset(**warehouse_asset(GROUP, "county_readiness"))
 def county_readiness(
     county_shortfalls: pd.DataFrame,
     county_submissions: pd.DataFrame,
@@ -125,21 +120,21 @@ def county_readiness(
     )
 
 
-@dg.asset(**COMMON, metadata=_schema("county_rectification_list"))
+@dg.asset(**warehouse_asset(GROUP, "county_rectification_list"))
 def county_rectification_list(county_shortfalls: pd.DataFrame, standards: StandardsResource) -> pd.DataFrame:
     """县级政府整改清单 (Zhejiang attachment 2): every county-level shortfall, measure and deadline left for
     the county to fill."""
     return rectification.county_rectification_list(county_shortfalls, standards.load())
 
 
-@dg.asset(**COMMON, metadata=_schema("school_rectification_list"))
+@dg.asset(**warehouse_asset(GROUP, "school_rectification_list"))
 def school_rectification_list(county_shortfalls: pd.DataFrame, standards: StandardsResource) -> dg.Output[pd.DataFrame]:
     """学校整改清单 (Zhejiang attachment 1): each failed item of each campus stated with value, standard and gap."""
     table = rectification.school_rectification_list(county_shortfalls, standards.load())
     return dg.Output(table, metadata={"campuses_with_shortfalls": int(table[["school_code", "campus_code"]].drop_duplicates().shape[0])})
 
 
-@dg.asset(**COMMON, metadata=_schema("county_indicator_values"))
+@dg.asset(**warehouse_asset(GROUP, "county_indicator_values"))
 def county_indicator_values(
     county_difference_coefficients: pd.DataFrame,
     county_guarantee: pd.DataFrame,
@@ -156,8 +151,7 @@ def county_indicator_values(
 
 
 @dg.asset(
-    **COMMON,
-    metadata=_schema("county_trends"),
+    **warehouse_asset(GROUP, "county_trends"),
     ins={
         # This year and the one before, declared in the graph rather than read behind its back; a year
         # that was never materialised reads as no rows (direction 'new').
@@ -181,7 +175,7 @@ def county_trends(
     )
 
 
-@dg.asset(**COMMON, metadata=_schema("recommendation_form_summary"))
+@dg.asset(**warehouse_asset(GROUP, "recommendation_form_summary"))
 def recommendation_form_summary(
     school_submissions: pd.DataFrame, county_submissions: pd.DataFrame, standards: StandardsResource
 ) -> pd.DataFrame:
@@ -189,15 +183,14 @@ def recommendation_form_summary(
     return national_forms.recommendation_form_summary(school_submissions, county_submissions, standards.load())
 
 
-@dg.asset(**COMMON, metadata=_schema("creation_timetable"))
+@dg.asset(**warehouse_asset(GROUP, "creation_timetable"))
 def creation_timetable(county_submissions: pd.DataFrame, standards: StandardsResource) -> pd.DataFrame:
     """创建时间表: counties per city per target year (Zhejiang attachment 3)."""
     return national_forms.creation_timetable(county_submissions, standards.load())
 
 
 @dg.asset(
-    **COMMON,
-    metadata=_schema("deadline_status"),
+    **warehouse_asset(GROUP, "deadline_status"),
     check_specs=[
         yearly_check("submissions_complete_before_deadline", "deadline_status",
                      "Before 15 December: every registry campus has submitted and none is blocked by errors.")

@@ -14,16 +14,16 @@ from balanced_pipeline.monitoring.deadline import CALENDAR
 from balanced_pipeline.indicators.social_recognition import superseded_group_issues
 from balanced_pipeline.intake.ingest import STAGED_FORMS, without_superseded
 from balanced_pipeline.contract.issues import conform_issues, split_accepted
-from balanced_pipeline.wiring.partitions import this_and_previous_year, yearly_check, yearly_partitions
+from balanced_pipeline.wiring.partitions import this_and_previous_year, yearly_check
 from balanced_pipeline.wiring.resources import (
     ArtifactsFolder,
     StandardsResource,
     WarehouseResource,
     markdown_preview,
-    table_column_schema,
 )
-from balanced_pipeline.wiring.storage import OWNERS, WAREHOUSE_KINDS, WAREHOUSE_POOL
+from balanced_pipeline.wiring.storage import OWNERS, warehouse_asset, warehouse_out, yearly_step
 
+GROUP = "validation"
 STAGING = "staging_io_manager"
 ACCEPTED_TABLES = {
     "registry": "school_registry",
@@ -68,8 +68,7 @@ ACCEPTED_STAGING = {"survey_responses": "survey_responses", "survey_groups": "su
                      f"Great Expectations suite expectations/{form}.json on this year's `{form}` records.")
         for form in STAGED_FORMS
     ],
-    partitions_def=yearly_partitions,
-    group_name="validation",
+    **yearly_step(GROUP, warehouse=False),
 )
 def submission_issues(
     context: dg.AssetExecutionContext,
@@ -132,12 +131,10 @@ def submission_issues(
 @dg.multi_asset(
     outs={
         **{
-            table: dg.AssetOut(
-                kinds=WAREHOUSE_KINDS,
-                owners=OWNERS,
-                description=f"Accepted `{form}` records (no error rejects them; a quarantined value is NULL), normalised, "
-                            "with their source file and hash.",
-                metadata={"dagster/column_schema": table_column_schema(table)},
+            table: warehouse_out(
+                table,
+                f"Accepted `{form}` records (no error rejects them; a quarantined value is NULL), normalised, "
+                "with their source file and hash.",
             )
             for form, table in ACCEPTED_TABLES.items()
         },
@@ -151,11 +148,9 @@ def submission_issues(
             )
             for form, name in ACCEPTED_STAGING.items()
         },
-        "submission_files": dg.AssetOut(
-            kinds=WAREHOUSE_KINDS,
-            owners=OWNERS,
-            description="One row per submitted file: rows read = rows accepted + rows rejected, each rejection explained.",
-            metadata={"dagster/column_schema": table_column_schema("submission_files")},
+        "submission_files": warehouse_out(
+            "submission_files",
+            "One row per submitted file: rows read = rows accepted + rows rejected, each rejection explained.",
         ),
     },
     ins={f"staged_{form}": dg.AssetIn() for form in STAGED_FORMS},
@@ -173,9 +168,7 @@ def submission_issues(
                              dg.AssetKey("failed_records")},
     },
     deps=["submission_changes"],
-    partitions_def=yearly_partitions,
-    group_name="validation",
-    pool=WAREHOUSE_POOL,
+    **yearly_step(GROUP),
 )
 def accepted_submissions(staged_files: pd.DataFrame, failed_records: pd.DataFrame, **staged_forms):
     """Keep the records no error rejects, each value an error quarantines set to NULL; the rest stay in
@@ -206,15 +199,7 @@ def accepted_submissions(staged_files: pd.DataFrame, failed_records: pd.DataFram
     )
 
 
-@dg.asset(
-    name="submission_completeness",
-    partitions_def=yearly_partitions,
-    group_name="validation",
-    kinds=WAREHOUSE_KINDS,
-    owners=OWNERS,
-    pool=WAREHOUSE_POOL,
-    metadata={"dagster/column_schema": table_column_schema("submission_completeness")},
-)
+@dg.asset(name="submission_completeness", **warehouse_asset(GROUP, "submission_completeness"))
 def submission_completeness_by_county(
     context: dg.AssetExecutionContext,
     school_registry: pd.DataFrame,
@@ -229,14 +214,7 @@ def submission_completeness_by_county(
     )
 
 
-@dg.asset(
-    partitions_def=yearly_partitions,
-    group_name="validation",
-    kinds=WAREHOUSE_KINDS,
-    owners=OWNERS,
-    pool=WAREHOUSE_POOL,
-    metadata={"dagster/column_schema": table_column_schema("submission_timeliness")},
-)
+@dg.asset(**warehouse_asset(GROUP, "submission_timeliness"))
 def submission_timeliness(
     context: dg.AssetExecutionContext,
     school_registry: pd.DataFrame,
@@ -249,14 +227,7 @@ def submission_timeliness(
     return dg.Output(table, metadata={"by_timeliness": table["timeliness"].value_counts().to_dict()})
 
 
-@dg.asset(
-    partitions_def=yearly_partitions,
-    group_name="validation",
-    kinds=WAREHOUSE_KINDS,
-    owners=OWNERS,
-    pool=WAREHOUSE_POOL,
-    metadata={"dagster/column_schema": table_column_schema("submission_changes")},
-)
+@dg.asset(**warehouse_asset(GROUP, "submission_changes"))
 def submission_changes(
     context: dg.AssetExecutionContext,
     staged_schools: pd.DataFrame,
@@ -284,11 +255,9 @@ YEAR_OVER_YEAR_INPUTS = {form: ACCEPTED_TABLES[form] for form in ("schools", "cl
 
 @dg.asset(
     io_manager_key=STAGING,
-    partitions_def=yearly_partitions,
-    group_name="validation",
+    **yearly_step(GROUP),
     kinds={"pandas"},
     owners=OWNERS,
-    pool=WAREHOUSE_POOL,
     # Last year's accepted forms come through the graph, as county_trends gets last year's values: the
     # dependency shows in the lineage and backfills run the years in order, and the IO manager reads
     # another year only as published (WarehouseResource is for the same year's earlier run). A year never

@@ -11,11 +11,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from balanced_pipeline import settings
-from balanced_pipeline.wiring.partitions import TIMEZONE
 
 
 def current_year() -> int:
-    return datetime.now(ZoneInfo(TIMEZONE)).year
+    return datetime.now(ZoneInfo(settings.TIMEZONE)).year
 
 
 def run_years(years: list[int], verbose: bool = False) -> None:

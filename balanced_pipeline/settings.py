@@ -8,6 +8,9 @@ from pathlib import Path
 
 WAREHOUSE_URL_VAR = "BALANCED_WAREHOUSE_URL"
 
+# The procedure's clock: a self-evaluation year, its deadline and its schedules are Shanghai time.
+TIMEZONE = "Asia/Shanghai"
+
 
 def _checkout_root() -> Path | None:
     """The source checkout the package is imported from (an editable install), or None when it is

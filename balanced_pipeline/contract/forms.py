@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class Kind(str, Enum):
@@ -98,6 +102,18 @@ SCHOOL_NAME = Field("school_name", "学校（校区）名称", Kind.TEXT, requir
 SCHOOL_TYPE = Field("school_type", "学校类型", Kind.CHOICE, required=True, choices=SCHOOL_TYPES, label_en="School type")
 CAMPUS_IDENTITY = (COUNTY_CODE, SCHOOL_CODE, CAMPUS_CODE)
 CAMPUS_KEY = ("county_code", "school_code", "campus_code")
+YEAR_COUNTY_KEY = ["year", "county_code"]
+"""A county in one year: the key of every county-level table."""
+YEAR_CAMPUS_KEY = ["year", *CAMPUS_KEY]
+"""A campus in one year: the key of every campus-level table (a list, so it selects columns)."""
+KEY_DTYPES = {"year": "Int64", **{column: "string" for column in CAMPUS_KEY}}
+"""The types of the key columns in every table of the catalogue: the year a nullable integer, codes text."""
+
+
+def conform_keys(frame: pd.DataFrame, keys=YEAR_CAMPUS_KEY) -> pd.DataFrame:
+    """The frame with those of `keys` it has in KEY_DTYPES, whatever produced it (intake stages the
+    year as int64; a join needs both sides in one type)."""
+    return frame.astype({key: KEY_DTYPES[key] for key in keys if key in frame.columns})
 
 
 def _count(name: str, label: str, **kwargs) -> Field:

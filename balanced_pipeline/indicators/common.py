@@ -1,4 +1,4 @@
-"""Helpers shared by the county evaluation modules: comparisons, Chinese number text, the
+"""Helpers shared by the county evaluation modules: Chinese number text, the
 county universe and the output column lists."""
 
 from __future__ import annotations
@@ -8,12 +8,9 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.forms import STAGES
+from balanced_pipeline.contract.forms import STAGES, YEAR_COUNTY_KEY, conform_keys
 from balanced_pipeline.warehouse.catalogue import pandas_dtypes
 
-CAMPUS = ["year", "county_code", "school_code", "campus_code"]
-COUNTY = ["year", "county_code"]
-STAGE_ZH = STAGES
 COMPARISON_ZH = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 
 SCHOOL_CHECK_COLUMNS = pandas_dtypes("school_guarantee_checks")
@@ -40,20 +37,6 @@ def item_order(standards) -> dict[str, int]:
 def failed(passed: pd.Series) -> pd.Series:
     """True where a check was judged and failed (a missing verdict is not a failure here)."""
     return pd.Series(passed).astype("boolean").eq(False).fillna(False).astype(bool)
-
-
-def meets(value: pd.Series, threshold: Any, comparison: str) -> pd.Series:
-    """Whether each value meets the threshold; missing where the value (or threshold) is."""
-    value = pd.Series(value).astype("Float64")
-    threshold = pd.Series(threshold, index=value.index).astype("Float64")
-    outcome = {
-        ">=": value >= threshold,
-        ">": value > threshold,
-        "<=": value <= threshold,
-        "<": value < threshold,
-        "==": value == threshold,
-    }[comparison]
-    return outcome.astype("boolean")
 
 
 def safe_ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -113,14 +96,8 @@ def aggregate_join(frame: pd.DataFrame, by: list[str], column: str, sep: str) ->
 def county_universe(*frames: pd.DataFrame) -> pd.DataFrame:
     """Every (year, county_code) that any of the frames mentions: a county that submitted
     anything is evaluated, so a missing form makes items fail instead of vanishing."""
-    keys = [f[COUNTY] for f in frames if f is not None and not f.empty]
+    keys = [f[YEAR_COUNTY_KEY] for f in frames if f is not None and not f.empty]
     if not keys:
         return pd.DataFrame({"year": pd.Series(dtype="Int64"), "county_code": pd.Series(dtype="string")})
     universe = pd.concat(keys, ignore_index=True).drop_duplicates()
-    return universe.astype({"year": "Int64", "county_code": "string"}).sort_values(COUNTY).reset_index(drop=True)
-
-
-def conform(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """The output columns in order, in their declared (nullable) types."""
-    frame = frame.reindex(columns=list(columns))
-    return frame.astype(columns).reset_index(drop=True)
+    return universe.pipe(conform_keys, YEAR_COUNTY_KEY).sort_values(YEAR_COUNTY_KEY).reset_index(drop=True)

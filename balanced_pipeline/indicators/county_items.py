@@ -1,5 +1,7 @@
-"""Building blocks of the county item tables (county_guarantee, county_quality): an attested
-item, an item every school must pass, and an item computed from county-form figures.
+"""Building blocks of the G and Q items: the `Item` an item module's ITEMS table maps each id
+to (its per-campus check and its county rule) with the inputs they are given, and the county
+rules several items share (an attested item, an item every school must pass, an item computed
+from county-form figures).
 
 Each block returns one row per county of the universe with value, threshold, comparison, passed
 and a Chinese detail. Missing data never passes: a detail starting with 数据缺失 names what is
@@ -11,21 +13,21 @@ failing. The county is then incomplete, not failing, on that item (monitoring/re
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
 from balanced_pipeline.indicators.common import (
     COMPARISON_ZH,
-    COUNTY,
     has_text,
     join_nonblank,
-    meets,
     number_text,
     percent_text,
 )
-from balanced_pipeline.contract.forms import COUNTIES
+from balanced_pipeline.indicators.formulas import meets
+from balanced_pipeline.contract.forms import COUNTIES, YEAR_CAMPUS_KEY, YEAR_COUNTY_KEY, conform_keys
 from balanced_pipeline.contract.issues import issues_frame
 from balanced_pipeline.indicators.dependencies import (
     REASON_COLUMNS,
@@ -39,12 +41,52 @@ NO_COUNTY_FORM = "数据缺失：未报送县级基本情况表"
 NO_SCHOOLS = "数据缺失：未报送学校数据"
 
 
+@dataclass(frozen=True)
+class SchoolInputs:
+    """What a per-campus check reads: the accepted campuses, their classes and rooms (keys conformed
+    by conform_keys), and the stages each school type teaches."""
+
+    schools: pd.DataFrame
+    classes: pd.DataFrame
+    rooms: pd.DataFrame
+    school_type_stages: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class CountyInputs:
+    """What a county rule reads: every county evaluated, the county form joined to it, the campuses,
+    their school_guarantee_checks rows, the number of campuses per county, the validation issues
+    (failed_records: for Q9, which quality-monitoring records were rejected) and (for Q9) the
+    quality-monitoring results."""
+
+    universe: pd.DataFrame
+    county: pd.DataFrame
+    schools: pd.DataFrame
+    checks: pd.DataFrame
+    campuses: pd.Series
+    issues: pd.DataFrame
+    quality_monitoring: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """How one G or Q item is judged: its county rule and, for an item every school must meet,
+    its per-campus check (rows of school_guarantee_checks). Each takes its inputs and the item's
+    entry of the standards file."""
+
+    county: Callable[[CountyInputs, dict[str, Any]], pd.DataFrame]
+    school: Callable[[SchoolInputs, dict[str, Any]], pd.DataFrame] | None = None
+
+
+def campus_rows(schools: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
+    """The key and name of each campus, as the start of a per-campus check of `item`."""
+    return schools[[*YEAR_CAMPUS_KEY, "school_name"]].assign(item_id=item["id"], stage="")
+
+
 def county_form_rows(universe: pd.DataFrame, counties: pd.DataFrame) -> pd.DataFrame:
     """The universe joined with the county form; `has_form` says whether the county sent one."""
-    counties = counties.assign(has_form=True)
-    counties["year"] = counties["year"].astype("Int64")
-    counties["county_code"] = counties["county_code"].astype("string")
-    frame = universe.merge(counties, on=COUNTY, how="left")
+    counties = conform_keys(counties.assign(has_form=True), YEAR_COUNTY_KEY)
+    frame = universe.merge(counties, on=YEAR_COUNTY_KEY, how="left")
     frame["has_form"] = frame["has_form"].astype("boolean").fillna(False).astype(bool)
     return frame
 
@@ -140,10 +182,10 @@ def schools_text(frame: pd.DataFrame) -> pd.Series:
 def all_schools_item(universe: pd.DataFrame, checks: pd.DataFrame, item: dict[str, Any],
                      campuses: pd.Series) -> pd.DataFrame:
     """Every applicable campus passes; the value is the share that does (threshold 1)."""
-    tallies = failing_school_text(checks[checks["item_id"] == item["id"]], COUNTY)
-    frame = universe.merge(tallies, on=COUNTY, how="left")
+    tallies = failing_school_text(checks[checks["item_id"] == item["id"]], YEAR_COUNTY_KEY)
+    frame = universe.merge(tallies, on=YEAR_COUNTY_KEY, how="left")
     applicable = frame["applicable"].fillna(0)
-    has_schools = pd.Series(frame.set_index(COUNTY).index.isin(campuses.index), index=frame.index)
+    has_schools = pd.Series(frame.set_index(YEAR_COUNTY_KEY).index.isin(campuses.index), index=frame.index)
     value = (frame["ok"] / frame["applicable"].where(applicable > 0)).astype("Float64")
     passed = meets(value, item["threshold"], item["comparison"]).fillna(applicable == 0) & has_schools
     undecided_zh, undecided_en = undecided_reason(frame, frame["failed"].fillna(0) > 0)
@@ -164,9 +206,9 @@ def pooled_rate_item(universe: pd.DataFrame, pieces: pd.DataFrame, checks: pd.Da
     """A county rate Σ numerator / Σ denominator over campuses (`pieces`: year, county_code,
     numerator, denominator; described as「<whole_zh>n人，其中<part_zh>m人」), failing when any campus lacks the figures; failing and undecided
     campuses are named from their checks."""
-    sums = pieces.groupby(COUNTY).agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"))
-    frame = universe.merge(sums.reset_index(), on=COUNTY, how="left")
-    frame = frame.merge(failing_school_text(checks, COUNTY), on=COUNTY, how="left")
+    sums = pieces.groupby(YEAR_COUNTY_KEY).agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"))
+    frame = universe.merge(sums.reset_index(), on=YEAR_COUNTY_KEY, how="left")
+    frame = frame.merge(failing_school_text(checks, YEAR_COUNTY_KEY), on=YEAR_COUNTY_KEY, how="left")
     value = (frame["numerator"] / frame["denominator"].where(frame["denominator"] > 0)).astype("Float64")
     undecided = frame["undecided"].fillna(0) > 0
     applicable = frame["applicable"].fillna(0) > 0
@@ -177,7 +219,7 @@ def pooled_rate_item(universe: pd.DataFrame, pieces: pd.DataFrame, checks: pd.Da
         + percent_text(pd.Series(threshold, index=frame.index))
     )
     detail = join_nonblank([rate, schools_text(frame).where(~passed, "")])
-    has_schools = pd.Series(frame.set_index(COUNTY).index.isin(campuses.index), index=frame.index)
+    has_schools = pd.Series(frame.set_index(YEAR_COUNTY_KEY).index.isin(campuses.index), index=frame.index)
     detail = detail.where(applicable, "本县无适用学校（不适用）").where(has_schools, NO_SCHOOLS)
     passed = passed.where(applicable, True) & has_schools
     # A pooled rate over a campus whose figures are unknown cannot be computed, failing campuses or not.
@@ -221,8 +263,8 @@ UNKNOWN_COLUMNS = ["_unknown_zh", "_unknown_en"]
 
 
 def _has_form(table: pd.DataFrame, county: pd.DataFrame) -> pd.Series:
-    sent = county.loc[county["has_form"], COUNTY].astype({"year": "Int64", "county_code": "string"}).assign(_sent=True)
-    found = table[COUNTY].astype({"year": "Int64", "county_code": "string"}).merge(sent, on=COUNTY, how="left")["_sent"]
+    sent = conform_keys(county.loc[county["has_form"], YEAR_COUNTY_KEY], YEAR_COUNTY_KEY).assign(_sent=True)
+    found = conform_keys(table[YEAR_COUNTY_KEY], YEAR_COUNTY_KEY).merge(sent, on=YEAR_COUNTY_KEY, how="left")["_sent"]
     return pd.Series(found.notna().to_numpy(), index=table.index)
 
 

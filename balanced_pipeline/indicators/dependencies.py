@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.contract.forms import COUNTIES, FORMS, SCHOOLS
+from balanced_pipeline.contract.forms import COUNTIES, FORMS, SCHOOLS, YEAR_CAMPUS_KEY, YEAR_COUNTY_KEY, conform_keys
 from balanced_pipeline.contract.issues import quarantined_values
-from balanced_pipeline.indicators.common import CAMPUS, COUNTY
 from balanced_pipeline.standards.loader import SPLIT_STUDENTS, STAGE_PLACEHOLDER, Standards
 
-UNKNOWN_COLUMNS = [*CAMPUS, "field", "reason_zh", "reason_en"]
-COUNTY_UNKNOWN_COLUMNS = [*COUNTY, "field", "reason_zh", "reason_en"]
+UNKNOWN_COLUMNS = [*YEAR_CAMPUS_KEY, "field", "reason_zh", "reason_en"]
+COUNTY_UNKNOWN_COLUMNS = [*YEAR_COUNTY_KEY, "field", "reason_zh", "reason_en"]
 REASON_COLUMNS = ["not_computed_reason_zh", "not_computed_reason_en"]
 EVIDENCE_FIELD = "evidence_ref"
 """An attestation's evidence reference: an error on it leaves the item not computed, but a blank
@@ -74,22 +73,22 @@ def quarantined_inputs(schools: pd.DataFrame, issues: pd.DataFrame, classes: pd.
     """One row per campus × field whose value an error quarantined, with the reason (field and
     rule); a quarantined value of a class or room row counts for its campus as `classes.<field>` /
     `rooms.<field>`, so one wrong class makes its campus's class items unknown, not its others."""
-    pieces = [_quarantined(schools, issues, "schools", CAMPUS, "")]
+    pieces = [_quarantined(schools, issues, "schools", YEAR_CAMPUS_KEY, "")]
     for form, records in (("classes", classes), ("rooms", rooms)):
         if records is not None:
-            pieces.append(_quarantined(records, issues, form, CAMPUS, f"{form}."))
+            pieces.append(_quarantined(records, issues, form, YEAR_CAMPUS_KEY, f"{form}."))
     return pd.concat(pieces, ignore_index=True)[UNKNOWN_COLUMNS]
 
 
 def county_unknown_inputs(counties: pd.DataFrame, issues: pd.DataFrame, fields: list[str]) -> pd.DataFrame:
     """One row per county × county-form field of `fields` that is unknown: quarantined by an error
     (field and rule named) or left blank (the evidence reference excepted, see EVIDENCE_FIELD)."""
-    quarantined = _quarantined(counties, issues, "counties", COUNTY, "")
-    blank = pd.concat([counties.loc[counties[f].isna(), COUNTY].assign(field=f) for f in fields
-                       if f != EVIDENCE_FIELD] or [pd.DataFrame(columns=[*COUNTY, "field"])], ignore_index=True)
-    blank = _county_keyed(blank).astype({"field": "string"})
-    known = pd.MultiIndex.from_frame(quarantined[[*COUNTY, "field"]])
-    blank = blank[~pd.MultiIndex.from_frame(blank[[*COUNTY, "field"]]).isin(known)]
+    quarantined = _quarantined(counties, issues, "counties", YEAR_COUNTY_KEY, "")
+    blank = pd.concat([counties.loc[counties[f].isna(), YEAR_COUNTY_KEY].assign(field=f) for f in fields
+                       if f != EVIDENCE_FIELD] or [pd.DataFrame(columns=[*YEAR_COUNTY_KEY, "field"])], ignore_index=True)
+    blank = conform_keys(blank, YEAR_COUNTY_KEY).astype({"field": "string"})
+    known = pd.MultiIndex.from_frame(quarantined[[*YEAR_COUNTY_KEY, "field"]])
+    blank = blank[~pd.MultiIndex.from_frame(blank[[*YEAR_COUNTY_KEY, "field"]]).isin(known)]
     label_zh = blank["field"].map({f.name: f.label_zh for f in COUNTIES.fields})
     label_en = blank["field"].map({f.name: f.label_en for f in COUNTIES.fields})
     blank = blank.assign(reason_zh="县级报表字段「" + label_zh + "」（" + blank["field"] + "）未填报，该项未计算",
@@ -100,7 +99,7 @@ def county_unknown_inputs(counties: pd.DataFrame, issues: pd.DataFrame, fields: 
 def _quarantined(records: pd.DataFrame, issues: pd.DataFrame, form: str, keys: list[str], prefix: str) -> pd.DataFrame:
     """Rows of `keys` × field (named `prefix` + field) whose value an error of `form` quarantined, with the reason."""
     found = quarantined_values(records, issues, form, keep=tuple(keys))
-    found = found.astype({"year": "Int64", **{c: "string" for c in keys[1:]}, "field": "string", "rule": "string"})
+    found = conform_keys(found, keys).astype({"field": "string", "rule": "string"})
     labels_zh = {f.name: f.label_zh for f in FORMS[form].fields}
     labels_en = {f.name: f.label_en for f in FORMS[form].fields}
     rules = found.groupby([*keys, "field"], sort=False)["rule"].agg(", ".join).rename("rules").reset_index()
@@ -119,8 +118,9 @@ def county_not_computed_reasons(rows: pd.DataFrame, inputs: pd.DataFrame, unknow
                                 has_form: pd.Series) -> pd.DataFrame:
     """`not_computed_reason_zh` / `_en` of each county item row (year, county_code, item_id): the
     reasons of its unknown county-form inputs, or that no county form was accepted; '' when known."""
-    work = _county_keyed(rows[[*COUNTY, "item_id"]].astype({"item_id": "string"})).assign(_row=range(len(rows)))
-    hits = work.merge(inputs, on="item_id").merge(_county_keyed(unknown), on=[*COUNTY, "field"])
+    work = conform_keys(rows[[*YEAR_COUNTY_KEY, "item_id"]].astype({"item_id": "string"}), YEAR_COUNTY_KEY)
+    work = work.assign(_row=range(len(rows)))
+    hits = work.merge(inputs, on="item_id").merge(conform_keys(unknown, YEAR_COUNTY_KEY), on=[*YEAR_COUNTY_KEY, "field"])
     reasons = hits.groupby("_row").agg(not_computed_reason_zh=("reason_zh", "；".join),
                                        not_computed_reason_en=("reason_en", "; ".join))
     reasons = reasons.reindex(range(len(rows))).fillna("").astype("string")
@@ -137,15 +137,15 @@ NO_COUNTY_FORM_EN = "not computed: no accepted county form (not sent or rejected
 
 def blank_inputs(schools: pd.DataFrame, fields: list[str], known_unknown: pd.DataFrame) -> pd.DataFrame:
     """One row per campus × field of `fields` left blank (and not already quarantined), with the reason."""
-    schools = _keyed(schools)
+    schools = conform_keys(schools)
     pieces = []
     for field in fields:
-        blank = schools.loc[schools[field].isna(), CAMPUS].assign(field=field)
+        blank = schools.loc[schools[field].isna(), YEAR_CAMPUS_KEY].assign(field=field)
         pieces.append(blank)
-    blank = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=[*CAMPUS, "field"])
-    blank = _keyed(blank).astype({"field": "string"})
-    already = pd.MultiIndex.from_frame(_keyed(known_unknown)[[*CAMPUS, "field"]].astype({"field": "string"}))
-    blank = blank[~pd.MultiIndex.from_frame(blank[[*CAMPUS, "field"]]).isin(already)]
+    blank = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=[*YEAR_CAMPUS_KEY, "field"])
+    blank = conform_keys(blank).astype({"field": "string"})
+    already = pd.MultiIndex.from_frame(conform_keys(known_unknown)[[*YEAR_CAMPUS_KEY, "field"]].astype({"field": "string"}))
+    blank = blank[~pd.MultiIndex.from_frame(blank[[*YEAR_CAMPUS_KEY, "field"]]).isin(already)]
     label_zh = blank["field"].map({f.name: f.label_zh for f in SCHOOLS.fields})
     label_en = blank["field"].map({f.name: f.label_en for f in SCHOOLS.fields})
     return blank.assign(
@@ -159,19 +159,10 @@ def not_computed_reasons(rows: pd.DataFrame, inputs: pd.DataFrame, unknown: pd.D
     `inputs`, and `school_type` when `inputs` has it): the reasons of its unknown inputs, '' when
     every input is known."""
     on = [c for c in inputs.columns if c != "field"]
-    work = _keyed(rows[[*CAMPUS, *on]].astype({c: "string" for c in on})).assign(_row=range(len(rows)))
-    hits = work.merge(inputs, on=on).merge(_keyed(unknown), on=[*CAMPUS, "field"])
+    work = conform_keys(rows[[*YEAR_CAMPUS_KEY, *on]].astype({c: "string" for c in on})).assign(_row=range(len(rows)))
+    hits = work.merge(inputs, on=on).merge(conform_keys(unknown), on=[*YEAR_CAMPUS_KEY, "field"])
     reasons = hits.groupby("_row").agg(not_computed_reason_zh=("reason_zh", "；".join),
                                        not_computed_reason_en=("reason_en", "; ".join))
     reasons = reasons.reindex(range(len(rows))).fillna("").astype("string")
     reasons.index = rows.index
     return reasons
-
-
-def _county_keyed(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.astype({"year": "Int64", "county_code": "string"})
-
-
-def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Campus keys in one type (year Int64, codes text) whatever the frame was read from."""
-    return frame.astype({"year": "Int64", **{c: "string" for c in CAMPUS[1:]}})

@@ -1,4 +1,7 @@
-"""Education quality (教育质量), Q1–Q9 per county (spec §2.3): the table county_quality."""
+"""Education quality (教育质量), Q1–Q9 (spec §2.3): each item's per-campus check (the rows of
+school_guarantee_checks for Q3, Q4, Q6) and its county rule (the table county_quality), tied
+together by ITEMS. The attested items (Q5, Q7, Q8) share one rule.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +10,51 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from balanced_pipeline.contract.forms import SCHOOLS, YEAR_COUNTY_KEY, conform_keys
 from balanced_pipeline.indicators.common import (
-    COUNTY,
     COUNTY_ITEM_COLUMNS,
-    conform,
     county_universe,
+    has_text,
     item_order,
     join_nonblank,
-    meets,
     number_text,
     percent_text,
     safe_ratio,
     scalar_text,
+    yes_no_text,
 )
 from balanced_pipeline.contract.issues import ERROR, PROVENANCE, issues_frame
 from balanced_pipeline.indicators.county_items import (
+    CountyInputs,
+    Item,
     all_schools_item,
     attestation_item,
+    campus_rows,
     county_form_rows,
     figure_item,
     item_row,
     with_not_computed,
 )
-from balanced_pipeline.indicators.school_checks import with_campus_keys
+from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.standards.loader import Standards
+from balanced_pipeline.warehouse.catalogue import conform
+
+
+def _every_school(c: CountyInputs, item: dict[str, Any]) -> pd.DataFrame:
+    return all_schools_item(c.universe, c.checks, item, c.campuses)
+
+
+ITEMS = {
+    "Q1": Item(county=lambda c, item: consolidation_item(c.county, item)),
+    "Q2": Item(county=lambda c, item: disabled_enrolment_item(c.county, item)),
+    "Q3": Item(school=lambda s, item: school_attestation_check(s.schools, item), county=_every_school),
+    "Q4": Item(school=lambda s, item: training_budget_check(s.schools, item), county=_every_school),
+    "Q6": Item(school=lambda s, item: school_attestation_check(s.schools, item), county=_every_school),
+    "Q9": Item(county=lambda c, item: quality_monitoring_item(c.county, c.quality_monitoring, item,
+                                                              rejected_subjects(c.issues))),
+}
+"""Item id → its per-campus check and county rule; an item of basis `attestation` (Q5, Q7, Q8) is
+judged by attestation_item instead."""
 
 
 def county_quality(
@@ -45,26 +69,17 @@ def county_quality(
     item whose data is missing or quarantined by an error of `issues` is not computed, with the
     reason (county_items.with_not_computed)."""
     section = standards.section("education_quality")
-    schools = with_campus_keys(schools)
+    schools = conform_keys(schools)
     universe = county_universe(counties, schools)
     county = county_form_rows(universe, counties)
-    campuses = schools.groupby(COUNTY).size()
-    builders = {
-        "Q1": lambda item: consolidation_item(county, item),
-        "Q2": lambda item: disabled_enrolment_item(county, item),
-        "Q9": lambda item: quality_monitoring_item(county, quality_monitoring, item,
-                                                   rejected_subjects(issues if issues is not None else issues_frame())),
-    }
-    rows = []
-    for item in section["items"]:
-        if item["basis"] == "attestation":
-            rows.append(attestation_item(county, item))
-        elif item["basis"] == "schools":
-            rows.append(all_schools_item(universe, school_checks, item, campuses))
-        else:
-            rows.append(builders[item["id"]](item))
+    inputs = CountyInputs(universe, county, schools, school_checks, schools.groupby(YEAR_COUNTY_KEY).size(),
+                          issues if issues is not None else issues_frame(), quality_monitoring)
+    rows = [
+        attestation_item(county, item) if item["basis"] == "attestation" else ITEMS[item["id"]].county(inputs, item)
+        for item in section["items"]
+    ]
     table = pd.concat(rows, ignore_index=True).assign(standards_version=standards.version)
-    table = with_not_computed(table, county, standards, issues)
+    table = with_not_computed(table, county, standards, inputs.issues)
     order = item_order(standards)
     table = table.sort_values(["year", "county_code", "item_id"], key=lambda c: c.map(order) if c.name == "item_id" else c,
                               kind="stable")
@@ -138,7 +153,7 @@ def monitoring_subject_checks(quality_monitoring: pd.DataFrame, item: dict[str, 
 def rejected_subjects(issues: pd.DataFrame) -> pd.Series:
     """Per county: how many of its quality-monitoring records an error rejected."""
     rejected = issues[(issues["form"] == "quality_monitoring") & (issues["severity"] == ERROR) & issues["row_number"].notna()]
-    rejected = rejected.drop_duplicates(PROVENANCE).astype({"county_code": "string"})
+    rejected = conform_keys(rejected.drop_duplicates(PROVENANCE), ["county_code"])
     return rejected.groupby("county_code").size().rename("rejected_subjects")
 
 
@@ -146,16 +161,14 @@ def quality_monitoring_item(county: pd.DataFrame, quality_monitoring: pd.DataFra
                             rejected: pd.Series | None = None) -> pd.DataFrame:
     """Q9 over the accepted subjects: not computed without any, or when a subject was rejected and
     none of the accepted ones fails (the rejected one might)."""
-    monitoring = quality_monitoring.copy()
-    monitoring["year"] = monitoring["year"].astype("Int64")
-    monitoring["county_code"] = monitoring["county_code"].astype("string")
+    monitoring = conform_keys(quality_monitoring, YEAR_COUNTY_KEY)
     subjects = monitoring_subject_checks(monitoring, item)
     subjects["failed"] = (~subjects["passed"]).astype(int)
-    per_county = subjects.groupby(COUNTY).agg(
+    per_county = subjects.groupby(YEAR_COUNTY_KEY).agg(
         subjects=("passed", "size"), failed=("failed", "sum"), lowest_level=("level_number", "min")
     )
-    problems = subjects[subjects["failed"] > 0].groupby(COUNTY)["problem"].agg("；".join).rename("problems")
-    frame = county.join(per_county, on=COUNTY).join(problems, on=COUNTY)
+    problems = subjects[subjects["failed"] > 0].groupby(YEAR_COUNTY_KEY)["problem"].agg("；".join).rename("problems")
+    frame = county.join(per_county, on=YEAR_COUNTY_KEY).join(problems, on=YEAR_COUNTY_KEY)
     reported = frame["subjects"].fillna(0) > 0
     passed = reported & (frame["failed"].fillna(0) == 0)
     rejected_count = frame["county_code"].map(rejected if rejected is not None else {}).astype("Int64").fillna(0)
@@ -183,3 +196,35 @@ def quality_monitoring_item(county: pd.DataFrame, quality_monitoring: pd.DataFra
 
 NO_MONITORING_ZH = "未报送国家义务教育质量监测结果（或结果被拦截），该项未计算"
 NO_MONITORING_EN = "not computed: no accepted national quality-monitoring result"
+
+
+def school_attestation_check(schools: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
+    frame = campus_rows(schools, item)
+    fields = item["attestation_fields"]
+    flags = schools[fields].astype("boolean")
+    evidence = has_text(schools["evidence_ref"])
+    attested = flags.fillna(False).all(axis=1) & evidence
+    frame["value"] = attested.astype("Float64")
+    frame["threshold"] = float(item["threshold"])
+    frame["comparison"] = item["comparison"]
+    frame["passed"] = attested.astype("boolean")
+    statements = [SCHOOLS.field(f).label_zh + "：" + yes_no_text(flags[f]) for f in fields]
+    evidence_text = pd.Series(np.where(evidence, "佐证材料：" + schools["evidence_ref"].astype(str), "缺少佐证材料编号"),
+                              index=schools.index)
+    frame["detail"] = join_nonblank([*statements, evidence_text])
+    return frame
+
+
+def training_budget_check(schools: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
+    frame = campus_rows(schools, item)
+    training = schools["training_funds_yuan"].astype("Float64")
+    public = schools["public_funds_yuan"].astype("Float64")
+    frame["value"] = safe_ratio(training, public)
+    frame["threshold"] = float(item["min_training_funds_share"])
+    frame["comparison"] = ">="
+    frame["passed"] = meets(frame["value"], frame["threshold"], ">=")
+    frame["detail"] = (
+        "教师培训经费" + number_text(training) + "元，占年度公用经费预算" + number_text(public) + "元的"
+        + percent_text(frame["value"]) + "，标准≥" + percent_text(pd.Series(frame["threshold"]))
+    ).where(frame["value"].notna(), "年度公用经费预算或教师培训经费缺失")
+    return frame

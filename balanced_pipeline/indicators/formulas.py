@@ -6,6 +6,8 @@ warehouse; the standards file supplies every threshold and weight.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -45,10 +47,12 @@ def ratio_to_standard(value: pd.Series, threshold: pd.Series, comparison: pd.Ser
     return pd.Series(ratio, index=value.index, dtype="Float64")
 
 
-def meets_standard(value: pd.Series, threshold: pd.Series, comparison: pd.Series) -> pd.Series:
-    """Whether each value meets its threshold under its comparison; missing when the value is."""
-    value = value.astype("Float64")
-    threshold = threshold.astype("Float64")
+def meets(value: pd.Series, threshold: Any, comparison: str | pd.Series) -> pd.Series:
+    """Whether each value meets its threshold under its comparison (">=", ">", "<=", "<", "==");
+    missing where the value or threshold is. The threshold is one number or one per value, the
+    comparison one symbol or one per value (a resource indicator's own, from its row)."""
+    value = pd.Series(value).astype("Float64")
+    threshold = pd.Series(threshold, index=value.index).astype("Float64")
     outcomes = {
         ">=": value >= threshold,
         ">": value > threshold,
@@ -56,6 +60,8 @@ def meets_standard(value: pd.Series, threshold: pd.Series, comparison: pd.Series
         "<": value < threshold,
         "==": value == threshold,
     }
+    if isinstance(comparison, str):
+        return outcomes[comparison].astype("boolean")
     met = pd.Series(pd.NA, index=value.index, dtype="boolean")
     for symbol, outcome in outcomes.items():
         chosen = (comparison == symbol).to_numpy()

@@ -1,28 +1,36 @@
-"""Government guarantee (政府保障程度), G1–G15 per county (spec §2.2): the table county_guarantee."""
+"""Government guarantee (政府保障程度), G1–G15 (spec §2.2): each item's per-campus check (the rows
+of school_guarantee_checks for G3–G6, G9, G12, G13) and its county rule (the table
+county_guarantee), tied together by ITEMS. The attested items (G1, G2, G10) share one rule.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from balanced_pipeline.contract.forms import ROOM_TYPES, STAGES, YEAR_CAMPUS_KEY, YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.contract.issues import issues_frame
 from balanced_pipeline.indicators.common import (
-    COUNTY,
     COUNTY_ITEM_COLUMNS,
-    STAGE_ZH,
-    conform,
     county_universe,
+    failed,
     item_order,
     join_nonblank,
-    meets,
     number_text,
     percent_text,
     safe_ratio,
+    scalar_text,
     yes_no_text,
 )
 from balanced_pipeline.indicators.county_items import (
+    NO_SCHOOLS,
+    CountyInputs,
+    Item,
     all_schools_item,
     attestation_item,
+    campus_rows,
     county_form_rows,
     failing_school_text,
     figure_item,
@@ -31,10 +39,39 @@ from balanced_pipeline.indicators.county_items import (
     pooled_rate_item,
     undecided_reason,
     with_not_computed,
-    NO_SCHOOLS,
 )
-from balanced_pipeline.indicators.school_checks import catchment_scope, teacher_share, with_campus_keys
+from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.standards.loader import Standards
+from balanced_pipeline.warehouse.catalogue import conform
+
+
+def _every_school(c: CountyInputs, item: dict[str, Any]) -> pd.DataFrame:
+    return all_schools_item(c.universe, c.checks, item, c.campuses)
+
+
+ITEMS = {
+    "G3": Item(school=lambda s, item: room_check(s.schools, s.classes, s.rooms, item), county=_every_school),
+    "G4": Item(school=lambda s, item: school_size_check(s.schools, item), county=_every_school),
+    "G5": Item(school=lambda s, item: class_size_check(s.schools, s.classes, item, s.school_type_stages),
+               county=lambda c, item: class_size_item(c.universe, c.checks, item, c.campuses)),
+    "G6": Item(school=lambda s, item: small_school_funding_check(s.schools, item, s.school_type_stages),
+               county=_every_school),
+    "G7": Item(county=lambda c, item: special_education_item(c.county, c.schools, item)),
+    "G8": Item(county=lambda c, item: teacher_pay_item(c.county, item)),
+    "G9": Item(school=lambda s, item: teacher_share_check(s.schools, item, "trained_360h_teachers", "完成360学时培训"),
+               county=lambda c, item: teacher_rate_item(c.universe, c.schools, c.checks, item, c.campuses,
+                                                        "trained_360h_teachers", "5年内完成360学时培训")),
+    "G11": Item(county=lambda c, item: rotation_item(c.county, item)),
+    "G12": Item(school=lambda s, item: teacher_share_check(s.schools, item, "certified_teachers", "持有教师资格证"),
+                county=lambda c, item: teacher_rate_item(c.universe, c.schools, c.checks, item, c.campuses,
+                                                         "certified_teachers", "持有教师资格证")),
+    "G13": Item(school=lambda s, item: catchment_check(s.schools, item, s.school_type_stages),
+                county=lambda c, item: catchment_item(c.universe, c.schools, c.checks, item, c.campuses)),
+    "G14": Item(county=lambda c, item: senior_high_quota_item(c.county, item)),
+    "G15": Item(county=lambda c, item: migrant_children_item(c.county, item)),
+}
+"""Item id → its per-campus check and county rule; an item of basis `attestation` (G1, G2, G10) is
+judged by attestation_item instead."""
 
 
 def county_guarantee(
@@ -45,36 +82,228 @@ def county_guarantee(
     or school data; an item whose data is missing or quarantined by an error of `issues` is not
     computed, with the reason (county_items.with_not_computed)."""
     section = standards.section("government_guarantee")
-    schools = with_campus_keys(schools)
+    schools = conform_keys(schools)
     universe = county_universe(counties, schools)
     county = county_form_rows(universe, counties)
-    campuses = schools.groupby(COUNTY).size()
-    builders = {
-        "G3": lambda item: all_schools_item(universe, school_checks, item, campuses),
-        "G4": lambda item: all_schools_item(universe, school_checks, item, campuses),
-        "G5": lambda item: class_size_item(universe, school_checks, item, campuses),
-        "G6": lambda item: all_schools_item(universe, school_checks, item, campuses),
-        "G7": lambda item: special_education_item(county, schools, item),
-        "G8": lambda item: teacher_pay_item(county, item),
-        "G9": lambda item: teacher_rate_item(universe, schools, school_checks, item, campuses,
-                                             "trained_360h_teachers", "5年内完成360学时培训"),
-        "G11": lambda item: rotation_item(county, item),
-        "G12": lambda item: teacher_rate_item(universe, schools, school_checks, item, campuses,
-                                              "certified_teachers", "持有教师资格证"),
-        "G13": lambda item: catchment_item(universe, schools, school_checks, item, campuses),
-        "G14": lambda item: senior_high_quota_item(county, item),
-        "G15": lambda item: migrant_children_item(county, item),
-    }
+    inputs = CountyInputs(universe, county, schools, school_checks, schools.groupby(YEAR_COUNTY_KEY).size(),
+                          issues if issues is not None else issues_frame())
     rows = [
-        attestation_item(county, item) if item["basis"] == "attestation" else builders[item["id"]](item)
+        attestation_item(county, item) if item["basis"] == "attestation" else ITEMS[item["id"]].county(inputs, item)
         for item in section["items"]
     ]
     table = pd.concat(rows, ignore_index=True).assign(standards_version=standards.version)
-    table = with_not_computed(table, county, standards, issues)
+    table = with_not_computed(table, county, standards, inputs.issues)
     order = item_order(standards)
     table = table.sort_values(["year", "county_code", "item_id", "stage"],
                               key=lambda c: c.map(order) if c.name in ("item_id", "stage") else c, kind="stable")
     return conform(table, COUNTY_ITEM_COLUMNS)
+
+
+def rooms_required(classes: pd.Series, classes_per_set: int, rooms_per_set: int) -> pd.Series:
+    """Rooms of one kind a school needs: `rooms_per_set` for every started set of
+    `classes_per_set` classes (13 classes need two sets, so 2 rooms at 1 per 12)."""
+    classes = pd.Series(classes).astype("Float64")
+    return (np.ceil(classes / classes_per_set) * rooms_per_set).astype("Int64")
+
+
+def compulsory_students(schools: pd.DataFrame, stages: list[str]) -> pd.Series:
+    """Students of the given stages; missing only when every stage's count is missing."""
+    columns = schools[[f"students_{stage}" for stage in stages]].astype("Float64")
+    return columns.sum(axis=1, min_count=1)
+
+
+def room_check(schools: pd.DataFrame, classes: pd.DataFrame, rooms: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
+    scoped = schools[schools["school_type"].isin(item["school_types"])]
+    class_counts = (
+        classes[classes["stage"].isin(item["class_stages"])].groupby(YEAR_CAMPUS_KEY).size().rename("classes")
+    )
+    min_area = pd.Series(item["room_min_area_m2"], dtype="Float64")
+    adequate = (rooms["area_m2"].astype("Float64") >= rooms["room_type"].map(min_area).astype("Float64")).fillna(False)
+    tally_columns = {}
+    for room_type in min_area.index:
+        of_type = rooms["room_type"] == room_type
+        tally_columns[f"{room_type}_adequate"] = of_type & adequate
+        tally_columns[f"{room_type}_undersized"] = of_type & ~adequate
+    tallies = pd.concat([rooms[YEAR_CAMPUS_KEY], pd.DataFrame(tally_columns, index=rooms.index)], axis=1).groupby(YEAR_CAMPUS_KEY).sum()
+
+    frame = campus_rows(scoped, item).join(class_counts, on=YEAR_CAMPUS_KEY).join(tallies, on=YEAR_CAMPUS_KEY)
+    frame[list(tally_columns)] = frame[list(tally_columns)].fillna(0).astype("Int64")
+    classes_known = frame["classes"].astype("Int64")
+    required = rooms_required(classes_known, item["classes_per_room_set"], item["rooms_per_set"])
+    adequate_counts = frame[[f"{t}_adequate" for t in min_area.index]]
+    frame["value"] = adequate_counts.min(axis=1).astype("Float64")
+    frame["threshold"] = required.astype("Float64")
+    frame["comparison"] = ">="
+    frame["passed"] = meets(frame["value"], frame["threshold"], ">=")
+
+    sentences = []
+    for room_type, area in min_area.items():
+        undersized = frame[f"{room_type}_undersized"]
+        sentences.append(
+            ROOM_TYPES[room_type] + frame[f"{room_type}_adequate"].astype("string") + "间"
+            + ("（另有" + undersized.astype("string") + f"间小于{scalar_text(area)}㎡，不计）").where(undersized > 0, "")
+        )
+    kinds = "、".join(ROOM_TYPES[t].removesuffix("教室") for t in min_area.index)
+    frame["detail"] = (
+        classes_known.astype("string") + f"个班，应配{kinds}专用教室各" + required.astype("string")
+        + "间；符合面积要求的" + join_nonblank(sentences, "、")
+    ).fillna("未报送班级信息，无法核定应配专用教室数")
+    return frame.drop(columns=["classes", *tally_columns])
+
+
+def school_size_check(schools: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
+    limits = pd.Series(item["max_students"], dtype="Float64")
+    scoped = schools[schools["school_type"].isin(limits.index)]
+    frame = campus_rows(scoped, item)
+    students = compulsory_students(scoped, item["student_stages"])
+    frame["value"] = students
+    frame["threshold"] = scoped["school_type"].map(limits).astype("Float64")
+    frame["comparison"] = "<="
+    frame["passed"] = meets(students, frame["threshold"], "<=")
+    over = ("，超" + number_text(students - frame["threshold"], 0) + "人").where(failed(frame["passed"]), "")
+    frame["detail"] = (
+        "义务教育阶段在校生" + number_text(students, 0) + "人，标准≤" + number_text(frame["threshold"], 0) + "人" + over
+    ).where(students.notna(), "义务教育阶段在校生数缺失")
+    return frame
+
+
+def class_size_check(
+    schools: pd.DataFrame, classes: pd.DataFrame, item: dict[str, Any], school_type_stages: dict[str, list[str]]
+) -> pd.DataFrame:
+    limits = pd.Series(item["max_class_size"], dtype="Float64")
+    judged = classes[classes["stage"].isin(limits.index)].copy()
+    judged["limit"] = judged["stage"].map(limits).astype("Float64")
+    oversize = meets(judged["students"], judged["limit"], ">")
+    judged["oversize"] = oversize.fillna(False).astype(int)
+    judged["unknown"] = oversize.isna().astype(int)
+    judged["label"] = (
+        judged["class_name"].astype("string") + "（" + judged["stage"].map(STAGES)
+        + judged["grade"].astype("string").fillna("?")
+        + "年级）" + number_text(judged["students"], 0) + "人，限" + number_text(judged["limit"], 0) + "人"
+    )
+    per_campus = judged.groupby(YEAR_CAMPUS_KEY).agg(classes=("limit", "size"), oversize=("oversize", "sum"),
+                                            unknown=("unknown", "sum"))
+    oversize_labels = judged[judged["oversize"] > 0].groupby(YEAR_CAMPUS_KEY)["label"].agg("、".join)
+
+    judged_types = [t for t, stages in school_type_stages.items() if set(stages) & set(limits.index)]
+    frame = campus_rows(schools[schools["school_type"].isin(judged_types)], item)
+    frame = frame.join(per_campus, on=YEAR_CAMPUS_KEY).join(oversize_labels.rename("oversize_labels"), on=YEAR_CAMPUS_KEY)
+    oversize_count = frame["oversize"].astype("Int64")
+    unknown_count = frame["unknown"].astype("Int64")
+    frame["value"] = oversize_count.astype("Float64")
+    frame["threshold"] = float(item["threshold"])
+    frame["comparison"] = item["comparison"]
+    undecided = frame["classes"].isna() | ((oversize_count == 0) & (unknown_count > 0)).fillna(False)
+    frame["passed"] = meets(frame["value"], frame["threshold"], item["comparison"]).mask(undecided)
+    frame["detail"] = (
+        pd.Series(np.select(
+            [frame["classes"].isna(), (oversize_count > 0).fillna(False), (unknown_count > 0).fillna(False)],
+            ["未报送班级信息", "超标班级", "学生数缺失的班级"],
+            default="全部",
+        ), index=frame.index, dtype="string")
+        + pd.Series(np.select(
+            [frame["classes"].isna(), (oversize_count > 0).fillna(False), (unknown_count > 0).fillna(False)],
+            [
+                "",
+                oversize_count.astype("string") + "个：" + frame["oversize_labels"].astype("string"),
+                unknown_count.astype("string") + "个",
+            ],
+            default=frame["classes"].astype("Int64").astype("string") + "个班级未超过班额标准",
+        ), index=frame.index, dtype="string")
+    )
+    return frame.drop(columns=["classes", "oversize", "unknown", "oversize_labels"])
+
+
+def small_school_funding_check(
+    schools: pd.DataFrame, item: dict[str, Any], school_type_stages: dict[str, list[str]]
+) -> pd.DataFrame:
+    kind_applies = pd.Series(False, index=schools.index)
+    for school_type, locations in item["applies_to"].items():
+        kind_applies |= ((schools["school_type"] == school_type) & schools["location_type"].isin(locations)).fillna(False)
+    students = compulsory_students(schools, ["primary", "junior"])
+    # A campus of the right kind whose size is unknown is judged (as undecided), not skipped.
+    small_or_unknown = (students < item["small_school_below_students"]).fillna(True).astype(bool)
+    scoped_mask = kind_applies.astype(bool) & small_or_unknown
+    scoped = schools[scoped_mask]
+    students = students[scoped_mask]
+    frame = campus_rows(scoped, item)
+    benchmark = pd.Series(item["public_funds_per_student_benchmark"], dtype="Float64")
+    stage_of_type = {t: stages[0] for t, stages in school_type_stages.items() if stages}
+    per_student = scoped["school_type"].map(stage_of_type).map(benchmark).astype("Float64")
+    frame["value"] = scoped["public_funds_yuan"].astype("Float64")
+    frame["threshold"] = small_school_funding_required(per_student, item["funded_as_students"])
+    frame["comparison"] = ">="
+    frame["passed"] = meets(frame["value"], frame["threshold"], ">=").mask(students.isna())
+    short = ("，差" + number_text(frame["threshold"] - frame["value"]) + "元").where(failed(frame["passed"]), "")
+    frame["detail"] = (
+        "在校生" + number_text(students, 0) + f"人，按{item['funded_as_students']}人核定公用经费应不低于"
+        + number_text(frame["threshold"]) + "元（" + number_text(per_student) + "元/生），年度公用经费预算"
+        + number_text(frame["value"]) + "元" + short
+    ).where(students.notna(), "在校生数缺失，无法判定是否为小规模学校")
+    return frame
+
+
+def small_school_funding_required(per_student_benchmark: pd.Series, funded_as_students: int) -> pd.Series:
+    """Public funds a small school must get: the per-student benchmark times the floor
+    (a 37-student village school at 650 yuan is funded 650 × 100 = 65,000 yuan)."""
+    return (pd.Series(per_student_benchmark).astype("Float64") * funded_as_students).astype("Float64")
+
+
+def teacher_share_check(schools: pd.DataFrame, item: dict[str, Any], count_field: str, what_zh: str) -> pd.DataFrame:
+    frame = campus_rows(schools, item)
+    teachers = schools[["teachers_primary", "teachers_junior"]].astype("Float64").sum(axis=1, min_count=1)
+    counted = schools[count_field].astype("Float64")
+    frame["value"] = teacher_share(counted, teachers)
+    frame["threshold"] = float(item["threshold"])
+    frame["comparison"] = item["comparison"]
+    frame["passed"] = meets(frame["value"], frame["threshold"], item["comparison"])
+    frame["detail"] = (
+        "专任教师" + number_text(teachers, 0) + f"人，{what_zh}" + number_text(counted, 0) + "人，比例"
+        + percent_text(frame["value"]) + "，标准" + percent_text(pd.Series(frame["threshold"]))
+    ).where(frame["value"].notna(), f"专任教师数或{what_zh}教师数缺失")
+    return frame
+
+
+def teacher_share(counted: pd.Series, teachers: pd.Series) -> pd.Series:
+    """counted / teachers, with counted capped at teachers so an over-report cannot lift a
+    county total above what its schools really have."""
+    counted = pd.Series(counted).astype("Float64")
+    teachers = pd.Series(teachers).astype("Float64")
+    return safe_ratio(counted.clip(upper=teachers), teachers)
+
+
+def catchment_scope(schools: pd.DataFrame, item: dict[str, Any]) -> pd.Series:
+    """Campuses the catchment rule applies to: public, non-boarding, in the listed locations
+    (a blank boarding flag counts as non-boarding, so the campus is judged rather than skipped)."""
+    return (
+        schools["location_type"].isin(item["location_types"])
+        & (schools["ownership"] == item["ownership"])
+        & (schools["boarding"].astype("boolean").fillna(False) == item["boarding"])
+    ).fillna(False).astype(bool)
+
+
+def catchment_check(schools: pd.DataFrame, item: dict[str, Any], school_type_stages: dict[str, list[str]]) -> pd.DataFrame:
+    scoped = schools[catchment_scope(schools, item)]
+    per_stage = []
+    for stage, threshold in item["thresholds"].items():
+        students = scoped[f"students_{stage}"].astype("Float64")
+        # A stage the type teaches whose count is unknown stays a row, judged as not computable.
+        types_teaching = [t for t, stages in school_type_stages.items() if stage in stages]
+        judged = ((students > 0) | (students.isna() & scoped["school_type"].isin(types_teaching))).fillna(False)
+        teaching = scoped[judged.astype(bool)]
+        students = students[judged.astype(bool)]
+        catchment = teaching[f"catchment_students_{stage}"].astype("Float64")
+        frame = campus_rows(teaching, item).assign(stage=stage)
+        frame["value"] = safe_ratio(catchment, students)
+        frame["threshold"] = float(threshold)
+        frame["comparison"] = item["comparison"]
+        frame["passed"] = meets(frame["value"], frame["threshold"], item["comparison"])
+        frame["detail"] = (
+            f"{STAGES[stage]}就近划片入学" + number_text(catchment, 0) + "人，在校生" + number_text(students, 0)
+            + "人，比例" + percent_text(frame["value"]) + "，标准≥" + percent_text(pd.Series(frame["threshold"]))
+        ).where(catchment.notna(), f"{STAGES[stage]}就近划片入学学生数缺失")
+        per_stage.append(frame)
+    return pd.concat(per_stage, ignore_index=True)
 
 
 def class_size_item(universe: pd.DataFrame, checks: pd.DataFrame, item: dict[str, Any],
@@ -82,14 +311,14 @@ def class_size_item(universe: pd.DataFrame, checks: pd.DataFrame, item: dict[str
     """G5: the county value is the number of classes over the limit; every campus's class list
     must be known."""
     campus_checks = checks[checks["item_id"] == item["id"]]
-    oversize = campus_checks.groupby(COUNTY)["value"].sum(min_count=1).rename("oversize")
+    oversize = campus_checks.groupby(YEAR_COUNTY_KEY)["value"].sum(min_count=1).rename("oversize")
     tallies = failing_school_text(
         campus_checks.assign(school_name=campus_checks["school_name"] + (
             "（" + number_text(campus_checks["value"], 0) + "个）").where((campus_checks["value"] > 0).fillna(False), "")),
-        COUNTY,
+        YEAR_COUNTY_KEY,
     )
-    frame = universe.merge(tallies, on=COUNTY, how="left").join(oversize, on=COUNTY)
-    has_schools = pd.Series(frame.set_index(COUNTY).index.isin(campuses.index), index=frame.index)
+    frame = universe.merge(tallies, on=YEAR_COUNTY_KEY, how="left").join(oversize, on=YEAR_COUNTY_KEY)
+    has_schools = pd.Series(frame.set_index(YEAR_COUNTY_KEY).index.isin(campuses.index), index=frame.index)
     value = frame["oversize"].astype("Float64").fillna(0)
     passed = meets(value, item["threshold"], item["comparison"]) & (frame["undecided"].fillna(0) == 0) & has_schools
     failed_text = ("超标班级" + number_text(value, 0) + "个，涉及" + frame["failed"].astype("Int64").astype("string")
@@ -106,8 +335,8 @@ def special_education_item(county: pd.DataFrame, schools: pd.DataFrame, item: di
     """G7: judged when the county reports the figure; without a figure it fails, unless the
     county has no special-education school (not applicable)."""
     value = county[item["value_field"]].astype("Float64")
-    special = schools[schools["school_type"] == "special_education"].groupby(COUNTY).size()
-    has_special = pd.Series(county.set_index(COUNTY).index.isin(special.index), index=county.index)
+    special = schools[schools["school_type"] == "special_education"].groupby(YEAR_COUNTY_KEY).size()
+    has_special = pd.Series(county.set_index(YEAR_COUNTY_KEY).index.isin(special.index), index=county.index)
     detail = "特殊教育学校生均公用经费" + number_text(value) + "元，标准≥" + number_text(pd.Series(float(item["threshold"]), index=county.index)) + "元"
     row = figure_item(county, item, value, detail)
     not_applicable = value.isna() & ~has_special & county["has_form"]
@@ -160,7 +389,7 @@ def teacher_rate_item(universe: pd.DataFrame, schools: pd.DataFrame, checks: pd.
     """G9 / G12: Σ counted teachers / Σ full-time teachers over the county's campuses."""
     teachers = schools[["teachers_primary", "teachers_junior"]].astype("Float64").sum(axis=1, min_count=1)
     share = teacher_share(schools[count_field], teachers)
-    pieces = schools[COUNTY].assign(numerator=share * teachers, denominator=teachers)
+    pieces = schools[YEAR_COUNTY_KEY].assign(numerator=share * teachers, denominator=teachers)
     return pooled_rate_item(universe, pieces, checks[checks["item_id"] == item["id"]], item, campuses,
                             float(item["threshold"]), "全县专任教师", what_zh)
 
@@ -174,13 +403,13 @@ def catchment_item(universe: pd.DataFrame, schools: pd.DataFrame, checks: pd.Dat
     for stage, threshold in item["thresholds"].items():
         students = scoped[f"students_{stage}"].astype("Float64")
         teaching = students.fillna(0) > 0
-        pieces = scoped.loc[teaching, COUNTY].assign(
+        pieces = scoped.loc[teaching, YEAR_COUNTY_KEY].assign(
             numerator=scoped.loc[teaching, f"catchment_students_{stage}"].astype("Float64"),
             denominator=students[teaching],
         )
         stage_checks = checks[(checks["item_id"] == item["id"]) & (checks["stage"] == stage)]
         rows.append(pooled_rate_item(universe, pieces, stage_checks, item, campuses, float(threshold),
-                                     f"城区和镇区公办非寄宿{STAGE_ZH[stage]}在校生", "就近划片入学", stage=stage))
+                                     f"城区和镇区公办非寄宿{STAGES[stage]}在校生", "就近划片入学", stage=stage))
     return pd.concat(rows, ignore_index=True)
 
 

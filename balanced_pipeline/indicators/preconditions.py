@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.indicators.common import COUNTY, aggregate_join, meets, percent_text
+from balanced_pipeline.contract.forms import YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.indicators.common import aggregate_join, percent_text
+from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.indicators.social_recognition import ALL_GROUPS
 from balanced_pipeline.standards.loader import Standards
 
@@ -18,8 +20,8 @@ def years_since_basic_balance(year: pd.Series, basic_balance_year: pd.Series) ->
 def county_preconditions(universe: pd.DataFrame, counties: pd.DataFrame, standards: Standards) -> pd.DataFrame:
     """year, county_code, basic_balance_year, precondition_met, shortfall ('' when met)."""
     rule = standards.section("readiness")["precondition"]
-    counties = counties.astype({"year": "Int64", "county_code": "string"})
-    frame = universe.merge(counties[[*COUNTY, "basic_balance_year"]], on=COUNTY, how="left")
+    counties = counties.pipe(conform_keys, YEAR_COUNTY_KEY)
+    frame = universe.merge(counties[[*YEAR_COUNTY_KEY, "basic_balance_year"]], on=YEAR_COUNTY_KEY, how="left")
     elapsed = years_since_basic_balance(frame["year"], frame["basic_balance_year"])
     minimum = int(rule["min_years_since_basic_balance"])
     frame["precondition_met"] = meets(elapsed, minimum, ">=").fillna(False)
@@ -33,7 +35,7 @@ def county_preconditions(universe: pd.DataFrame, counties: pd.DataFrame, standar
         index=frame.index,
         dtype="string",
     ).where(~frame["precondition_met"].astype(bool), "")
-    return frame[[*COUNTY, "basic_balance_year", "precondition_met", "shortfall"]]
+    return frame[[*YEAR_COUNTY_KEY, "basic_balance_year", "precondition_met", "shortfall"]]
 
 
 def veto_kind_label(kinds: pd.Series, standards: Standards) -> pd.Series:
@@ -53,9 +55,9 @@ def county_vetoes(
     """year, county_code, vetoed, veto_reasons: every reported incident, and social recognition
     below its threshold when the standards make that a veto."""
     vetoes = standards.section("readiness")["vetoes"]
-    incidents = veto_incidents.astype({"year": "Int64", "county_code": "string"})
+    incidents = veto_incidents.pipe(conform_keys, YEAR_COUNTY_KEY)
     description = incidents["description"].astype("string").str.strip().str.rstrip("。.；;").fillna("")
-    incident_reasons = incidents[COUNTY].assign(
+    incident_reasons = incidents[YEAR_COUNTY_KEY].assign(
         reason=veto_kind_label(incidents["kind"], standards) + ("：" + description).where(description.ne(""), "")
     )
     reasons = [incident_reasons]
@@ -63,12 +65,12 @@ def county_vetoes(
         section = standards.section("social_recognition")
         overall = social_recognition[social_recognition["respondent_group"] == ALL_GROUPS]
         low = overall[overall["rate"].notna() & ~meets(overall["rate"], section["threshold"], section["comparison"]).fillna(True)]
-        reasons.append(low[COUNTY].assign(
+        reasons.append(low[YEAR_COUNTY_KEY].assign(
             reason="社会认可度" + percent_text(low["rate"]) + "，低于" + percent_text(pd.Series(section["threshold"], index=low.index))
         ))
-    reasons = pd.concat(reasons, ignore_index=True).astype({"year": "Int64", "county_code": "string"})
-    joined = aggregate_join(reasons, COUNTY, "reason", "；").rename(columns={"reason": "veto_reasons"})
-    frame = universe.merge(joined, on=COUNTY, how="left")
+    reasons = pd.concat(reasons, ignore_index=True).pipe(conform_keys, YEAR_COUNTY_KEY)
+    joined = aggregate_join(reasons, YEAR_COUNTY_KEY, "reason", "；").rename(columns={"reason": "veto_reasons"})
+    frame = universe.merge(joined, on=YEAR_COUNTY_KEY, how="left")
     frame["vetoed"] = frame["veto_reasons"].notna()
     frame["veto_reasons"] = frame["veto_reasons"].astype("string").fillna("")
-    return frame[[*COUNTY, "vetoed", "veto_reasons"]]
+    return frame[[*YEAR_COUNTY_KEY, "vetoed", "veto_reasons"]]

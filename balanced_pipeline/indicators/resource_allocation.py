@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from balanced_pipeline.indicators.formulas import (
-    meets_standard,
+    meets,
     per_students,
     ratio_to_standard,
     school_rule_verdict,
@@ -29,10 +29,10 @@ from balanced_pipeline.indicators.dependencies import (
     not_computed_reasons,
     quarantined_inputs,
 )
-from balanced_pipeline.contract.forms import CAMPUS_KEY, STAGES
+from balanced_pipeline.contract.forms import CAMPUS_KEY, STAGES, YEAR_CAMPUS_KEY, conform_keys
 from balanced_pipeline.standards.loader import Standards
 
-PART_KEY = ["year", *CAMPUS_KEY, "stage"]
+PART_KEY = [*YEAR_CAMPUS_KEY, "stage"]
 SCHOOL_DESCRIPTION = ["school_name", "school_type", "location_type"]
 
 
@@ -52,7 +52,7 @@ def school_parts(schools: pd.DataFrame, standards: Standards) -> pd.DataFrame:
     parts = []
     for stage in standards.evaluated_stages:
         teaches = schools["school_type"].isin([t for t, stages in type_stages.items() if stage in stages])
-        part = schools.loc[teaches, ["year", *CAMPUS_KEY, *SCHOOL_DESCRIPTION]].copy()
+        part = schools.loc[teaches, [*YEAR_CAMPUS_KEY, *SCHOOL_DESCRIPTION]].copy()
         part["stage"] = stage
         part["students"] = schools.loc[teaches, f"students_{stage}"].astype("Int64")
         part["split_share"] = shares.loc[teaches, stage]
@@ -78,7 +78,7 @@ def school_parts(schools: pd.DataFrame, standards: Standards) -> pd.DataFrame:
     )
 
     outside = schools[schools["school_type"].isin(excluded_types)]
-    excluded = outside[["year", *CAMPUS_KEY, *SCHOOL_DESCRIPTION]].assign(
+    excluded = outside[[*YEAR_CAMPUS_KEY, *SCHOOL_DESCRIPTION]].assign(
         stage="",
         students=outside[[c for c in schools.columns if c.startswith("students_")]].sum(axis=1).astype("Int64"),
         split_share=pd.Series(pd.NA, index=outside.index, dtype="Float64"),
@@ -114,7 +114,7 @@ def school_indicators(schools: pd.DataFrame, parts: pd.DataFrame, standards: Sta
     passed; value, ratio and passed NULL with `not_computed_reason_zh/_en` when an input the
     standards file declares for the indicator was quarantined by an error of `issues` or left blank."""
     judged = parts[parts["in_resource_allocation"]]
-    campus = judged.merge(schools, on=["year", *CAMPUS_KEY], how="left", suffixes=("", "_campus"))
+    campus = judged.merge(schools, on=YEAR_CAMPUS_KEY, how="left", suffixes=("", "_campus"))
     rows = []
     for indicator in standards.resource_indicators:
         if indicator.per_stage:
@@ -137,7 +137,7 @@ def school_indicators(schools: pd.DataFrame, parts: pd.DataFrame, standards: Sta
         rows.append(row)
     table = pd.concat(rows, ignore_index=True)
     table["ratio"] = ratio_to_standard(table["value"], table["threshold"], table["comparison"])
-    table["passed"] = meets_standard(table["value"], table["threshold"], table["comparison"])
+    table["passed"] = meets(table["value"], table["threshold"], table["comparison"])
     table = with_not_computed(table, schools, standards, issues)
     table["standards_version"] = standards.version
     return table.sort_values([*PART_KEY, "indicator_id"], ignore_index=True)
@@ -264,9 +264,9 @@ def _parts_left_out(rows: pd.DataFrame, parts: pd.DataFrame, campus_gaps: pd.Dat
         columns=["school_type", "stage"])
     gaps = campus_gaps.merge(type_stages, on="school_type").rename(columns={"gap": "reason"}).assign(scope_note="")
     gaps = gaps.merge(indicator_ids, how="cross")
-    columns = ["year", *CAMPUS_KEY, "school_name", "stage", "indicator_id", "reason", "scope_note"]
+    columns = [*YEAR_CAMPUS_KEY, "school_name", "stage", "indicator_id", "reason", "scope_note"]
     frame = pd.concat([f.reindex(columns=columns) for f in (gaps, no_value, out_of_scope)], ignore_index=True)
-    frame = frame.astype({"year": "Int64", "county_code": "string", "school_code": "string", "campus_code": "string"})
+    frame = conform_keys(frame)
     frame["entry"] = [
         {"school_code": school, "campus_code": campus, "school_name": "" if pd.isna(name) else str(name),
          "reason": reason, **({"note": note} if isinstance(note, str) and note else {})}

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.indicators.common import COUNTY, conform, county_universe, meets, safe_ratio
+from balanced_pipeline.contract.forms import YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.indicators.common import county_universe, safe_ratio
+from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.contract.issues import ERROR, issues_for_rows
 from balanced_pipeline.standards.loader import Standards
-from balanced_pipeline.warehouse.catalogue import pandas_dtypes
+from balanced_pipeline.warehouse.catalogue import conform, pandas_dtypes
 
 ALL_GROUPS = "all"
 SUPERSEDED_GROUPS_RULE = "survey_groups_superseded_by_responses"
@@ -53,15 +55,15 @@ def survey_group_counts(survey_responses: pd.DataFrame, standards: Standards) ->
             "answers_unrecognised": (~(counted | excluded | blank)).sum(axis=1),
         }
     )
-    return per_respondent.groupby([*COUNTY, "respondent_group"], as_index=False)[GROUP_COUNT_COLUMNS].sum()
+    return per_respondent.groupby([*YEAR_COUNTY_KEY, "respondent_group"], as_index=False)[GROUP_COUNT_COLUMNS].sum()
 
 
 def submitted_group_counts(survey_groups: pd.DataFrame) -> pd.DataFrame:
     """Per-group totals as submitted → the counts survey_group_counts gives for raw responses.
     A total has no unrecognised answers (the county classified them), and a blank
     answers_excluded is 0: it is optional and never enters the rate."""
-    counts = survey_groups[[*COUNTY, "respondent_group", "respondents", "answers_counted", "satisfied",
-                            "answers_excluded"]].astype({"year": "Int64", "county_code": "string"})
+    counts = survey_groups[[*YEAR_COUNTY_KEY, "respondent_group", "respondents", "answers_counted", "satisfied",
+                            "answers_excluded"]].pipe(conform_keys, YEAR_COUNTY_KEY)
     return counts.assign(
         respondent_group=counts["respondent_group"].astype("string").str.strip(),
         answers_excluded=counts["answers_excluded"].astype("Int64").fillna(0),
@@ -73,7 +75,7 @@ def superseded_by_responses(survey_groups: pd.DataFrame, survey_responses: pd.Da
     """True for each per-group total of a county (and year) that also sent raw responses: the raw
     responses decide, being the finer data."""
     def counties(frame: pd.DataFrame) -> pd.MultiIndex:
-        return pd.MultiIndex.from_frame(frame[COUNTY].astype({"year": "Int64", "county_code": "string"}))
+        return pd.MultiIndex.from_frame(frame[YEAR_COUNTY_KEY].pipe(conform_keys, YEAR_COUNTY_KEY))
     return pd.Series(counties(survey_groups).isin(counties(survey_responses)), index=survey_groups.index)
 
 
@@ -108,10 +110,10 @@ def recognition_table(group_counts: pd.DataFrame, counties: pd.DataFrame, standa
     """Per-group counts → the table rows, one per group plus `all`; a county with a county form
     but no survey gets an `all` row that fails with a note."""
     section = standards.section("social_recognition")
-    group_counts = group_counts.astype({"year": "Int64", "county_code": "string"})
-    overall = group_counts.groupby(COUNTY, as_index=False)[GROUP_COUNT_COLUMNS].sum().assign(respondent_group=ALL_GROUPS)
+    group_counts = group_counts.pipe(conform_keys, YEAR_COUNTY_KEY)
+    overall = group_counts.groupby(YEAR_COUNTY_KEY, as_index=False)[GROUP_COUNT_COLUMNS].sum().assign(respondent_group=ALL_GROUPS)
     universe = county_universe(counties, group_counts).assign(respondent_group=ALL_GROUPS)
-    overall = universe.merge(overall, on=[*COUNTY, "respondent_group"], how="left")
+    overall = universe.merge(overall, on=[*YEAR_COUNTY_KEY, "respondent_group"], how="left")
     table = pd.concat([group_counts, overall], ignore_index=True)
     table[GROUP_COUNT_COLUMNS] = table[GROUP_COUNT_COLUMNS].fillna(0).astype("Int64")
     table["rate"] = recognition_rate(table["satisfied"], table["answers_counted"])
@@ -128,7 +130,7 @@ def recognition_table(group_counts: pd.DataFrame, counties: pd.DataFrame, standa
     table["standards_version"] = standards.version
     order = {group: position for position, group in enumerate([*section["groups"], ALL_GROUPS])}
     table["group_order"] = table["respondent_group"].map(order).fillna(len(order) - 1.5)
-    table = table.sort_values([*COUNTY, "group_order", "respondent_group"], kind="stable")
+    table = table.sort_values([*YEAR_COUNTY_KEY, "group_order", "respondent_group"], kind="stable")
     return conform(table, SOCIAL_RECOGNITION_COLUMNS)
 
 

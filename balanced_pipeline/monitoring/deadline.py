@@ -17,13 +17,14 @@ import pandas as pd
 
 from balanced_pipeline.contract.issues import ERROR, current_issues
 from balanced_pipeline.contract.forms import CAMPUS_KEY, SCHOOLS
+from balanced_pipeline.settings import TIMEZONE
 
 
 @dataclass(frozen=True)
 class ProcedureCalendar:
     """When the year's submissions close, and when the preliminary run leaves time to correct them."""
 
-    timezone: str = "Asia/Shanghai"
+    timezone: str = TIMEZONE
     deadline_month: int = 12
     deadline_day: int = 15
     # Two weeks before the deadline: enough for a school to resubmit a rejected form.

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.indicators.common import COUNTY, county_universe
+from balanced_pipeline.contract.forms import YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.indicators.common import county_universe
 from balanced_pipeline.standards.loader import Standards
-from balanced_pipeline.warehouse.catalogue import pandas_dtypes
+from balanced_pipeline.warehouse.catalogue import conform, pandas_dtypes
 
 SUMMARY_COLUMNS = pandas_dtypes("recommendation_form_summary")
 TIMETABLE_COLUMNS = pandas_dtypes("creation_timetable")
@@ -39,14 +40,14 @@ def recommendation_form_summary(schools: pd.DataFrame, counties: pd.DataFrame, s
         "schools": is_school, "rural_schools": is_school & rural, "teaching_points": is_point,
         "rural_teaching_points": is_point & rural, "students": students, "rural_students": students.where(rural, 0),
         "teachers": teachers, "rural_teachers": teachers.where(rural, 0),
-    }).groupby(COUNTY).sum()
-    counties = counties.astype({"year": "Int64", "county_code": "string"})
-    frame = county_universe(counties, schools.astype({"year": "Int64", "county_code": "string"}))
-    frame = frame.merge(counties[[*COUNTY, "county_name", "city", "province", "basic_balance_year"]], on=COUNTY, how="left")
-    frame = frame.join(tallies, on=COUNTY)
+    }).groupby(YEAR_COUNTY_KEY).sum()
+    counties = counties.pipe(conform_keys, YEAR_COUNTY_KEY)
+    frame = county_universe(counties, schools.pipe(conform_keys, YEAR_COUNTY_KEY))
+    frame = frame.merge(counties[[*YEAR_COUNTY_KEY, "county_name", "city", "province", "basic_balance_year"]], on=YEAR_COUNTY_KEY, how="left")
+    frame = frame.join(tallies, on=YEAR_COUNTY_KEY)
     counts = [c for c in SUMMARY_COLUMNS if c not in frame.columns or c in tallies.columns]
     frame[counts] = frame[counts].fillna(0).round()
-    return frame.reindex(columns=list(SUMMARY_COLUMNS)).astype(SUMMARY_COLUMNS).reset_index(drop=True)
+    return conform(frame, SUMMARY_COLUMNS)
 
 
 def target_year_bucket(target_year: pd.Series, first_year: int, open_ended_from: int) -> pd.DataFrame:
@@ -71,7 +72,7 @@ def creation_timetable(counties: pd.DataFrame, standards: Standards) -> pd.DataF
     tables = [_timetable(of_year, int(year), int(year) + columns - 1)
               for year, of_year in counties.groupby(counties["year"].astype("Int64"), sort=True)]
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=list(TIMETABLE_COLUMNS))
-    return table.reindex(columns=list(TIMETABLE_COLUMNS)).astype(TIMETABLE_COLUMNS).reset_index(drop=True)
+    return conform(table, TIMETABLE_COLUMNS)
 
 
 def _timetable(counties: pd.DataFrame, first: int, open_from: int) -> pd.DataFrame:

@@ -22,23 +22,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.indicators.common import COUNTY, county_universe
+from balanced_pipeline.contract.forms import YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.indicators.common import county_universe
 from balanced_pipeline.indicators.preconditions import county_vetoes
+from balanced_pipeline.monitoring.dimensions import DIMENSION_FLAGS
 from balanced_pipeline.monitoring.shortfalls import NOT_COMPUTED, headline
 from balanced_pipeline.standards.loader import Standards
 from balanced_pipeline.validation.completeness import CAMPUS_GAP_TEXT, CAMPUS_MISSING, CAMPUS_REJECTED
-from balanced_pipeline.warehouse.catalogue import pandas_dtypes
+from balanced_pipeline.warehouse.catalogue import conform, pandas_dtypes
 
 READINESS_COLUMNS = pandas_dtypes("county_readiness")
 READY, NOT_READY, INCOMPLETE = "ready", "not_ready", "incomplete"
 READY_TEXT = "各项指标均达到县域义务教育优质均衡发展要求，满足基本条件，无一票否决事项"
-DIMENSION_FLAGS = {
-    "resource_allocation": "resource_allocation_passed",
-    "government_guarantee": "government_guarantee_passed",
-    "education_quality": "education_quality_passed",
-    "social_recognition": "social_recognition_passed",
-    "precondition": "precondition_met",
-}
 
 
 def county_readiness(
@@ -54,9 +49,9 @@ def county_readiness(
     """One row per county: status, ready, the dimension flags, the completeness gap and the
     headline, all from the blocking rows of `shortfalls` (county_shortfalls)."""
     universe = county_universe(counties, school_resource_verdict, county_guarantee, county_quality,
-                               shortfalls[COUNTY].astype({"year": "Int64", "county_code": "string"}))
+                               shortfalls[YEAR_COUNTY_KEY].pipe(conform_keys, YEAR_COUNTY_KEY))
     frame = universe.merge(
-        counties.astype({"year": "Int64", "county_code": "string"})[[*COUNTY, "county_name"]], on=COUNTY, how="left"
+        counties.pipe(conform_keys, YEAR_COUNTY_KEY)[[*YEAR_COUNTY_KEY, "county_name"]], on=YEAR_COUNTY_KEY, how="left"
     )
     blocking = shortfalls[shortfalls["blocks_readiness"].astype(bool)]
     decisive = blocking[blocking["conclusive"].astype(bool)]
@@ -64,14 +59,14 @@ def county_readiness(
         failing = _counties(decisive[decisive["dimension"] == dimension])
         open_rows = _counties(blocking[blocking["dimension"] == dimension])
         frame[flag] = _flag(frame, failing, open_rows)
-    vetoes = county_vetoes(universe, veto_incidents, county_social_recognition.astype({"year": "Int64", "county_code": "string"}),
+    vetoes = county_vetoes(universe, veto_incidents, county_social_recognition.pipe(conform_keys, YEAR_COUNTY_KEY),
                            standards)
-    frame = frame.merge(vetoes, on=COUNTY, how="left")
+    frame = frame.merge(vetoes, on=YEAR_COUNTY_KEY, how="left")
 
-    gaps = blocking[blocking["outcome"].isin(list(CAMPUS_GAP_TEXT))].drop_duplicates([*COUNTY, "school_code", "campus_code"])
-    frame = frame.merge(_gap_counts(gaps), on=COUNTY, how="left")
-    counts = blocking[blocking["outcome"] == NOT_COMPUTED].groupby(COUNTY).size().rename("items_not_computed")
-    frame = frame.merge(counts.reset_index(), on=COUNTY, how="left")
+    gaps = blocking[blocking["outcome"].isin(list(CAMPUS_GAP_TEXT))].drop_duplicates([*YEAR_COUNTY_KEY, "school_code", "campus_code"])
+    frame = frame.merge(_gap_counts(gaps), on=YEAR_COUNTY_KEY, how="left")
+    counts = blocking[blocking["outcome"] == NOT_COMPUTED].groupby(YEAR_COUNTY_KEY).size().rename("items_not_computed")
+    frame = frame.merge(counts.reset_index(), on=YEAR_COUNTY_KEY, how="left")
     for column in ("campuses_missing", "campuses_rejected", "items_not_computed"):
         frame[column] = frame[column].astype("Float64").fillna(0).astype("Int64")
     frame["campuses_not_judged"] = frame["campuses_not_judged"].astype("string").fillna("")
@@ -81,12 +76,12 @@ def county_readiness(
     frame["status"] = pd.Series(READY, index=frame.index).mask(has_blocking, INCOMPLETE).mask(has_decisive, NOT_READY)
     frame["ready"] = frame["status"].eq(READY)
     frame["verdict_zh"], frame["verdict_en"] = verdict_text(frame)
-    frame = frame.merge(headline(shortfalls), on=COUNTY, how="left")
+    frame = frame.merge(headline(shortfalls), on=YEAR_COUNTY_KEY, how="left")
     gap_block = ("【数据完整性】" + frame["campuses_not_judged"] + "。").where(frame["campuses_not_judged"].ne(""), "")
     frame["reasons"] = (frame["reasons"].astype("string").fillna("") + gap_block).replace("", READY_TEXT)
     frame["county_name"] = frame["county_name"].astype("string").fillna("")
     frame["standards_version"] = standards.version
-    return frame.reindex(columns=list(READINESS_COLUMNS)).astype(READINESS_COLUMNS)
+    return conform(frame, READINESS_COLUMNS)
 
 
 def verdict_text(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -115,23 +110,23 @@ def _gap_counts(gaps: pd.DataFrame) -> pd.DataFrame:
     words = {CAMPUS_MISSING: "未报送", CAMPUS_REJECTED: "被拦截"}
     label = (gaps["school_name"] + "（" + gaps["school_code"] + "-" + gaps["campus_code"] + "，"
              + gaps["outcome"].map(words).astype("string") + "）")
-    work = gaps[COUNTY].assign(label=label, missing=gaps["outcome"].eq(CAMPUS_MISSING).astype(int),
+    work = gaps[YEAR_COUNTY_KEY].assign(label=label, missing=gaps["outcome"].eq(CAMPUS_MISSING).astype(int),
                                rejected=gaps["outcome"].eq(CAMPUS_REJECTED).astype(int))
-    grouped = work.groupby(COUNTY, sort=False)
+    grouped = work.groupby(YEAR_COUNTY_KEY, sort=False)
     table = pd.DataFrame({"campuses_missing": grouped["missing"].sum(), "campuses_rejected": grouped["rejected"].sum(),
                           "campuses_not_judged": grouped["label"].agg("、".join)}).reset_index()
     total = table["campuses_missing"] + table["campuses_rejected"]
     table["campuses_not_judged"] = total.astype(str) + "个校区未能评估：" + table["campuses_not_judged"]
-    return table if len(table) else pd.DataFrame(columns=[*COUNTY, "campuses_missing", "campuses_rejected",
-                                                          "campuses_not_judged"]).astype({"year": "Int64", "county_code": "string"})
+    return table if len(table) else pd.DataFrame(columns=[*YEAR_COUNTY_KEY, "campuses_missing", "campuses_rejected",
+                                                          "campuses_not_judged"]).pipe(conform_keys, YEAR_COUNTY_KEY)
 
 
 def _counties(rows: pd.DataFrame) -> pd.DataFrame:
-    return rows[COUNTY].drop_duplicates()
+    return rows[YEAR_COUNTY_KEY].drop_duplicates()
 
 
 def _member(frame: pd.DataFrame, keys: pd.DataFrame) -> pd.Series:
-    found = frame[COUNTY].merge(keys.assign(_in=True), on=COUNTY, how="left")["_in"]
+    found = frame[YEAR_COUNTY_KEY].merge(keys.assign(_in=True), on=YEAR_COUNTY_KEY, how="left")["_in"]
     return pd.Series(found.notna().to_numpy(), index=frame.index)
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.indicators.common import CAMPUS, item_order
+from balanced_pipeline.contract.forms import YEAR_CAMPUS_KEY
+from balanced_pipeline.indicators.common import item_order
 from balanced_pipeline.standards.loader import Standards
-from balanced_pipeline.warehouse.catalogue import pandas_dtypes
+from balanced_pipeline.warehouse.catalogue import conform, pandas_dtypes
 
 SCHOOL_LIST_COLUMNS = pandas_dtypes("school_rectification_list")
 COUNTY_LIST_COLUMNS = pandas_dtypes("county_rectification_list")
@@ -22,11 +23,11 @@ def school_rectification_list(county_shortfalls: pd.DataFrame, standards: Standa
     the order of the standards."""
     rows = county_shortfalls[county_shortfalls["in_school_list"].astype(bool)]
     order = item_order(standards)
-    rows = rows.sort_values([*CAMPUS, "item_id", "stage"],
+    rows = rows.sort_values([*YEAR_CAMPUS_KEY, "item_id", "stage"],
                             key=lambda c: c.map(order).fillna(len(order)) if c.name in ("item_id", "stage") else c,
                             kind="stable")
     rows = rows.assign(shortfall=rows["reason_zh"], measure="", deadline_month="", standards_version=standards.version)
-    return rows.reindex(columns=list(SCHOOL_LIST_COLUMNS)).astype(SCHOOL_LIST_COLUMNS).reset_index(drop=True)
+    return conform(rows, SCHOOL_LIST_COLUMNS)
 
 
 def county_rectification_list(county_shortfalls: pd.DataFrame, standards: Standards) -> pd.DataFrame:
@@ -34,4 +35,4 @@ def county_rectification_list(county_shortfalls: pd.DataFrame, standards: Standa
     Q items, difference coefficients, social recognition, precondition, vetoes)."""
     rows = county_shortfalls[county_shortfalls["in_county_list"].astype(bool)]
     rows = rows.assign(shortfall=rows["reason_zh"], measure="", deadline_month="", standards_version=standards.version)
-    return rows.reindex(columns=list(COUNTY_LIST_COLUMNS)).astype(COUNTY_LIST_COLUMNS).reset_index(drop=True)
+    return conform(rows, COUNTY_LIST_COLUMNS)

@@ -28,33 +28,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.indicators.common import COUNTY, STAGE_ZH, county_universe, number_text, percent_text
+from balanced_pipeline.contract.forms import STAGES, YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.indicators.common import county_universe, number_text, percent_text
 from balanced_pipeline.indicators.dependencies import REASON_COLUMNS
 from balanced_pipeline.indicators.preconditions import county_preconditions, county_vetoes
 from balanced_pipeline.indicators.social_recognition import ALL_GROUPS
+from balanced_pipeline.monitoring.dimensions import DIMENSIONS, DIMENSIONS_EN, SCHOOL_FORM_DIMENSIONS
 from balanced_pipeline.standards.loader import Standards
 from balanced_pipeline.validation.completeness import CAMPUS_GAP_TEXT
 from balanced_pipeline.warehouse.catalogue import pandas_dtypes
 
-DIMENSIONS = {
-    "resource_allocation": "资源配置",
-    "government_guarantee": "政府保障程度",
-    "education_quality": "教育质量",
-    "social_recognition": "社会认可度",
-    "precondition": "基本条件",
-    "veto": "一票否决",
-}
-DIMENSIONS_EN = {
-    "resource_allocation": "Resource allocation",
-    "government_guarantee": "Government guarantee",
-    "education_quality": "Education quality",
-    "social_recognition": "Social recognition",
-    "precondition": "Precondition",
-    "veto": "One-vote veto",
-}
-SCHOOL_FORM_DIMENSIONS = ("resource_allocation", "government_guarantee", "education_quality")
-"""The dimensions judged from the school forms: a registry campus not accepted leaves each of them
-unjudged for that campus."""
 FAILED, NOT_COMPUTED = "failed", "not_computed"
 SCHOOLS_BASIS = "schools"
 """A G/Q item's `basis` in the standards file when it is computed from the school forms."""
@@ -75,18 +58,18 @@ def county_shortfalls(
     veto_incidents: pd.DataFrame,
     standards: Standards,
 ) -> pd.DataFrame:
-    verdicts = _keyed(school_resource_verdict)
-    gaps = _keyed(campus_gaps)
-    recognition = _keyed(county_social_recognition)
+    verdicts = conform_keys(school_resource_verdict, YEAR_COUNTY_KEY)
+    gaps = conform_keys(campus_gaps, YEAR_COUNTY_KEY)
+    recognition = conform_keys(county_social_recognition, YEAR_COUNTY_KEY)
     universe = county_universe(counties, verdicts, county_guarantee, county_quality, gaps)
     parts = [
         campus_gap_rows(gaps),
-        school_indicator_rows(_keyed(school_indicators), standards),
+        school_indicator_rows(conform_keys(school_indicators, YEAR_COUNTY_KEY), standards),
         school_verdict_rows(universe, verdicts, standards),
-        coefficient_rows(verdicts, _keyed(county_difference_coefficients), standards),
-        school_check_rows(_keyed(school_guarantee_checks), standards),
-        item_rows(universe, _keyed(county_guarantee), standards, "government_guarantee"),
-        item_rows(universe, _keyed(county_quality), standards, "education_quality"),
+        coefficient_rows(verdicts, conform_keys(county_difference_coefficients, YEAR_COUNTY_KEY), standards),
+        school_check_rows(conform_keys(school_guarantee_checks, YEAR_COUNTY_KEY), standards),
+        item_rows(universe, conform_keys(county_guarantee, YEAR_COUNTY_KEY), standards, "government_guarantee"),
+        item_rows(universe, conform_keys(county_quality, YEAR_COUNTY_KEY), standards, "education_quality"),
         recognition_rows(universe, recognition, standards),
         precondition_rows(county_preconditions(universe, counties, standards), standards),
         veto_rows(county_vetoes(universe, veto_incidents, recognition, standards), standards),
@@ -97,10 +80,6 @@ def county_shortfalls(
     frame = _mark_conclusive(frame)
     frame["standards_version"] = standards.version
     return frame.astype(SHORTFALL_COLUMNS).reset_index(drop=True)
-
-
-def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.astype({"year": "Int64", "county_code": "string"})
 
 
 def _stack(*frames: pd.DataFrame) -> pd.DataFrame:
@@ -171,7 +150,7 @@ def school_indicator_rows(indicators: pd.DataFrame, standards: Standards) -> pd.
     combined = rows["school_type"].map(
         {t: len([s for s in stages if s in standards.evaluated_stages]) > 1 for t, stages in standards.school_type_stages.items()}
     ).fillna(False).astype(bool)
-    stage_zh = ("（" + rows["stage"].map(STAGE_ZH).astype("string") + "）").where(combined, "")
+    stage_zh = ("（" + rows["stage"].map(STAGES).astype("string") + "）").where(combined, "")
     stage_en = ("(" + rows["stage"].map(STAGE_EN).astype("string") + ") ").where(combined, "")
     gap = shortfall_gap(rows["value"], rows["threshold"], rows["comparison"])
     unit = rows["unit"].astype("string").fillna("")
@@ -204,7 +183,7 @@ def school_verdict_rows(universe: pd.DataFrame, verdicts: pd.DataFrame, standard
     weakest = rows["weakest_indicator"].astype("string").fillna("—")
     ratio = percent_text(rows["weakest_ratio"])
     met = number_text(rows["indicators_met"], 0) + "/" + number_text(rows["indicators_judged"], 0)
-    zh = (rows["school_name"].astype("string") + "（" + rows["stage"].map(STAGE_ZH).astype("string")
+    zh = (rows["school_name"].astype("string") + "（" + rows["stage"].map(STAGES).astype("string")
           + f"）未达到校级资源配置要求（至少{min_met}项达标、其余不低于标准的{floor}）：达标" + met + "项，最弱" + weakest
           + " 达标比" + ratio)
     en = (rows["school_name"].astype("string") + " (" + rows["stage"].map(STAGE_EN).astype("string")
@@ -213,13 +192,13 @@ def school_verdict_rows(universe: pd.DataFrame, verdicts: pd.DataFrame, standard
     # A part with an indicator not computed is not judged: say which and why, not that it fails.
     unjudged = rows["passed"].astype("boolean").isna().to_numpy()
     reason_zh, reason_en = (rows[column].astype("string").fillna("") if column in rows else "" for column in REASON_COLUMNS)
-    part_zh = rows["school_name"].astype("string") + "（" + rows["stage"].map(STAGE_ZH).astype("string") + "）"
+    part_zh = rows["school_name"].astype("string") + "（" + rows["stage"].map(STAGES).astype("string") + "）"
     part_en = rows["school_name"].astype("string") + " (" + rows["stage"].map(STAGE_EN).astype("string") + ")"
     zh = zh.mask(unjudged, part_zh + "未判定校级资源配置要求，有指标未计算：" + reason_zh)
     en = en.mask(unjudged, part_en + " not judged on the school rule, an indicator not computed: " + reason_en)
     failed = _rows(rows, "resource_allocation", "RA", _outcome(rows["passed"]), zh, en, stage=rows["stage"], school=True)
-    judged = verdicts[COUNTY].drop_duplicates().assign(_judged=True)
-    without = universe.merge(judged, on=COUNTY, how="left")
+    judged = verdicts[YEAR_COUNTY_KEY].drop_duplicates().assign(_judged=True)
+    without = universe.merge(judged, on=YEAR_COUNTY_KEY, how="left")
     without = without[without["_judged"].isna()]
     missing = _rows(without, "resource_allocation", "RA", NOT_COMPUTED, "数据缺失：无学校资源配置评估结果",
                     "no school resource verdict: nothing to judge resource allocation on", county_list=True)
@@ -234,7 +213,7 @@ def coefficient_rows(verdicts: pd.DataFrame, cvs: pd.DataFrame, standards: Stand
     partial = cvs["passed"].astype("boolean").fillna(False) & (cvs["parts_without_value"].astype("Int64") > 0).fillna(False)
     rows = cvs[_not_met(cvs["passed"]) | partial]
     cv, partial = cv[rows.index], partial[rows.index]
-    label = (rows["stage"].map(STAGE_ZH).astype("string") + " " + rows["indicator_id"].astype("string")
+    label = (rows["stage"].map(STAGES).astype("string") + " " + rows["indicator_id"].astype("string")
              + "（" + rows["indicator_name_zh"].astype("string") + "）差异系数")
     label_en = (rows["stage"].map(STAGE_EN).astype("string") + " " + rows["indicator_id"].astype("string")
                 + " difference coefficient")
@@ -253,12 +232,12 @@ def coefficient_rows(verdicts: pd.DataFrame, cvs: pd.DataFrame, standards: Stand
     found["conclusive"] = rows["evidence_complete"].astype("boolean").fillna(False)
 
     dc_ids = [i.id for i in standards.resource_indicators if i.difference_coefficient]
-    expected = verdicts[[*COUNTY, "stage"]].drop_duplicates().merge(pd.DataFrame({"indicator_id": dc_ids}), how="cross")
-    present = cvs[[*COUNTY, "stage", "indicator_id"]].drop_duplicates().assign(present=True)
-    missing = expected.merge(present, on=[*COUNTY, "stage", "indicator_id"], how="left")
+    expected = verdicts[[*YEAR_COUNTY_KEY, "stage"]].drop_duplicates().merge(pd.DataFrame({"indicator_id": dc_ids}), how="cross")
+    present = cvs[[*YEAR_COUNTY_KEY, "stage", "indicator_id"]].drop_duplicates().assign(present=True)
+    missing = expected.merge(present, on=[*YEAR_COUNTY_KEY, "stage", "indicator_id"], how="left")
     missing = missing[missing["present"].isna()]
     missing_rows = _rows(missing, "resource_allocation", missing["indicator_id"], NOT_COMPUTED,
-                         "数据缺失：" + missing["stage"].map(STAGE_ZH) + " " + missing["indicator_id"] + " 差异系数未计算",
+                         "数据缺失：" + missing["stage"].map(STAGES) + " " + missing["indicator_id"] + " 差异系数未计算",
                          missing["stage"].map(STAGE_EN) + " " + missing["indicator_id"] + " difference coefficient not computed",
                          stage=missing["stage"], county_list=True)
     return _stack(found, missing_rows)
@@ -297,7 +276,7 @@ def item_rows(universe: pd.DataFrame, items: pd.DataFrame, standards: Standards,
     rows = items[_not_met(items["passed"])]
     stage = rows["stage"].astype("string").fillna("")
     title = (rows["item_id"] + " " + rows["name_zh"]
-             + ("（" + stage.map(STAGE_ZH).astype("string") + "）").where(stage.ne(""), ""))
+             + ("（" + stage.map(STAGES).astype("string") + "）").where(stage.ne(""), ""))
     zh = title + "：" + rows["detail"].astype("string").fillna("") + "（标准：" + rows["item_id"].map(rules).astype("string") + "）"
     en = (rows["item_id"] + " " + rows["item_id"].map(names_en).astype("string")
           + (" (" + stage.map(STAGE_EN).astype("string") + ")").where(stage.ne(""), "")
@@ -320,8 +299,8 @@ def item_rows(universe: pd.DataFrame, items: pd.DataFrame, standards: Standards,
     found["conclusive"] = rows["item_id"].map(from_county_form).map({True: True, False: pd.NA})
 
     expected = universe.merge(pd.DataFrame({"item_id": list(rules)}), how="cross")
-    present = items[[*COUNTY, "item_id"]].drop_duplicates().assign(present=True)
-    missing = expected.merge(present, on=[*COUNTY, "item_id"], how="left")
+    present = items[[*YEAR_COUNTY_KEY, "item_id"]].drop_duplicates().assign(present=True)
+    missing = expected.merge(present, on=[*YEAR_COUNTY_KEY, "item_id"], how="left")
     missing = missing[missing["present"].isna()]
     missing_rows = _rows(missing, dimension, missing["item_id"], NOT_COMPUTED, missing["item_id"] + " 数据缺失：无评估结果",
                          missing["item_id"] + " not computed: no result", county_list=True)
@@ -330,7 +309,7 @@ def item_rows(universe: pd.DataFrame, items: pd.DataFrame, standards: Standards,
 
 def recognition_rows(universe: pd.DataFrame, recognition: pd.DataFrame, standards: Standards) -> pd.DataFrame:
     section = standards.section("social_recognition")
-    overall = universe.merge(recognition[recognition["respondent_group"] == ALL_GROUPS], on=COUNTY, how="left")
+    overall = universe.merge(recognition[recognition["respondent_group"] == ALL_GROUPS], on=YEAR_COUNTY_KEY, how="left")
     rows = overall[_not_met(overall["passed"])]
     threshold = pd.Series(section["threshold"], index=rows.index, dtype="Float64")
     threshold_text = "≥" + percent_text(threshold)
@@ -385,7 +364,7 @@ def headline(shortfalls: pd.DataFrame) -> pd.DataFrame:
     are summed up once, by readiness), in dimension order."""
     rows = shortfalls[shortfalls["blocks_readiness"].astype(bool) & ~shortfalls["outcome"].isin(list(CAMPUS_GAP_TEXT))]
     order = {name: position for position, name in enumerate(DIMENSIONS)}
-    rows = rows.assign(position=rows["dimension"].map(order)).sort_values([*COUNTY, "position"], kind="stable")
-    per_dimension = rows.groupby([*COUNTY, "position", "dimension"], sort=False)["reason_zh"].agg("；".join).reset_index()
+    rows = rows.assign(position=rows["dimension"].map(order)).sort_values([*YEAR_COUNTY_KEY, "position"], kind="stable")
+    per_dimension = rows.groupby([*YEAR_COUNTY_KEY, "position", "dimension"], sort=False)["reason_zh"].agg("；".join).reset_index()
     per_dimension["block"] = "【" + per_dimension["dimension"].map(DIMENSIONS) + "】" + per_dimension["reason_zh"] + "。"
-    return per_dimension.groupby(COUNTY, sort=False)["block"].agg("".join).rename("reasons").reset_index()
+    return per_dimension.groupby(YEAR_COUNTY_KEY, sort=False)["block"].agg("".join).rename("reasons").reset_index()

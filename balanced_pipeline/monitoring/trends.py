@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.indicators.common import COUNTY
+from balanced_pipeline.contract.forms import YEAR_COUNTY_KEY
 from balanced_pipeline.indicators.social_recognition import ALL_GROUPS
 from balanced_pipeline.standards.loader import Standards
-from balanced_pipeline.warehouse.catalogue import pandas_dtypes
+from balanced_pipeline.warehouse.catalogue import conform, pandas_dtypes
 
 VALUE_COLUMNS = pandas_dtypes("county_indicator_values")
 TREND_COLUMNS = pandas_dtypes("county_trends")
@@ -27,30 +27,30 @@ def county_indicator_values(
     (`<indicator>_CV`, lower is better), G and Q item values, the overall recognition rate and
     the share of school parts passing resource allocation (`RA_PASS_SHARE`, per stage)."""
     cvs = county_difference_coefficients
-    cv_rows = cvs[[*COUNTY, "stage"]].assign(
+    cv_rows = cvs[[*YEAR_COUNTY_KEY, "stage"]].assign(
         indicator_id=cvs["indicator_id"].astype("string") + "_CV",
         indicator_name_zh=cvs["indicator_name_zh"].astype("string") + "差异系数",
         value=cvs["cv"], higher_is_better=False,
     )
     items = pd.concat([county_guarantee, county_quality], ignore_index=True)
-    item_rows = items[[*COUNTY, "stage", "item_id", "name_zh", "value"]].rename(
+    item_rows = items[[*YEAR_COUNTY_KEY, "stage", "item_id", "name_zh", "value"]].rename(
         columns={"item_id": "indicator_id", "name_zh": "indicator_name_zh"}
     ).assign(higher_is_better=~items["comparison"].isin(["<=", "<"]).to_numpy())
     recognition = county_social_recognition[county_social_recognition["respondent_group"] == ALL_GROUPS]
     section = standards.section("social_recognition")
-    recognition_rows = recognition[COUNTY].assign(
+    recognition_rows = recognition[YEAR_COUNTY_KEY].assign(
         stage="", indicator_id=section["id"], indicator_name_zh=section["name_zh"], value=recognition["rate"],
         higher_is_better=True,
     )
     verdicts = school_resource_verdict.assign(
         passing=school_resource_verdict["passed"].astype("boolean").fillna(False).astype(float)
     )
-    share_rows = verdicts.groupby([*COUNTY, "stage"], as_index=False)["passing"].mean().rename(
+    share_rows = verdicts.groupby([*YEAR_COUNTY_KEY, "stage"], as_index=False)["passing"].mean().rename(
         columns={"passing": "value"}
     ).assign(indicator_id=SCHOOL_PASS_SHARE, indicator_name_zh="资源配置达标学校（学段）占比", higher_is_better=True)
     frame = pd.concat([cv_rows, item_rows, recognition_rows, share_rows], ignore_index=True)
     frame["stage"] = frame["stage"].fillna("")
-    return frame.reindex(columns=list(VALUE_COLUMNS)).astype(VALUE_COLUMNS).reset_index(drop=True)
+    return conform(frame, VALUE_COLUMNS)
 
 
 def county_trends(current: pd.DataFrame, previous: pd.DataFrame, standards: Standards) -> pd.DataFrame:
@@ -72,4 +72,4 @@ def county_trends(current: pd.DataFrame, previous: pd.DataFrame, standards: Stan
         default="worsened",
     )
     frame["standards_version"] = standards.version
-    return frame.reindex(columns=list(TREND_COLUMNS)).astype(TREND_COLUMNS).reset_index(drop=True)
+    return conform(frame, TREND_COLUMNS)

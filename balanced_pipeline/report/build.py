@@ -11,9 +11,8 @@ from typing import Mapping
 import pandas as pd
 
 from balanced_pipeline.contract.issues import current_issues
-from balanced_pipeline.monitoring.readiness import DIMENSION_FLAGS
+from balanced_pipeline.monitoring.dimensions import DIMENSION_FLAGS, DIMENSIONS
 from balanced_pipeline.report.rectification_workbook import export_rectification_workbook
-from balanced_pipeline.monitoring.shortfalls import DIMENSIONS
 from balanced_pipeline.report.html import county_html
 from balanced_pipeline.report.model import CountyReport
 from balanced_pipeline.report.overview import render_overview

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.monitoring.readiness import DIMENSION_FLAGS
-from balanced_pipeline.monitoring.shortfalls import DIMENSIONS, DIMENSIONS_EN
+from balanced_pipeline.monitoring.dimensions import DIMENSION_FLAGS, DIMENSIONS, DIMENSIONS_EN
 from balanced_pipeline.validation.completeness import CAMPUS_GAP_TEXT
 from balanced_pipeline.monitoring.trends import SCHOOL_PASS_SHARE
 from balanced_pipeline.contract.issues import ERROR, EXPLAINED, WARNING

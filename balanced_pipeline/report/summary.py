@@ -7,17 +7,12 @@ from pathlib import Path
 import pandas as pd
 
 from balanced_pipeline.contract.issues import EXPLAINED, FIXED, current_issues
+from balanced_pipeline.monitoring.dimensions import ALL_DIMENSIONS
 from balanced_pipeline.validation.completeness import CAMPUS_GAP_TEXT
 from balanced_pipeline.warehouse.catalogue import TABLES
 from balanced_pipeline.warehouse.store import Warehouse
 
-DIMENSIONS = {
-    "resource_allocation_passed": "资源配置",
-    "government_guarantee_passed": "政府保障",
-    "education_quality_passed": "教育质量",
-    "social_recognition_passed": "社会认可",
-    "precondition_met": "基本条件",
-}
+SUMMARY_FLAGS = [(d.passed_flag, d.short_zh) for d in ALL_DIMENSIONS if d.passed_flag]
 REASON_WIDTH = 110
 
 
@@ -51,7 +46,7 @@ def year_summary(warehouse: Warehouse, year: int) -> str:
     ]
     blocking = shortfalls[shortfalls["blocks_readiness"].astype(bool) & ~shortfalls["outcome"].isin(list(CAMPUS_GAP_TEXT))]
     for county in readiness.sort_values("county_code").itertuples():
-        flags = " ".join(f"{label}{_mark(getattr(county, flag))}" for flag, label in DIMENSIONS.items())
+        flags = " ".join(f"{label}{_mark(getattr(county, flag))}" for flag, label in SUMMARY_FLAGS)
         veto = " 一票否决✗" if county.vetoed else ""
         received = completeness.loc[county.county_code] if county.county_code in completeness.index else None
         counts = f"  学校 {received.accepted}/{received.expected} accepted" if received is not None else ""

@@ -10,20 +10,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.forms import CAMPUS_KEY, FORMS, STAGES, Form
+from balanced_pipeline.contract.forms import FORMS, STAGES, YEAR_CAMPUS_KEY, Form
 from balanced_pipeline.standards.loader import Standards
-
-YEAR_CAMPUS = ["year", *CAMPUS_KEY]
 
 
 def derive_validation_columns(forms: dict[str, pd.DataFrame], standards: Standards) -> dict[str, pd.DataFrame]:
     """Each form with a positional index and the derived columns its suite checks."""
     frames = {name: frame.reset_index(drop=True) for name, frame in forms.items()}
     if "schools" in frames:
-        classes = judgeable(frames.get("classes"), [*YEAR_CAMPUS, "stage", "students"])
-        registry = judgeable(frames.get("registry"), YEAR_CAMPUS)
+        classes = judgeable(frames.get("classes"), [*YEAR_CAMPUS_KEY, "stage", "students"])
+        registry = judgeable(frames.get("registry"), YEAR_CAMPUS_KEY)
         frames["schools"] = with_school_columns(frames["schools"], classes, registry, standards)
-    listed_campuses = judgeable(frames.get("schools"), YEAR_CAMPUS)
+    listed_campuses = judgeable(frames.get("schools"), YEAR_CAMPUS_KEY)
     for name in ("classes", "rooms"):
         if name in frames:
             frames[name] = frames[name].assign(campus_submitted=campus_listed(frames[name], listed_campuses))
@@ -96,13 +94,13 @@ def class_students_gaps(schools: pd.DataFrame, classes: pd.DataFrame | None,
                     for stage in STAGES}
         return unjudged | {f"classes_listed_{stage}": pd.Series(pd.NA, index=schools.index, dtype="boolean")
                            for stage in split_only}
-    sums = (classes.groupby([*YEAR_CAMPUS, "stage"], observed=True)["students"].sum()
+    sums = (classes.groupby([*YEAR_CAMPUS_KEY, "stage"], observed=True)["students"].sum()
             .unstack("stage").reindex(columns=list(STAGES)))
     unusable = classes.assign(_bad=~(pd.to_numeric(classes["students"], errors="coerce") >= 0).fillna(False))
-    bad_size = unusable.groupby([*YEAR_CAMPUS, "stage"], observed=True)["_bad"].any().unstack("stage", fill_value=False)
+    bad_size = unusable.groupby([*YEAR_CAMPUS_KEY, "stage"], observed=True)["_bad"].any().unstack("stage", fill_value=False)
     bad_size = bad_size.reindex(columns=list(STAGES), fill_value=False).astype(bool)
-    no_stage = unusable.assign(_bad=~classes["stage"].isin(list(STAGES))).groupby(YEAR_CAMPUS)["_bad"].any()
-    campus = pd.MultiIndex.from_frame(schools[YEAR_CAMPUS])
+    no_stage = unusable.assign(_bad=~classes["stage"].isin(list(STAGES))).groupby(YEAR_CAMPUS_KEY)["_bad"].any()
+    campus = pd.MultiIndex.from_frame(schools[YEAR_CAMPUS_KEY])
     stage_unknown = no_stage.reindex(campus, fill_value=False).to_numpy(dtype=bool)
     derived = {}
     for stage in STAGES:
@@ -129,10 +127,10 @@ def per_student(quantity: pd.Series, students: pd.Series) -> pd.Series:
 
 def campus_listed(rows: pd.DataFrame, listing: pd.DataFrame | None) -> pd.Series:
     """Whether each row's (year, county, school, campus) appears in `listing`; NA when unjudgeable."""
-    if listing is None or not set(YEAR_CAMPUS) <= set(rows.columns):
+    if listing is None or not set(YEAR_CAMPUS_KEY) <= set(rows.columns):
         return pd.Series(pd.NA, index=rows.index, dtype="boolean")
-    listed = pd.MultiIndex.from_frame(rows[YEAR_CAMPUS]).isin(pd.MultiIndex.from_frame(listing[YEAR_CAMPUS]))
-    complete_key = rows[YEAR_CAMPUS].notna().all(axis=1)
+    listed = pd.MultiIndex.from_frame(rows[YEAR_CAMPUS_KEY]).isin(pd.MultiIndex.from_frame(listing[YEAR_CAMPUS_KEY]))
+    complete_key = rows[YEAR_CAMPUS_KEY].notna().all(axis=1)
     return pd.Series(listed, index=rows.index, dtype="boolean").where(complete_key, pd.NA)
 
 

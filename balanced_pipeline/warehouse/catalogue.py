@@ -648,6 +648,13 @@ def pandas_dtypes(table_name: str) -> dict[str, str]:
     return {c.name: DTYPES[c.dtype][0] for c in TABLES[table_name].columns}
 
 
+def conform(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """A domain function's output: the `columns` (from pandas_dtypes) in order, a column it did not
+    build all missing, in their declared nullable types. (conform_to_table is the stricter check
+    at the warehouse boundary, where a missing or undocumented column is an error.)"""
+    return frame.reindex(columns=list(columns)).astype(columns).reset_index(drop=True)
+
+
 class TableMismatch(ValueError):
     pass
 

@@ -8,13 +8,11 @@ import dagster as dg
 
 from balanced_pipeline import settings
 
-TIMEZONE = "Asia/Shanghai"
-
 yearly_partitions = dg.TimeWindowPartitionsDefinition(
     cron_schedule="0 0 1 1 *",
     fmt="%Y",
-    start=str(settings.first_year(datetime.now(ZoneInfo(TIMEZONE)).year)),
-    timezone=TIMEZONE,
+    start=str(settings.first_year(datetime.now(ZoneInfo(settings.TIMEZONE)).year)),
+    timezone=settings.TIMEZONE,
     # The current, still-open year is a partition: its self-evaluation is due this December.
     end_offset=1,
 )

@@ -1,9 +1,14 @@
-"""How Dagster shows and guards where an asset's rows live: storage kinds, owners, the warehouse pool."""
+"""How Dagster shows and guards where an asset's rows live: storage kinds, owners, the warehouse pool,
+and the decorator arguments the yearly assets share."""
 
 from __future__ import annotations
 
+import dagster as dg
+
 from balanced_pipeline import settings
 from balanced_pipeline.warehouse.store import normalise_url
+from balanced_pipeline.wiring.partitions import yearly_partitions
+from balanced_pipeline.wiring.resources import table_column_schema
 
 OWNERS = ["team:supervision-office"]
 """The county supervision office (县教育督导办) answers for every table the pipeline writes."""
@@ -23,3 +28,24 @@ def warehouse_kind() -> str:
 
 WAREHOUSE_KINDS = {"pandas", warehouse_kind()}
 """Kinds of an asset the warehouse IO manager stores: computed as pandas frames, kept in DuckDB or PostgreSQL."""
+
+
+def yearly_step(group: str, *, warehouse: bool = True) -> dict:
+    """The decorator arguments of a yearly step in `group`: its partitions, its group and, when it
+    opens the warehouse, the warehouse pool."""
+    return {"partitions_def": yearly_partitions, "group_name": group, **({"pool": WAREHOUSE_POOL} if warehouse else {})}
+
+
+def column_schema(table: str) -> dict:
+    """Asset metadata naming the catalogue's columns of `table` (the UI's column schema)."""
+    return {"dagster/column_schema": table_column_schema(table)}
+
+
+def warehouse_asset(group: str, table: str) -> dict:
+    """The decorator arguments of a yearly asset of `group` that the warehouse IO manager stores as `table`."""
+    return {**yearly_step(group), "kinds": WAREHOUSE_KINDS, "owners": OWNERS, "metadata": column_schema(table)}
+
+
+def warehouse_out(table: str, description: str) -> dg.AssetOut:
+    """One output of a multi-asset that the warehouse IO manager stores as `table`."""
+    return dg.AssetOut(kinds=WAREHOUSE_KINDS, owners=OWNERS, description=description, metadata=column_schema(table))

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from balanced_pipeline.indicators.formulas import (
-    meets_standard,
+    meets,
     per_students,
     ratio_to_standard,
     school_rule_verdict,
@@ -57,7 +57,13 @@ def test_ratio_and_pass_for_at_least_and_at_most_standards():
     assert ratio[0] == pytest.approx(6.1 / 7.5)
     assert ratio[1] == pytest.approx(45 / 50)
     assert pd.isna(ratio[2])
-    assert meets_standard(value, threshold, comparison).tolist() == [False, False, pd.NA]
+    assert meets(value, threshold, comparison).tolist() == [False, False, pd.NA]
+
+
+def test_meets_with_one_threshold_and_one_comparison_for_every_value():
+    # G5 style: 45 students against "at most 45" passes, 46 fails, a class not counted is not judged.
+    assert meets(pd.Series([45, 46, None]), 45, "<=").tolist() == [True, False, pd.NA]
+    assert meets(pd.Series([0.5, 0.6]), pd.Series([0.6, 0.6]), ">").tolist() == [False, False]
 
 
 def test_weighted_difference_coefficient_matches_the_worked_case():

@@ -3,11 +3,8 @@
 import pandas as pd
 import pytest
 
-from balanced_pipeline.indicators.school_checks import (
-    rooms_required,
-    school_guarantee_checks,
-    small_school_funding_required,
-)
+from balanced_pipeline.indicators.government_guarantee import rooms_required, small_school_funding_required
+from balanced_pipeline.indicators.school_checks import school_guarantee_checks
 from balanced_pipeline.standards.loader import load_standards
 from tests.forms import typed
 

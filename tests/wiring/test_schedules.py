@@ -10,7 +10,8 @@ import pytest
 from dagster._utils.schedules import cron_string_iterator
 
 from balanced_pipeline.monitoring.deadline import CALENDAR
-from balanced_pipeline.wiring.partitions import TIMEZONE, yearly_partitions
+from balanced_pipeline.settings import TIMEZONE
+from balanced_pipeline.wiring.partitions import yearly_partitions
 from balanced_pipeline.wiring.schedules import RUN_KIND_TAG, build_december_schedules, scheduled_year
 
 SHANGHAI = timezone(timedelta(hours=8))
