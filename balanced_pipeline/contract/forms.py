@@ -111,8 +111,8 @@ KEY_DTYPES = {"year": "Int64", **{column: "string" for column in CAMPUS_KEY}}
 
 
 def conform_keys(frame: pd.DataFrame, keys=YEAR_CAMPUS_KEY) -> pd.DataFrame:
-    """The frame with those of `keys` it has in KEY_DTYPES, whatever produced it (intake stages the
-    year as int64; a join needs both sides in one type)."""
+    """The frame with those of `keys` it has in KEY_DTYPES. Ingest applies it once, where data
+    enters the graph; the warehouse reads in catalogue types; a step trusts its inputs."""
     return frame.astype({key: KEY_DTYPES[key] for key in keys if key in frame.columns})
 
 

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.forms import STAGES, YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.contract.forms import STAGES, YEAR_COUNTY_KEY
 from balanced_pipeline.warehouse.catalogue import pandas_dtypes
 
 COMPARISON_ZH = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
@@ -100,4 +100,4 @@ def county_universe(*frames: pd.DataFrame) -> pd.DataFrame:
     if not keys:
         return pd.DataFrame({"year": pd.Series(dtype="Int64"), "county_code": pd.Series(dtype="string")})
     universe = pd.concat(keys, ignore_index=True).drop_duplicates()
-    return universe.pipe(conform_keys, YEAR_COUNTY_KEY).sort_values(YEAR_COUNTY_KEY).reset_index(drop=True)
+    return universe.sort_values(YEAR_COUNTY_KEY).reset_index(drop=True)

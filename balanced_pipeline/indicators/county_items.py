@@ -27,7 +27,7 @@ from balanced_pipeline.indicators.common import (
     percent_text,
 )
 from balanced_pipeline.indicators.formulas import meets
-from balanced_pipeline.contract.forms import COUNTIES, YEAR_CAMPUS_KEY, YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.contract.forms import COUNTIES, YEAR_CAMPUS_KEY, YEAR_COUNTY_KEY
 from balanced_pipeline.contract.issues import issues_frame
 from balanced_pipeline.indicators.dependencies import (
     REASON_COLUMNS,
@@ -43,8 +43,8 @@ NO_SCHOOLS = "数据缺失：未报送学校数据"
 
 @dataclass(frozen=True)
 class SchoolInputs:
-    """What a per-campus check reads: the accepted campuses, their classes and rooms (keys conformed
-    by conform_keys), and the stages each school type teaches."""
+    """What a per-campus check reads: the accepted campuses, their classes and rooms (keys in catalogue
+    types, as ingest stages them), and the stages each school type teaches."""
 
     schools: pd.DataFrame
     classes: pd.DataFrame
@@ -85,7 +85,7 @@ def campus_rows(schools: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
 
 def county_form_rows(universe: pd.DataFrame, counties: pd.DataFrame) -> pd.DataFrame:
     """The universe joined with the county form; `has_form` says whether the county sent one."""
-    counties = conform_keys(counties.assign(has_form=True), YEAR_COUNTY_KEY)
+    counties = counties.assign(has_form=True)
     frame = universe.merge(counties, on=YEAR_COUNTY_KEY, how="left")
     frame["has_form"] = frame["has_form"].astype("boolean").fillna(False).astype(bool)
     return frame
@@ -263,8 +263,8 @@ UNKNOWN_COLUMNS = ["_unknown_zh", "_unknown_en"]
 
 
 def _has_form(table: pd.DataFrame, county: pd.DataFrame) -> pd.Series:
-    sent = conform_keys(county.loc[county["has_form"], YEAR_COUNTY_KEY], YEAR_COUNTY_KEY).assign(_sent=True)
-    found = conform_keys(table[YEAR_COUNTY_KEY], YEAR_COUNTY_KEY).merge(sent, on=YEAR_COUNTY_KEY, how="left")["_sent"]
+    sent = county.loc[county["has_form"], YEAR_COUNTY_KEY].assign(_sent=True)
+    found = table[YEAR_COUNTY_KEY].merge(sent, on=YEAR_COUNTY_KEY, how="left")["_sent"]
     return pd.Series(found.notna().to_numpy(), index=table.index)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.contract.forms import COUNTIES, FORMS, SCHOOLS, YEAR_CAMPUS_KEY, YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.contract.forms import COUNTIES, FORMS, KEY_DTYPES, SCHOOLS, YEAR_CAMPUS_KEY, YEAR_COUNTY_KEY
 from balanced_pipeline.contract.issues import quarantined_values
 from balanced_pipeline.standards.loader import SPLIT_STUDENTS, STAGE_PLACEHOLDER, Standards
 
@@ -85,8 +85,8 @@ def county_unknown_inputs(counties: pd.DataFrame, issues: pd.DataFrame, fields: 
     (field and rule named) or left blank (the evidence reference excepted, see EVIDENCE_FIELD)."""
     quarantined = _quarantined(counties, issues, "counties", YEAR_COUNTY_KEY, "")
     blank = pd.concat([counties.loc[counties[f].isna(), YEAR_COUNTY_KEY].assign(field=f) for f in fields
-                       if f != EVIDENCE_FIELD] or [pd.DataFrame(columns=[*YEAR_COUNTY_KEY, "field"])], ignore_index=True)
-    blank = conform_keys(blank, YEAR_COUNTY_KEY).astype({"field": "string"})
+                       if f != EVIDENCE_FIELD] or [_no_rows(YEAR_COUNTY_KEY)], ignore_index=True)
+    blank = blank.astype({"field": "string"})
     known = pd.MultiIndex.from_frame(quarantined[[*YEAR_COUNTY_KEY, "field"]])
     blank = blank[~pd.MultiIndex.from_frame(blank[[*YEAR_COUNTY_KEY, "field"]]).isin(known)]
     label_zh = blank["field"].map({f.name: f.label_zh for f in COUNTIES.fields})
@@ -96,10 +96,15 @@ def county_unknown_inputs(counties: pd.DataFrame, issues: pd.DataFrame, fields: 
     return pd.concat([quarantined, blank], ignore_index=True)[COUNTY_UNKNOWN_COLUMNS]
 
 
+def _no_rows(keys: list[str]) -> pd.DataFrame:
+    """No blank field, keyed like one: the keys in their catalogue types, so the concat keeps them."""
+    return pd.DataFrame({**{key: pd.Series(dtype=KEY_DTYPES[key]) for key in keys}, "field": pd.Series(dtype="string")})
+
+
 def _quarantined(records: pd.DataFrame, issues: pd.DataFrame, form: str, keys: list[str], prefix: str) -> pd.DataFrame:
     """Rows of `keys` × field (named `prefix` + field) whose value an error of `form` quarantined, with the reason."""
     found = quarantined_values(records, issues, form, keep=tuple(keys))
-    found = conform_keys(found, keys).astype({"field": "string", "rule": "string"})
+    found = found.astype({"field": "string", "rule": "string"})
     labels_zh = {f.name: f.label_zh for f in FORMS[form].fields}
     labels_en = {f.name: f.label_en for f in FORMS[form].fields}
     rules = found.groupby([*keys, "field"], sort=False)["rule"].agg(", ".join).rename("rules").reset_index()
@@ -118,9 +123,9 @@ def county_not_computed_reasons(rows: pd.DataFrame, inputs: pd.DataFrame, unknow
                                 has_form: pd.Series) -> pd.DataFrame:
     """`not_computed_reason_zh` / `_en` of each county item row (year, county_code, item_id): the
     reasons of its unknown county-form inputs, or that no county form was accepted; '' when known."""
-    work = conform_keys(rows[[*YEAR_COUNTY_KEY, "item_id"]].astype({"item_id": "string"}), YEAR_COUNTY_KEY)
+    work = rows[[*YEAR_COUNTY_KEY, "item_id"]].astype({"item_id": "string"})
     work = work.assign(_row=range(len(rows)))
-    hits = work.merge(inputs, on="item_id").merge(conform_keys(unknown, YEAR_COUNTY_KEY), on=[*YEAR_COUNTY_KEY, "field"])
+    hits = work.merge(inputs, on="item_id").merge(unknown, on=[*YEAR_COUNTY_KEY, "field"])
     reasons = hits.groupby("_row").agg(not_computed_reason_zh=("reason_zh", "；".join),
                                        not_computed_reason_en=("reason_en", "; ".join))
     reasons = reasons.reindex(range(len(rows))).fillna("").astype("string")
@@ -137,14 +142,13 @@ NO_COUNTY_FORM_EN = "not computed: no accepted county form (not sent or rejected
 
 def blank_inputs(schools: pd.DataFrame, fields: list[str], known_unknown: pd.DataFrame) -> pd.DataFrame:
     """One row per campus × field of `fields` left blank (and not already quarantined), with the reason."""
-    schools = conform_keys(schools)
     pieces = []
     for field in fields:
         blank = schools.loc[schools[field].isna(), YEAR_CAMPUS_KEY].assign(field=field)
         pieces.append(blank)
-    blank = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=[*YEAR_CAMPUS_KEY, "field"])
-    blank = conform_keys(blank).astype({"field": "string"})
-    already = pd.MultiIndex.from_frame(conform_keys(known_unknown)[[*YEAR_CAMPUS_KEY, "field"]].astype({"field": "string"}))
+    blank = pd.concat(pieces, ignore_index=True) if pieces else _no_rows(YEAR_CAMPUS_KEY)
+    blank = blank.astype({"field": "string"})
+    already = pd.MultiIndex.from_frame(known_unknown[[*YEAR_CAMPUS_KEY, "field"]].astype({"field": "string"}))
     blank = blank[~pd.MultiIndex.from_frame(blank[[*YEAR_CAMPUS_KEY, "field"]]).isin(already)]
     label_zh = blank["field"].map({f.name: f.label_zh for f in SCHOOLS.fields})
     label_en = blank["field"].map({f.name: f.label_en for f in SCHOOLS.fields})
@@ -159,8 +163,8 @@ def not_computed_reasons(rows: pd.DataFrame, inputs: pd.DataFrame, unknown: pd.D
     `inputs`, and `school_type` when `inputs` has it): the reasons of its unknown inputs, '' when
     every input is known."""
     on = [c for c in inputs.columns if c != "field"]
-    work = conform_keys(rows[[*YEAR_CAMPUS_KEY, *on]].astype({c: "string" for c in on})).assign(_row=range(len(rows)))
-    hits = work.merge(inputs, on=on).merge(conform_keys(unknown), on=[*YEAR_CAMPUS_KEY, "field"])
+    work = rows[[*YEAR_CAMPUS_KEY, *on]].astype({c: "string" for c in on}).assign(_row=range(len(rows)))
+    hits = work.merge(inputs, on=on).merge(unknown, on=[*YEAR_CAMPUS_KEY, "field"])
     reasons = hits.groupby("_row").agg(not_computed_reason_zh=("reason_zh", "；".join),
                                        not_computed_reason_en=("reason_en", "; ".join))
     reasons = reasons.reindex(range(len(rows))).fillna("").astype("string")

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.forms import SCHOOLS, YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.contract.forms import SCHOOLS, YEAR_COUNTY_KEY
 from balanced_pipeline.indicators.common import (
     COUNTY_ITEM_COLUMNS,
     county_universe,
@@ -69,7 +69,6 @@ def county_quality(
     item whose data is missing or quarantined by an error of `issues` is not computed, with the
     reason (county_items.with_not_computed)."""
     section = standards.section("education_quality")
-    schools = conform_keys(schools)
     universe = county_universe(counties, schools)
     county = county_form_rows(universe, counties)
     inputs = CountyInputs(universe, county, schools, school_checks, schools.groupby(YEAR_COUNTY_KEY).size(),
@@ -153,7 +152,7 @@ def monitoring_subject_checks(quality_monitoring: pd.DataFrame, item: dict[str, 
 def rejected_subjects(issues: pd.DataFrame) -> pd.Series:
     """Per county: how many of its quality-monitoring records an error rejected."""
     rejected = issues[(issues["form"] == "quality_monitoring") & (issues["severity"] == ERROR) & issues["row_number"].notna()]
-    rejected = conform_keys(rejected.drop_duplicates(PROVENANCE), ["county_code"])
+    rejected = rejected.drop_duplicates(PROVENANCE)
     return rejected.groupby("county_code").size().rename("rejected_subjects")
 
 
@@ -161,8 +160,7 @@ def quality_monitoring_item(county: pd.DataFrame, quality_monitoring: pd.DataFra
                             rejected: pd.Series | None = None) -> pd.DataFrame:
     """Q9 over the accepted subjects: not computed without any, or when a subject was rejected and
     none of the accepted ones fails (the rejected one might)."""
-    monitoring = conform_keys(quality_monitoring, YEAR_COUNTY_KEY)
-    subjects = monitoring_subject_checks(monitoring, item)
+    subjects = monitoring_subject_checks(quality_monitoring, item)
     subjects["failed"] = (~subjects["passed"]).astype(int)
     per_county = subjects.groupby(YEAR_COUNTY_KEY).agg(
         subjects=("passed", "size"), failed=("failed", "sum"), lowest_level=("level_number", "min")

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.forms import ROOM_TYPES, STAGES, YEAR_CAMPUS_KEY, YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.contract.forms import ROOM_TYPES, STAGES, YEAR_CAMPUS_KEY, YEAR_COUNTY_KEY
 from balanced_pipeline.contract.issues import issues_frame
 from balanced_pipeline.indicators.common import (
     COUNTY_ITEM_COLUMNS,
@@ -82,7 +82,6 @@ def county_guarantee(
     or school data; an item whose data is missing or quarantined by an error of `issues` is not
     computed, with the reason (county_items.with_not_computed)."""
     section = standards.section("government_guarantee")
-    schools = conform_keys(schools)
     universe = county_universe(counties, schools)
     county = county_form_rows(universe, counties)
     inputs = CountyInputs(universe, county, schools, school_checks, schools.groupby(YEAR_COUNTY_KEY).size(),

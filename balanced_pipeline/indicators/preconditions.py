@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.forms import YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.contract.forms import YEAR_COUNTY_KEY
 from balanced_pipeline.indicators.common import aggregate_join, percent_text
 from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.indicators.social_recognition import ALL_GROUPS
@@ -20,7 +20,6 @@ def years_since_basic_balance(year: pd.Series, basic_balance_year: pd.Series) ->
 def county_preconditions(universe: pd.DataFrame, counties: pd.DataFrame, standards: Standards) -> pd.DataFrame:
     """year, county_code, basic_balance_year, precondition_met, shortfall ('' when met)."""
     rule = standards.section("readiness")["precondition"]
-    counties = counties.pipe(conform_keys, YEAR_COUNTY_KEY)
     frame = universe.merge(counties[[*YEAR_COUNTY_KEY, "basic_balance_year"]], on=YEAR_COUNTY_KEY, how="left")
     elapsed = years_since_basic_balance(frame["year"], frame["basic_balance_year"])
     minimum = int(rule["min_years_since_basic_balance"])
@@ -55,7 +54,7 @@ def county_vetoes(
     """year, county_code, vetoed, veto_reasons: every reported incident, and social recognition
     below its threshold when the standards make that a veto."""
     vetoes = standards.section("readiness")["vetoes"]
-    incidents = veto_incidents.pipe(conform_keys, YEAR_COUNTY_KEY)
+    incidents = veto_incidents
     description = incidents["description"].astype("string").str.strip().str.rstrip("。.；;").fillna("")
     incident_reasons = incidents[YEAR_COUNTY_KEY].assign(
         reason=veto_kind_label(incidents["kind"], standards) + ("：" + description).where(description.ne(""), "")
@@ -68,7 +67,7 @@ def county_vetoes(
         reasons.append(low[YEAR_COUNTY_KEY].assign(
             reason="社会认可度" + percent_text(low["rate"]) + "，低于" + percent_text(pd.Series(section["threshold"], index=low.index))
         ))
-    reasons = pd.concat(reasons, ignore_index=True).pipe(conform_keys, YEAR_COUNTY_KEY)
+    reasons = pd.concat(reasons, ignore_index=True)
     joined = aggregate_join(reasons, YEAR_COUNTY_KEY, "reason", "；").rename(columns={"reason": "veto_reasons"})
     frame = universe.merge(joined, on=YEAR_COUNTY_KEY, how="left")
     frame["vetoed"] = frame["veto_reasons"].notna()

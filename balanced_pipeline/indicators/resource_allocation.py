@@ -29,7 +29,7 @@ from balanced_pipeline.indicators.dependencies import (
     not_computed_reasons,
     quarantined_inputs,
 )
-from balanced_pipeline.contract.forms import CAMPUS_KEY, STAGES, YEAR_CAMPUS_KEY, conform_keys
+from balanced_pipeline.contract.forms import CAMPUS_KEY, STAGES, YEAR_CAMPUS_KEY
 from balanced_pipeline.standards.loader import Standards
 
 PART_KEY = [*YEAR_CAMPUS_KEY, "stage"]
@@ -266,7 +266,6 @@ def _parts_left_out(rows: pd.DataFrame, parts: pd.DataFrame, campus_gaps: pd.Dat
     gaps = gaps.merge(indicator_ids, how="cross")
     columns = [*YEAR_CAMPUS_KEY, "school_name", "stage", "indicator_id", "reason", "scope_note"]
     frame = pd.concat([f.reindex(columns=columns) for f in (gaps, no_value, out_of_scope)], ignore_index=True)
-    frame = conform_keys(frame)
     frame["entry"] = [
         {"school_code": school, "campus_code": campus, "school_name": "" if pd.isna(name) else str(name),
          "reason": reason, **({"note": note} if isinstance(note, str) and note else {})}

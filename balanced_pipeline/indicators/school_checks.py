@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.contract.forms import YEAR_CAMPUS_KEY, conform_keys
+from balanced_pipeline.contract.forms import YEAR_CAMPUS_KEY
 from balanced_pipeline.contract.issues import issues_frame
 from balanced_pipeline.indicators import education_quality, government_guarantee
 from balanced_pipeline.indicators.common import SCHOOL_CHECK_COLUMNS, item_order, items_by_id
@@ -34,7 +34,7 @@ def school_guarantee_checks(
 ) -> pd.DataFrame:
     """The table school_guarantee_checks for accepted campuses, their classes and rooms; a check
     whose declared inputs an error of `issues` quarantined is not judged, with the reason."""
-    inputs = SchoolInputs(*(conform_keys(f) for f in (schools, classes, rooms)), standards.school_type_stages)
+    inputs = SchoolInputs(schools, classes, rooms, standards.school_type_stages)
     parts = [
         item.school(inputs, items_by_id(standards.section(section))[item_id])
         for section, items in SECTIONS

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.contract.forms import YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.contract.forms import YEAR_COUNTY_KEY
 from balanced_pipeline.indicators.common import county_universe, safe_ratio
 from balanced_pipeline.indicators.formulas import meets
 from balanced_pipeline.contract.issues import ERROR, issues_for_rows
@@ -63,7 +63,7 @@ def submitted_group_counts(survey_groups: pd.DataFrame) -> pd.DataFrame:
     A total has no unrecognised answers (the county classified them), and a blank
     answers_excluded is 0: it is optional and never enters the rate."""
     counts = survey_groups[[*YEAR_COUNTY_KEY, "respondent_group", "respondents", "answers_counted", "satisfied",
-                            "answers_excluded"]].pipe(conform_keys, YEAR_COUNTY_KEY)
+                            "answers_excluded"]]
     return counts.assign(
         respondent_group=counts["respondent_group"].astype("string").str.strip(),
         answers_excluded=counts["answers_excluded"].astype("Int64").fillna(0),
@@ -75,7 +75,7 @@ def superseded_by_responses(survey_groups: pd.DataFrame, survey_responses: pd.Da
     """True for each per-group total of a county (and year) that also sent raw responses: the raw
     responses decide, being the finer data."""
     def counties(frame: pd.DataFrame) -> pd.MultiIndex:
-        return pd.MultiIndex.from_frame(frame[YEAR_COUNTY_KEY].pipe(conform_keys, YEAR_COUNTY_KEY))
+        return pd.MultiIndex.from_frame(frame[YEAR_COUNTY_KEY])
     return pd.Series(counties(survey_groups).isin(counties(survey_responses)), index=survey_groups.index)
 
 
@@ -110,7 +110,6 @@ def recognition_table(group_counts: pd.DataFrame, counties: pd.DataFrame, standa
     """Per-group counts → the table rows, one per group plus `all`; a county with a county form
     but no survey gets an `all` row that fails with a note."""
     section = standards.section("social_recognition")
-    group_counts = group_counts.pipe(conform_keys, YEAR_COUNTY_KEY)
     overall = group_counts.groupby(YEAR_COUNTY_KEY, as_index=False)[GROUP_COUNT_COLUMNS].sum().assign(respondent_group=ALL_GROUPS)
     universe = county_universe(counties, group_counts).assign(respondent_group=ALL_GROUPS)
     overall = universe.merge(overall, on=[*YEAR_COUNTY_KEY, "respondent_group"], how="left")

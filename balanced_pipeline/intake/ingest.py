@@ -22,7 +22,8 @@ from balanced_pipeline.contract.issues import ERROR, PROVENANCE, WARNING, confor
 from balanced_pipeline.intake.parsing import clean_text, normalise_form
 from balanced_pipeline.intake.landing import BULK_FORMS, Landed, scan_year_folder
 from balanced_pipeline.intake.readers import RawTable, file_issue, read_bulk_file, unreadable
-from balanced_pipeline.contract.forms import CAMPUS_KEY, CLASSES, EXPLANATIONS, ROOMS, SCHOOLS, SURVEY_RESPONSES, Form
+from balanced_pipeline.contract.forms import (CAMPUS_KEY, CLASSES, EXPLANATIONS, ROOMS, SCHOOLS, SURVEY_RESPONSES, Form,
+                                             conform_keys)
 from balanced_pipeline.intake.workbook_reader import read_workbook_tables
 from balanced_pipeline.settings import IntakeLimits
 
@@ -72,8 +73,10 @@ def read_year_folder(year_dir: Path, limits: IntakeLimits = IntakeLimits()) -> S
     forms, issues, failed = {}, [], []
     for name, form in BULK_FORMS.items():
         typed, parse_issues, parse_failed = _typed(form, raw_parts[name], limits)
-        typed.insert(0, "year", np.int64(year))
-        forms[name] = typed
+        typed.insert(0, "year", year)
+        # The graph's boundary: every form leaves ingest with the catalogue's key types, so no step
+        # downstream re-casts year or a code before a join.
+        forms[name] = conform_keys(typed)
         issues.append(parse_issues)
         failed.append(parse_failed)
     for name, form in BULK_FORMS.items():

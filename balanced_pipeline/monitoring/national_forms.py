@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.contract.forms import YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.contract.forms import YEAR_COUNTY_KEY
 from balanced_pipeline.indicators.common import county_universe
 from balanced_pipeline.standards.loader import Standards
 from balanced_pipeline.warehouse.catalogue import conform, pandas_dtypes
@@ -36,13 +36,12 @@ def recommendation_form_summary(schools: pd.DataFrame, counties: pd.DataFrame, s
     students = schools[[f"students_{s}" for s in COMPULSORY_STAGES]].astype("Float64").fillna(0).sum(axis=1)
     teachers = schools[[f"teachers_{s}" for s in COMPULSORY_STAGES]].astype("Float64").fillna(0).sum(axis=1)
     tallies = pd.DataFrame({
-        "year": schools["year"].astype("Int64"), "county_code": schools["county_code"].astype("string"),
+        "year": schools["year"], "county_code": schools["county_code"],
         "schools": is_school, "rural_schools": is_school & rural, "teaching_points": is_point,
         "rural_teaching_points": is_point & rural, "students": students, "rural_students": students.where(rural, 0),
         "teachers": teachers, "rural_teachers": teachers.where(rural, 0),
     }).groupby(YEAR_COUNTY_KEY).sum()
-    counties = counties.pipe(conform_keys, YEAR_COUNTY_KEY)
-    frame = county_universe(counties, schools.pipe(conform_keys, YEAR_COUNTY_KEY))
+    frame = county_universe(counties, schools)
     frame = frame.merge(counties[[*YEAR_COUNTY_KEY, "county_name", "city", "province", "basic_balance_year"]], on=YEAR_COUNTY_KEY, how="left")
     frame = frame.join(tallies, on=YEAR_COUNTY_KEY)
     counts = [c for c in SUMMARY_COLUMNS if c not in frame.columns or c in tallies.columns]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from balanced_pipeline.contract.forms import YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.contract.forms import KEY_DTYPES, YEAR_COUNTY_KEY
 from balanced_pipeline.indicators.common import county_universe
 from balanced_pipeline.indicators.preconditions import county_vetoes
 from balanced_pipeline.monitoring.dimensions import DIMENSION_FLAGS
@@ -49,9 +49,9 @@ def county_readiness(
     """One row per county: status, ready, the dimension flags, the completeness gap and the
     headline, all from the blocking rows of `shortfalls` (county_shortfalls)."""
     universe = county_universe(counties, school_resource_verdict, county_guarantee, county_quality,
-                               shortfalls[YEAR_COUNTY_KEY].pipe(conform_keys, YEAR_COUNTY_KEY))
+                               shortfalls[YEAR_COUNTY_KEY])
     frame = universe.merge(
-        counties.pipe(conform_keys, YEAR_COUNTY_KEY)[[*YEAR_COUNTY_KEY, "county_name"]], on=YEAR_COUNTY_KEY, how="left"
+        counties[[*YEAR_COUNTY_KEY, "county_name"]], on=YEAR_COUNTY_KEY, how="left"
     )
     blocking = shortfalls[shortfalls["blocks_readiness"].astype(bool)]
     decisive = blocking[blocking["conclusive"].astype(bool)]
@@ -59,8 +59,7 @@ def county_readiness(
         failing = _counties(decisive[decisive["dimension"] == dimension])
         open_rows = _counties(blocking[blocking["dimension"] == dimension])
         frame[flag] = _flag(frame, failing, open_rows)
-    vetoes = county_vetoes(universe, veto_incidents, county_social_recognition.pipe(conform_keys, YEAR_COUNTY_KEY),
-                           standards)
+    vetoes = county_vetoes(universe, veto_incidents, county_social_recognition, standards)
     frame = frame.merge(vetoes, on=YEAR_COUNTY_KEY, how="left")
 
     gaps = blocking[blocking["outcome"].isin(list(CAMPUS_GAP_TEXT))].drop_duplicates([*YEAR_COUNTY_KEY, "school_code", "campus_code"])
@@ -117,8 +116,9 @@ def _gap_counts(gaps: pd.DataFrame) -> pd.DataFrame:
                           "campuses_not_judged": grouped["label"].agg("、".join)}).reset_index()
     total = table["campuses_missing"] + table["campuses_rejected"]
     table["campuses_not_judged"] = total.astype(str) + "个校区未能评估：" + table["campuses_not_judged"]
-    return table if len(table) else pd.DataFrame(columns=[*YEAR_COUNTY_KEY, "campuses_missing", "campuses_rejected",
-                                                          "campuses_not_judged"]).pipe(conform_keys, YEAR_COUNTY_KEY)
+    return table if len(table) else pd.DataFrame(
+        {**{key: pd.Series(dtype=KEY_DTYPES[key]) for key in YEAR_COUNTY_KEY},
+         **{column: pd.Series(dtype=object) for column in ("campuses_missing", "campuses_rejected", "campuses_not_judged")}})
 
 
 def _counties(rows: pd.DataFrame) -> pd.DataFrame:

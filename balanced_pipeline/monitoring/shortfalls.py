@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from balanced_pipeline.contract.forms import STAGES, YEAR_COUNTY_KEY, conform_keys
+from balanced_pipeline.contract.forms import STAGES, YEAR_COUNTY_KEY
 from balanced_pipeline.indicators.common import county_universe, number_text, percent_text
 from balanced_pipeline.indicators.dependencies import REASON_COLUMNS
 from balanced_pipeline.indicators.preconditions import county_preconditions, county_vetoes
@@ -58,18 +58,16 @@ def county_shortfalls(
     veto_incidents: pd.DataFrame,
     standards: Standards,
 ) -> pd.DataFrame:
-    verdicts = conform_keys(school_resource_verdict, YEAR_COUNTY_KEY)
-    gaps = conform_keys(campus_gaps, YEAR_COUNTY_KEY)
-    recognition = conform_keys(county_social_recognition, YEAR_COUNTY_KEY)
+    verdicts, gaps, recognition = school_resource_verdict, campus_gaps, county_social_recognition
     universe = county_universe(counties, verdicts, county_guarantee, county_quality, gaps)
     parts = [
         campus_gap_rows(gaps),
-        school_indicator_rows(conform_keys(school_indicators, YEAR_COUNTY_KEY), standards),
+        school_indicator_rows(school_indicators, standards),
         school_verdict_rows(universe, verdicts, standards),
-        coefficient_rows(verdicts, conform_keys(county_difference_coefficients, YEAR_COUNTY_KEY), standards),
-        school_check_rows(conform_keys(school_guarantee_checks, YEAR_COUNTY_KEY), standards),
-        item_rows(universe, conform_keys(county_guarantee, YEAR_COUNTY_KEY), standards, "government_guarantee"),
-        item_rows(universe, conform_keys(county_quality, YEAR_COUNTY_KEY), standards, "education_quality"),
+        coefficient_rows(verdicts, county_difference_coefficients, standards),
+        school_check_rows(school_guarantee_checks, standards),
+        item_rows(universe, county_guarantee, standards, "government_guarantee"),
+        item_rows(universe, county_quality, standards, "education_quality"),
         recognition_rows(universe, recognition, standards),
         precondition_rows(county_preconditions(universe, counties, standards), standards),
         veto_rows(county_vetoes(universe, veto_incidents, recognition, standards), standards),

@@ -72,7 +72,7 @@ def test_newest_submission_wins_and_older_records_are_reported(tmp_path):
         {"source_file": "乡镇/乙小学.xlsx", "school_code": "3404030002", "students": 32}]
     assert len(rejected) == 2
     assert staged.forms["schools"]["year"].tolist() == [2026, 2026, 2026]
-    assert staged.forms["classes"]["year"].dtype == "int64"
+    assert staged.forms["classes"]["year"].dtype == "Int64"
     files = staged.files.set_index("source_file")
     assert files.loc["乡镇/乙小学.xlsx", ["kind", "status", "rows_read"]].tolist() == ["workbook", "read", 2]
     assert files.loc["classes.csv", ["kind", "status", "rows_read"]].tolist() == ["bulk", "read", 3]
