@@ -45,8 +45,8 @@ def survey_group_counts(survey_responses: pd.DataFrame, standards: Standards) ->
     blank = text.isna() | text.eq("").fillna(False)
     per_respondent = pd.DataFrame(
         {
-            "year": survey_responses["year"].astype("Int64"),
-            "county_code": survey_responses["county_code"].astype("string"),
+            "year": survey_responses["year"],
+            "county_code": survey_responses["county_code"],
             "respondent_group": survey_responses["respondent_group"].astype("string").str.strip(),
             "respondents": 1,
             "answers_counted": counted.sum(axis=1),

@@ -85,7 +85,7 @@ def deadline_status(
     A campus is blocked when its school form was rejected; only error issues of that form explain why.
     """
     remaining = days_left(year, as_of, calendar)
-    table = completeness.loc[completeness["year"].astype(int) == year].copy()
+    table = completeness.loc[completeness["year"] == year].copy()
     table["deadline"] = pd.Timestamp(calendar.deadline_date(year))
     table["as_of"] = pd.Timestamp(as_of).tz_convert(calendar.timezone)
     table["days_left"] = remaining

@@ -69,14 +69,14 @@ def creation_timetable(counties: pd.DataFrame, standards: Standards) -> pd.DataF
     `year_columns` years, the last open-ended, and 「…年以前」 for targets already past."""
     columns = int(standards.section("readiness")["creation_timetable"]["year_columns"])
     tables = [_timetable(of_year, int(year), int(year) + columns - 1)
-              for year, of_year in counties.groupby(counties["year"].astype("Int64"), sort=True)]
+              for year, of_year in counties.groupby("year", sort=True)]
     table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=list(TIMETABLE_COLUMNS))
     return conform(table, TIMETABLE_COLUMNS)
 
 
 def _timetable(counties: pd.DataFrame, first: int, open_from: int) -> pd.DataFrame:
     buckets = target_year_bucket(counties["target_year"], first, open_from)
-    frame = counties[["year", "province", "city"]].astype({"year": "Int64", "province": "string", "city": "string"})
+    frame = counties[["year", "province", "city"]].astype({"province": "string", "city": "string"})
     frame = pd.concat([frame, buckets], axis=1)
     standard_columns = target_year_bucket(pd.Series(range(first, open_from + 1)), first, open_from)
     cities = frame[["year", "province", "city"]].drop_duplicates()

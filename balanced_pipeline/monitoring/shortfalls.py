@@ -334,7 +334,7 @@ def precondition_rows(preconditions: pd.DataFrame, standards: Standards) -> pd.D
     # Without the year (no accepted county form, the field blank or quarantined) P1 is not judged, not failed.
     outcome = pd.Series(np.where(year.isna(), NOT_COMPUTED, FAILED), index=unmet.index, dtype="string")
     return _rows(unmet, "precondition", rule["id"], outcome, unmet["shortfall"], en, value=year.astype("Float64"),
-                 threshold=(unmet["year"].astype("Int64") - int(rule["min_years_since_basic_balance"])).astype("Float64"),
+                 threshold=(unmet["year"] - int(rule["min_years_since_basic_balance"])).astype("Float64"),
                  county_list=True)
 
 

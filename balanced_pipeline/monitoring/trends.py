@@ -60,8 +60,7 @@ def county_trends(current: pd.DataFrame, previous: pd.DataFrame, standards: Stan
     relative_tolerance = float(standards.section("readiness")["trends"]["unchanged_relative_tolerance"])
     key = ["county_code", "indicator_id", "stage"]
     earlier = previous[[*key, "value"]].rename(columns={"value": "previous_value"})
-    frame = current.merge(earlier.astype({"county_code": "string", "indicator_id": "string", "stage": "string"}),
-                          on=key, how="left")
+    frame = current.merge(earlier, on=key, how="left")
     frame["change"] = (frame["value"].astype("Float64") - frame["previous_value"].astype("Float64")).astype("Float64")
     better = frame["change"].where(frame["higher_is_better"].astype(bool), -frame["change"])
     tolerance = frame["previous_value"].astype("Float64").abs() * relative_tolerance
