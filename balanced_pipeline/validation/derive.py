@@ -99,7 +99,7 @@ def class_students_gaps(schools: pd.DataFrame, classes: pd.DataFrame | None,
     unusable = classes.assign(_bad=~(pd.to_numeric(classes["students"], errors="coerce") >= 0).fillna(False))
     bad_size = unusable.groupby([*YEAR_CAMPUS_KEY, "stage"], observed=True)["_bad"].any().unstack("stage", fill_value=False)
     bad_size = bad_size.reindex(columns=list(STAGES), fill_value=False).astype(bool)
-    no_stage = unusable.assign(_bad=~classes["stage"].isin(list(STAGES))).groupby(YEAR_CAMPUS_KEY)["_bad"].any()
+    no_stage = unusable.assign(_bad=~classes["stage"].isin(list(STAGES))).groupby(YEAR_CAMPUS_KEY, observed=True)["_bad"].any()
     campus = pd.MultiIndex.from_frame(schools[YEAR_CAMPUS_KEY])
     stage_unknown = no_stage.reindex(campus, fill_value=False).to_numpy(dtype=bool)
     derived = {}
