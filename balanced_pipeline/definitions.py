@@ -2,6 +2,7 @@
 named by the settings, the yearly job."""
 
 import os
+import warnings
 from pathlib import Path
 
 import dagster as dg
@@ -30,12 +31,18 @@ annual_evaluation = dg.define_asset_job(
     description="Everything for one self-evaluation year: ingest, quality checks, indicators, monitoring tables.",
 )
 
-defs = dg.Definitions.merge(
-    # Loaded from the module rather than from the pyproject.toml's [tool.dg] section, which an
-    # installed wheel does not have; `dg` reads the same module from that section in a checkout.
-    dg.ComponentTree.from_module(
+# Loaded from the module rather than from the pyproject.toml's [tool.dg] section, which an installed
+# wheel does not have; `dg` reads the same module from that section in a checkout. The loader calls
+# functions Dagster 1.13 marks preview: their warning would open every command's output (the demo,
+# `dagster dev`) with nothing for a user to do, so it is silenced here only.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", dg.PreviewWarning)
+    asset_defs = dg.ComponentTree.from_module(
         balanced_pipeline.defs, project_root=Path(balanced_pipeline.__file__).parent
-    ).build_defs(),
+    ).build_defs()
+
+defs = dg.Definitions.merge(
+    asset_defs,
     dg.Definitions(
         jobs=[annual_evaluation, certify_year_job],
         # No executor is chosen here: steps that open the warehouse share the `warehouse` pool
