@@ -31,18 +31,23 @@ annual_evaluation = dg.define_asset_job(
     description="Everything for one self-evaluation year: ingest, quality checks, indicators, monitoring tables.",
 )
 
-# Loaded from the module rather than from the pyproject.toml's [tool.dg] section, which an installed
-# wheel does not have; `dg` reads the same module from that section in a checkout. The loader calls
-# functions Dagster 1.13 marks preview: their warning would open every command's output (the demo,
-# `dagster dev`) with nothing for a user to do, so it is silenced here only.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", dg.PreviewWarning)
-    asset_defs = dg.ComponentTree.from_module(
-        balanced_pipeline.defs, project_root=Path(balanced_pipeline.__file__).parent
-    ).build_defs()
+
+def _asset_definitions() -> dg.Definitions:
+    """Every asset under `assets/`. Loaded from the module rather than from the pyproject.toml's
+    [tool.dg] section, which an installed wheel does not have; `dg` reads the same module from that
+    section in a checkout. (A function, not a module-level object: a code location may hold only one
+    Definitions at module scope.)"""
+    # The loader calls functions Dagster 1.13 marks preview: their warning would open every command's
+    # output (the demo, `dagster dev`) with nothing for a user to do, so it is silenced here only.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        return dg.ComponentTree.from_module(
+            balanced_pipeline.defs, project_root=Path(balanced_pipeline.__file__).parent
+        ).build_defs()
+
 
 defs = dg.Definitions.merge(
-    asset_defs,
+    _asset_definitions(),
     dg.Definitions(
         jobs=[annual_evaluation, certify_year_job],
         # No executor is chosen here: steps that open the warehouse share the `warehouse` pool
