@@ -9,6 +9,7 @@ rest of the year.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -29,10 +30,10 @@ COUNTIES = {"340403": "ready", "340421": "not_ready", "345009": "not_ready"}
 HEADLINE = ("county_difference_coefficients", "school_indicators", "school_resource_verdict", "county_guarantee",
             "county_quality", "county_social_recognition", "county_readiness")
 # Every table of a county's rows is compared, all columns but those saying where and when a row was
-# read (cutting the files renumbers rows and changes their hashes; files are written anew); issue
-# messages quote the row number.
+# read: cutting the files renumbers their rows (messages quote the row number, so it is masked in
+# text) and writes them anew (new hashes and times).
 WHERE_READ = {"row_number", "source_sha256", "first_submitted_at", "last_changed_at"}
-QUOTES_ROW = {"data_quality_issues": ["message_zh", "message_en"]}
+ROW_NUMBER_IN_TEXT = r"第\d+行|\brow \d+"
 COUNTY_TABLES = sorted(name for name, t in TABLES.items() if "county_code" in t.column_names)
 
 
@@ -78,8 +79,9 @@ def county(request, nation, tmp_path_factory) -> tuple[str, Warehouse, Warehouse
 
 def of_county(warehouse: Warehouse, name: str, county_code: str) -> pd.DataFrame:
     frame = table(warehouse, name, YEAR)
-    frame = frame[frame["county_code"] == county_code]
-    return _comparable(frame.drop(columns=[*WHERE_READ.intersection(frame.columns), *QUOTES_ROW.get(name, [])]), name)
+    frame = frame[frame["county_code"] == county_code].drop(columns=list(WHERE_READ.intersection(frame.columns)))
+    masked = frame.apply(lambda column: column.map(lambda v: re.sub(ROW_NUMBER_IN_TEXT, "#", v) if isinstance(v, str) else v))
+    return _comparable(masked, name)
 
 
 def test_the_cut_keeps_only_the_county(county):
