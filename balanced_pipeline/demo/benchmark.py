@@ -24,9 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from balanced_pipeline.demo.floor import run_floor
+from balanced_pipeline.demo.floor import agrees_with_floor, run_floor
 from balanced_pipeline.demo.generate import generate_demo_submissions, national_counties
 from balanced_pipeline.standards.loader import load_standards
+from balanced_pipeline.warehouse.catalogue import TABLES
+from balanced_pipeline.warehouse.store import Warehouse
 
 YEAR = 2026
 SAMPLE_SECONDS = 0.1
@@ -42,6 +44,8 @@ class BenchmarkResult:
     floor_seconds: float
     steps: pd.DataFrame  # step, seconds, share of the job
     coefficients: int
+    # the job's coefficients: county_code, stage, indicator_id, evidence_complete, agrees_with_floor
+    agreement: pd.DataFrame = field(default_factory=pd.DataFrame)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -126,7 +130,13 @@ def run_benchmark(schools: int, workdir: Path, counties: int | None = None) -> B
     started = time.perf_counter()
     rows, coefficients = run_floor(workdir / "submissions" / str(YEAR), load_standards("national"))
     floor_seconds = time.perf_counter() - started
-    return BenchmarkResult(schools, counties, rows, job_seconds, peak_mb, floor_seconds, steps, len(coefficients))
+    # the child's warehouse: the default one under its BALANCED_DATA_DIR
+    job = Warehouse(f"duckdb:///{workdir / 'data' / 'warehouse.duckdb'}").read_partition(
+        TABLES["county_difference_coefficients"], YEAR)
+    agreement = job[["county_code", "stage", "indicator_id", "evidence_complete"]].assign(
+        agrees_with_floor=agrees_with_floor(job, coefficients))
+    return BenchmarkResult(schools, counties, rows, job_seconds, peak_mb, floor_seconds, steps, len(coefficients),
+                           agreement)
 
 
 def main(schools: int, counties: int | None = None) -> None:
@@ -138,5 +148,9 @@ def main(schools: int, counties: int | None = None) -> None:
     print(f"floor (DuckDB: load every bulk file, R1–R7, {result.coefficients} coefficients): "
           f"{result.floor_seconds:,.2f} s")
     print(f"ratio job / floor: {result.ratio_to_floor:,.0f}×")
+    agreement, complete = result.agreement, result.agreement["evidence_complete"].astype(bool)
+    print(f"coefficients equal to the floor's: {int(agreement['agrees_with_floor'].sum())} of {len(agreement)}; "
+          f"with complete evidence {int(agreement.loc[complete, 'agrees_with_floor'].sum())} of {int(complete.sum())} "
+          "(the others stand on broken rows: the job quarantines or rejects them, the floor reads them as they are)")
     print("per step (from the run's event log):")
     print(result.steps.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))

@@ -8,9 +8,11 @@ TRY_CAST instead of judging bad cells, so a broken row's value simply goes missi
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from balanced_pipeline.standards.loader import Standards
 
@@ -80,3 +82,27 @@ def run_floor(year_dir: Path, standards: Standards) -> tuple[dict[str, int], "du
     coefficients = connection.execute(floor_sql(standards)).df()
     connection.close()
     return rows, coefficients
+
+
+COEFFICIENT_KEY = ["county_code", "stage", "indicator_id"]
+
+
+def agrees_with_floor(job: pd.DataFrame, floor: pd.DataFrame) -> pd.Series:
+    """For each of the job's coefficients (rows of `county_difference_coefficients`): whether the
+    floor computed it over as many school parts and to the same value (`math.isclose`: equal but
+    for floating-point rounding; both NULL agree).
+
+    They part by design where a broken row reaches the coefficient: the job quarantines the value
+    or rejects the campus, the floor reads whatever TRY_CAST makes of the cell. Where the job's
+    evidence is complete they must agree, or the floor is not the same arithmetic."""
+    both = job[COEFFICIENT_KEY + ["cv", "schools_in_scope"]].merge(
+        floor[COEFFICIENT_KEY + ["cv", "schools_in_scope"]], on=COEFFICIENT_KEY, how="left", suffixes=("", "_floor"))
+
+    def same(cv, cv_floor, schools, schools_floor) -> bool:
+        if pd.isna(schools_floor) or int(schools) != int(schools_floor):
+            return False
+        return (pd.isna(cv) and pd.isna(cv_floor)) or (
+            not pd.isna(cv) and not pd.isna(cv_floor) and math.isclose(float(cv), float(cv_floor)))
+
+    agrees = [same(*row) for row in both[["cv", "cv_floor", "schools_in_scope", "schools_in_scope_floor"]].itertuples(index=False)]
+    return pd.Series(agrees, index=job.index, dtype=bool, name="agrees_with_floor")

@@ -12,4 +12,8 @@ def test_benchmark_runs_the_real_job_and_the_floor(tmp_path):
     assert result.job_seconds > result.floor_seconds > 0 and result.peak_tree_rss_mb > 50
     # 7 counties × 2 stages × the coefficient indicators
     assert result.coefficients == 7 * 2 * 7
+    # the floor is the same arithmetic: it agrees wherever no broken row reaches a coefficient
+    agreement, complete = result.agreement, result.agreement["evidence_complete"].astype(bool)
+    assert len(agreement) == result.coefficients and complete.sum() > len(agreement) / 2
+    assert agreement.loc[complete, "agrees_with_floor"].all()
     assert (tmp_path / "data").exists()
