@@ -71,7 +71,8 @@ def write_table(sheet: Sheet, styles: Styles, table: ReportTable, row: int, widt
             else:
                 wrapped = isinstance(value, str) and len(value) > WRAPPED_LENGTH
                 sheet.write(row, column, value, styles.cell(tone, "", wrapped))
-            widths[column] = max(widths.get(column, 8), min(len(str(value)) * 1.6, MAX_COLUMN_WIDTH))
+            shown = len(value) if isinstance(value, str) else len(str(value))  # a Number: its text
+            widths[column] = max(widths.get(column, 8), min(shown * 1.6, MAX_COLUMN_WIDTH))
     if table.note:
         row += 1
         sheet.write(row, 1, table.note, styles.note)
