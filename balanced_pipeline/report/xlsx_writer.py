@@ -100,20 +100,18 @@ class Sheet:
         """`value` at (row, column), 1-based, in the style `XlsxBook.style_id` numbered: a str always
         as text (a school named "=HYPERLINK(…)" stays text), an int or float as a number, None as a
         blank cell that keeps its style."""
-        reference = f"{get_column_letter(column)}{row}"
         s = f' s="{style}"' if style else ""
-        if value == "" and not s:
-            return  # as openpyxl: an empty text is no cell
-        if isinstance(value, str):
-            xml = f'<c r="{reference}"{s} t="inlineStr"><is><t xml:space="preserve">{text_xml(value)}</t></is></c>'
-        elif value is None:
-            if not s:
+        if value is None or value == "":  # as openpyxl: an empty text is a blank cell
+            if not style:
                 return
-            xml = f'<c r="{reference}"{s}/>'
+            xml = f'<c r="{get_column_letter(column)}{row}"{s}/>'
+        elif isinstance(value, str):
+            xml = (f'<c r="{get_column_letter(column)}{row}"{s} t="inlineStr"><is><t xml:space="preserve">'
+                   f"{text_xml(value)}</t></is></c>")
         elif isinstance(value, bool):
-            xml = f'<c r="{reference}"{s} t="b"><v>{int(value)}</v></c>'
-        elif isinstance(value, (int, float)):
-            xml = f'<c r="{reference}"{s} t="n"><v>{value:.16g}</v></c>'  # openpyxl's precision: 70.0 reads back 70
+            xml = f'<c r="{get_column_letter(column)}{row}"{s} t="b"><v>{int(value)}</v></c>'
+        elif isinstance(value, (int, float)):  # openpyxl's precision: 70.0 reads back 70
+            xml = f'<c r="{get_column_letter(column)}{row}"{s} t="n"><v>{value:.16g}</v></c>'
         else:
             raise TypeError(f"a workbook cell holds text or a number, not {type(value).__name__}: {value!r}")
         self.rows.setdefault(row, []).append((column, xml))

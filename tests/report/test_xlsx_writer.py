@@ -19,6 +19,7 @@ def book_path(tmp_path):
     sheet.write(2, 3, 0.62, book.style_id(CellStyle(number_format="0.000", fill="F8CFCF")))
     sheet.write(3, 1, None, boxed)  # a blank cell that keeps its box
     sheet.write(3, 2, "")  # no cell at all, as openpyxl
+    sheet.write(3, 3, "", boxed)  # a blank boxed cell
     sheet.write(4, 2, "  说明  ", book.style_id(CellStyle(italic=True, colour="555555")))
     sheet.merge(5, 1, 6, 1, "2.乙校", boxed)
     sheet.widths = {1: 12.8, 3: 30}
@@ -37,6 +38,7 @@ def test_cells_read_back_with_their_types_formats_and_styles(book_path):
     assert sheet["C2"].fill.fill_type == "solid" and sheet["C2"].fill.start_color.rgb.endswith("F8CFCF")
     assert sheet["A3"].value is None and sheet["A3"].border.left.style == "thin" and sheet["A3"].alignment.wrap_text
     assert sheet["B3"].value is None and sheet["B3"].has_style is False
+    assert sheet["C3"].value is None and sheet["C3"].border.bottom.style == "thin"
     assert sheet["B4"].value == "  说明  " and sheet["B4"].font.i and sheet["B4"].font.color.rgb.endswith("555555")
     assert {str(r) for r in sheet.merged_cells.ranges} == {"A1:C1", "A5:A6"} and sheet["A5"].value == "2.乙校"
 
