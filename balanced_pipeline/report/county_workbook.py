@@ -6,21 +6,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
-from balanced_pipeline.contract.text import put
 from balanced_pipeline.report.model import CountyReport, Number, ReportTable
 from balanced_pipeline.report.print_layout import set_up_for_print
+from balanced_pipeline.report.xlsx_writer import CellStyle, Sheet, XlsxBook
 
-TONE_FILL = {tone: PatternFill("solid", start_color=colour, end_color=colour) for tone, colour in
-             {"pass": "D7EFD8", "fail": "F8CFCF", "warn": "FCE6B2", "missing": "E3E3E3"}.items()}
+TONE_COLOUR = {"pass": "D7EFD8", "fail": "F8CFCF", "warn": "FCE6B2", "missing": "E3E3E3"}
 VERDICT_COLOUR = {"ready": "2E7D32", "not_ready": "C62828", "incomplete": "757575"}
-HEADER_FILL = PatternFill("solid", start_color="F0F3F7", end_color="F0F3F7")
+HEADER_COLOUR = "F0F3F7"
 MAX_COLUMN_WIDTH = 60
-WRAPPED = Alignment(wrap_text=True, vertical="top")
+WRAPPED_LENGTH = 20
+"""Text longer than this wraps in its (bounded) column."""
 SHEET_NAME_LENGTH = 31
+SHEET_TITLE = CellStyle(bold=True, size=14)
+TABLE_TITLE = CellStyle(bold=True, size=12)
+HEADER = CellStyle(bold=True, fill=HEADER_COLOUR, wrap=True, vertical="top")
+NOTE = CellStyle(italic=True, colour="555555")
 
 
 def sheet_name(title_zh: str, taken: set[str]) -> str:
@@ -32,69 +32,79 @@ def sheet_name(title_zh: str, taken: set[str]) -> str:
     return candidate
 
 
-def write_table(sheet, table: ReportTable, row: int, widths: dict[int, float]) -> int:
-    """Write title, header, rows and note from `row`; return the next free row (one blank after)."""
-    put(sheet, row, 1, table.title).font = Font(bold=True, size=12)
+class Styles:
+    """The workbook's style numbers, each looked up once, not per cell."""
+
+    def __init__(self, book: XlsxBook):
+        self.book = book
+        self.sheet_title, self.table_title = book.style_id(SHEET_TITLE), book.style_id(TABLE_TITLE)
+        self.header, self.note = book.style_id(HEADER), book.style_id(NOTE)
+        self._cells: dict[tuple[str, str, bool], int] = {}
+
+    def cell(self, tone: str, number_format: str, wrapped: bool) -> int:
+        """A table cell: its tone's fill, its number format, wrapped at the top when long."""
+        key = (tone, number_format, wrapped)
+        if key not in self._cells:
+            self._cells[key] = self.book.style_id(CellStyle(
+                fill=TONE_COLOUR.get(tone), number_format=number_format or None,
+                wrap=wrapped, vertical="top" if wrapped else None))
+        return self._cells[key]
+
+
+def write_table(sheet: Sheet, styles: Styles, table: ReportTable, row: int, widths: dict[int, float]) -> int:
+    """Write title, header, rows and note from `row`; return the next free row (one blank after).
+    A formatted number is stored as the number with its format; text as text, wrapped when long."""
+    sheet.write(row, 1, table.title, styles.table_title)
     row += 1
     for column, label in enumerate(table.frame.columns, start=1):
-        cell = put(sheet, row, column, str(label))
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.write(row, column, str(label), styles.header)
         widths[column] = max(widths.get(column, 8), min(len(str(label)) * 1.2, 24))
-    tones = table.tones.to_numpy() if table.tones is not None else None
-    for r, values in enumerate(table.frame.itertuples(index=False)):
+    # plain lists: pandas' own row iteration costs more than writing the cells
+    tones = table.tones.to_numpy(dtype=object).tolist() if table.tones is not None else None
+    for r, values in enumerate(table.frame.to_numpy(dtype=object).tolist()):
         row += 1
         for column, value in enumerate(values, start=1):
-            cell = _put_display(sheet, row, column, value)
-            if tones is not None and tones[r][column - 1] in TONE_FILL:
-                cell.fill = TONE_FILL[tones[r][column - 1]]
-            widths[column] = max(widths.get(column, 8), min(len(str(value)) * 1.6, MAX_COLUMN_WIDTH))
+            tone = tones[r][column - 1] if tones is not None else ""
+            tone = tone if tone in TONE_COLOUR else ""
+            if isinstance(value, Number):
+                sheet.write(row, column, value.value, styles.cell(tone, value.excel_format, False))
+            else:
+                wrapped = isinstance(value, str) and len(value) > WRAPPED_LENGTH
+                sheet.write(row, column, value, styles.cell(tone, "", wrapped))
+            shown = len(value) if isinstance(value, str) else len(str(value))  # a Number: its text
+            widths[column] = max(widths.get(column, 8), min(shown * 1.6, MAX_COLUMN_WIDTH))
     if table.note:
         row += 1
-        put(sheet, row, 1, table.note).font = Font(italic=True, color="555555")
+        sheet.write(row, 1, table.note, styles.note)
     return row + 2
 
 
-def _put_display(sheet, row: int, column: int, value):
-    """A formatted number as the number with its format; text as text, wrapped when long."""
-    if isinstance(value, Number):
-        cell = put(sheet, row, column, value.value)
-        cell.number_format = value.excel_format
-        return cell
-    cell = put(sheet, row, column, value)
-    if isinstance(value, str) and len(value) > 20:
-        cell.alignment = WRAPPED
-    return cell
-
-
 def write_workbook(report: CountyReport, path: Path) -> Path:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    book = XlsxBook()
+    styles = Styles(book)
     taken: set[str] = set()
     for section in report.sections:
-        sheet = workbook.create_sheet(sheet_name(section.title_zh, taken))
+        sheet = book.add_sheet(sheet_name(section.title_zh, taken))
         taken.add(sheet.title)
         row, widths = 1, {}
         if section.key == "conclusion":
             verdict = f"{report.verdict_zh} {report.verdict_en}" if report.status else "无法判定 No verdict"
-            put(sheet, 1, 1, report.title_zh).font = Font(bold=True, size=14)
-            put(sheet, 2, 1, f"结论 Verdict：{verdict}").font = Font(bold=True, size=14,
-                                                                  color=VERDICT_COLOUR.get(report.status, "757575"))
+            sheet.write(1, 1, report.title_zh, styles.sheet_title)
+            sheet.write(2, 1, f"结论 Verdict：{verdict}", book.style_id(CellStyle(
+                bold=True, size=14, colour=VERDICT_COLOUR.get(report.status, VERDICT_COLOUR["incomplete"]))))
             row, header_rows = 4, 2
         else:
-            put(sheet, 1, 1, section.title).font = Font(bold=True, size=14)
+            sheet.write(1, 1, section.title, styles.sheet_title)
             row, header_rows = 3, 1
         tables = [item for item in section.items if isinstance(item, ReportTable)]
         if len(section.items) == 1 and len(tables) == 1:
             header_rows = row + 1  # one table: its title and column headers stay on every page
         for item in section.items:
             if isinstance(item, ReportTable):
-                row = write_table(sheet, item, row, widths)
+                row = write_table(sheet, styles, item, row, widths)
             elif isinstance(item, str):
-                put(sheet, row, 1, item)
+                sheet.write(row, 1, item)
                 row += 2
-        for column, width in widths.items():
-            sheet.column_dimensions[get_column_letter(column)].width = width
+        sheet.widths = widths
         set_up_for_print(sheet, header_rows)
-    workbook.save(path)
-    return Path(path)
+    return book.save(path)

@@ -8,12 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
-from balanced_pipeline.contract.text import put
 from balanced_pipeline.report.print_layout import set_up_for_print
+from balanced_pipeline.report.xlsx_writer import CellStyle, Sheet, XlsxBook
 
 LIST_ITEMS_PER_ROW = 10
 """A shortfall listing more items than this (G5's oversized classes) continues on further rows, so
@@ -47,53 +44,48 @@ def export_rectification_workbook(
     shortfalls, blank measure and deadline cells, and the attachment's notes."""
     schools = school_list[school_list["county_code"].astype("string") == str(county_code)]
     county = county_list[county_list["county_code"].astype("string") == str(county_code)]
-    workbook = Workbook()
-    school_sheet = workbook.active
-    school_sheet.title = "附件1 学校整改清单"
-    _write_school_sheet(school_sheet, schools, county_name or str(county_code), filled_on)
-    _write_county_sheet(workbook.create_sheet("附件2 县级政府整改清单"), county, county_name or str(county_code), filled_on)
-    for sheet in workbook.worksheets:
-        set_up_for_print(sheet, HEADER_ROWS)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
-    return path
+    book = XlsxBook()
+    styles = Styles(book)
+    school_sheet = book.add_sheet("附件1 学校整改清单")
+    _write_school_sheet(school_sheet, styles, schools, county_name or str(county_code), filled_on)
+    county_sheet = book.add_sheet("附件2 县级政府整改清单")
+    _write_county_sheet(county_sheet, styles, county, county_name or str(county_code), filled_on)
+    for sheet in book.sheets:
+        set_up_for_print(sheet, HEADER_ROWS)
+    return book.save(path)
 
 
-_THIN = Side(style="thin")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_WRAP = Alignment(wrap_text=True, vertical="center")
+class Styles:
+    """The attachment's style numbers, each looked up once."""
+
+    def __init__(self, book: XlsxBook):
+        self.title = book.style_id(CellStyle(bold=True, size=16, horizontal="center"))
+        self.header = book.style_id(CellStyle(bold=True, horizontal="center", vertical="center", boxed=True))
+        self.boxed = book.style_id(CellStyle(boxed=True, wrap=True, vertical="center"))
 
 
-def _heading(sheet, title: str, columns: list[str], widths: list[int], county_name: str, filled_on: str) -> int:
-    last = get_column_letter(len(columns))
-    sheet.merge_cells(f"A1:{last}1")
-    sheet["A1"] = title
-    sheet["A1"].font = Font(bold=True, size=16)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.merge_cells(f"A2:{last}2")
-    sheet["A2"] = f"县（市、区）名称：{county_name}        填报日期：{filled_on}"
+def _heading(sheet: Sheet, styles: Styles, title: str, columns: list[str], widths: list[int], county_name: str,
+             filled_on: str) -> int:
+    last = len(columns)
+    sheet.merge(1, 1, 1, last, title, styles.title)
+    sheet.merge(2, 1, 2, last, f"县（市、区）名称：{county_name}        填报日期：{filled_on}")
     for position, (name, width) in enumerate(zip(columns, widths), start=1):
-        cell = put(sheet, 3, position, name)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        cell.border = _BOX
-        sheet.column_dimensions[get_column_letter(position)].width = width
+        sheet.write(3, position, name, styles.header)
+        sheet.widths[position] = width
     return 4
 
 
-def _notes(sheet, row: int, notes: tuple[str, ...], columns: int) -> None:
-    put(sheet, row + 1, 1, "注：")
+def _notes(sheet: Sheet, row: int, notes: tuple[str, ...], columns: int) -> None:
+    sheet.write(row + 1, 1, "注：")
     for offset, note in enumerate(notes, start=2):
-        sheet.merge_cells(start_row=row + offset, start_column=1, end_row=row + offset, end_column=columns)
-        put(sheet, row + offset, 1, note)
+        sheet.merge(row + offset, 1, row + offset, columns, note)
 
 
-def _boxed(sheet, row: int, values: list) -> None:
-    for position, value in enumerate(values, start=1):
-        cell = put(sheet, row, position, value)
-        cell.border = _BOX
-        cell.alignment = _WRAP
+def _boxed(sheet: Sheet, styles: Styles, row: int, values: list, first_column: int = 1) -> None:
+    for position, value in enumerate(values, start=first_column):
+        sheet.write(row, position, value, styles.boxed)
 
 
 def split_long_list(text: str, per_row: int = LIST_ITEMS_PER_ROW) -> list[str]:
@@ -107,27 +99,35 @@ def split_long_list(text: str, per_row: int = LIST_ITEMS_PER_ROW) -> list[str]:
     return [f"{head}：{chunks[0]}", *(f"（续）{chunk}" for chunk in chunks[1:])]
 
 
-def _write_school_sheet(sheet, schools: pd.DataFrame, county_name: str, filled_on: str) -> None:
+def _write_school_sheet(sheet: Sheet, styles: Styles, schools: pd.DataFrame, county_name: str, filled_on: str) -> None:
     columns = ["学校名称", "存在不足情况", "整改提升措施", "完成时限"]
-    row = _heading(sheet, SCHOOL_SHEET_TITLE, columns, [30, 70, 40, 14], county_name, filled_on)
-    campuses = schools.groupby(["school_code", "campus_code"], sort=False)
-    for school_number, (_, shortfalls) in enumerate(campuses, start=1):
+    row = _heading(sheet, styles, SCHOOL_SHEET_TITLE, columns, [30, 70, 40, 14], county_name, filled_on)
+    # one pass over plain lists, the campus's shortfalls in order (pandas' groupby and row access
+    # cost more than writing the cells)
+    campuses: dict[tuple, list[tuple]] = {}
+    for school, campus, *shortfall in zip(*(schools[c].tolist() for c in (
+            "school_code", "campus_code", "school_name", "shortfall", "measure", "deadline_month"))):
+        campuses.setdefault((school, campus), []).append(tuple(shortfall))
+    for school_number, shortfalls in enumerate(campuses.values(), start=1):
         first = row
-        for number, shortfall in enumerate(shortfalls.itertuples(index=False), start=1):
-            for part, line in enumerate(split_long_list(f"{number}.{shortfall.shortfall}")):
-                _boxed(sheet, row, [f"{school_number}.{shortfall.school_name}" if row == first else None, line,
-                                    (shortfall.measure or None) if part == 0 else None,
-                                    (shortfall.deadline_month or None) if part == 0 else None])
+        for number, (_, shortfall, measure, deadline) in enumerate(shortfalls, start=1):
+            for part, line in enumerate(split_long_list(f"{number}.{shortfall}")):
+                _boxed(sheet, styles, row, [line, (measure or None) if part == 0 else None,
+                                             (deadline or None) if part == 0 else None], first_column=2)
                 row += 1
-        if row - 1 > first:
-            sheet.merge_cells(start_row=first, start_column=1, end_row=row - 1, end_column=1)
+        name = f"{school_number}.{shortfalls[0][0]}"
+        if row - 1 > first:  # the school's name spans its shortfalls' rows
+            sheet.merge(first, 1, row - 1, 1, name, styles.boxed)
+        else:
+            sheet.write(first, 1, name, styles.boxed)
     _notes(sheet, row, SCHOOL_SHEET_NOTES, len(columns))
 
 
-def _write_county_sheet(sheet, county: pd.DataFrame, county_name: str, filled_on: str) -> None:
+def _write_county_sheet(sheet: Sheet, styles: Styles, county: pd.DataFrame, county_name: str, filled_on: str) -> None:
     columns = ["存在不足情况", "整改提升措施", "完成时限"]
-    row = _heading(sheet, COUNTY_SHEET_TITLE, columns, [90, 40, 14], county_name, filled_on)
-    for number, shortfall in enumerate(county.itertuples(index=False), start=1):
-        _boxed(sheet, row, [f"{number}.{shortfall.shortfall}", shortfall.measure or None, shortfall.deadline_month or None])
+    row = _heading(sheet, styles, COUNTY_SHEET_TITLE, columns, [90, 40, 14], county_name, filled_on)
+    for number, (shortfall, measure, deadline) in enumerate(zip(*(county[c].tolist() for c in (
+            "shortfall", "measure", "deadline_month"))), start=1):
+        _boxed(sheet, styles, row, [f"{number}.{shortfall}", measure or None, deadline or None])
         row += 1
     _notes(sheet, row, COUNTY_SHEET_NOTES, len(columns))
