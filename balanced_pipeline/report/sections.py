@@ -181,36 +181,69 @@ def coefficient_table(coefficients: pd.DataFrame, stage_zh: str, stage_en: str) 
                        note="" if len(rows) else "本学段无学校参与计算 / no school of this stage in scope")
 
 
+def _first_present(keys: list, values: list) -> dict:
+    """key → its first present value (a pivot's 'first'): a later row fills only a missing one."""
+    first: dict = {}
+    for key, value in zip(keys, values):
+        if value is not pd.NA and first.get(key, pd.NA) is pd.NA:
+            first[key] = value
+    return first
+
+
 def school_grid(indicators: pd.DataFrame, verdicts: pd.DataFrame, stage_zh: str, stage_en: str,
                 standards: Standards) -> ReportTable:
-    """School × indicator, value in the cell, coloured by the value's ratio to the standard."""
+    """School × indicator, value in the cell, coloured by the value's ratio to the standard.
+
+    Built from plain lists: at a county's few dozen schools a pivot and an outer join per grid cost
+    ten times the grid itself."""
     order = [i.id for i in standards.resource_indicators]
     school_rule = {i.id: i.school_rule for i in standards.resource_indicators}
-    key = ["school_code", "campus_code"]
-    present = [i for i in order if i in set(indicators["indicator_id"])]
-    heads = indicators.drop_duplicates("indicator_id").set_index("indicator_id")
-    labels = {i: (f"{i} {heads.at[i, 'indicator_name_zh']}（≥{heads.at[i, 'threshold']:g}{heads.at[i, 'unit'] or ''}）"
+    ids = indicators["indicator_id"].tolist()
+    keys = list(zip(indicators["school_code"].tolist(), indicators["campus_code"].tolist()))
+    present = [i for i in order if i in set(ids)]
+    first_of: dict = {}
+    for position, indicator in enumerate(ids):
+        first_of.setdefault(indicator, position)
+    names_zh, thresholds, units = (indicators[column].tolist() for column in ("indicator_name_zh", "threshold", "unit"))
+    labels = {i: (f"{i} {names_zh[first_of[i]]}（≥{thresholds[first_of[i]]:g}{units[first_of[i]] or ''}）"
                   + ("" if school_rule.get(i, True) else "〔省定，不计入6项规则〕")) for i in present}
-    values = indicators.pivot_table(index=key, columns="indicator_id", values="value", aggfunc="first", dropna=False)
-    ratios = indicators.pivot_table(index=key, columns="indicator_id", values="ratio", aggfunc="first", dropna=False)
-    schools = verdicts.set_index(key)[["school_name", "passed", "indicators_met", "indicators_judged"]]
-    schools = schools.join(indicators.drop_duplicates(key).set_index(key)[["students"]], how="outer")
-    schools["school_name"] = schools["school_name"].fillna(indicators.drop_duplicates(key).set_index(key)["school_name"])
-    schools["failing_first"] = schools["passed"].astype("boolean").fillna(True).astype(bool)
-    schools = schools.sort_values(["failing_first", "school_name"]).reset_index()
-    values = values.reindex(pd.MultiIndex.from_frame(schools[key]), columns=present)
-    ratios = ratios.reindex(pd.MultiIndex.from_frame(schools[key]), columns=present)
-    duplicated = schools["school_name"].duplicated(keep=False)
-    names = text(schools["school_name"]).where(
-        ~duplicated, text(schools["school_name"]) + "（" + schools["school_code"] + "-" + schools["campus_code"] + "）")
-    columns = {"学校 School": names, "学生数 Students": numbers(schools["students"], 0)}
-    columns |= {labels[i]: grid_numbers(values[i].to_numpy()) for i in present}
-    columns |= {"达标项数 Met": numbers(schools["indicators_met"], 0) + "/" + numbers(schools["indicators_judged"], 0),
-                "学校判定 School verdict": verdict_text(schools["passed"])}
+    cells = list(zip(keys, ids))
+    values = _first_present(cells, indicators["value"].tolist())
+    ratios = _first_present(cells, indicators["ratio"].tolist())
+    verdict_keys = list(zip(verdicts["school_code"].tolist(), verdicts["campus_code"].tolist()))
+    verdict_of = dict(zip(verdict_keys, zip(*(verdicts[column].tolist() for column in
+                                              ("school_name", "passed", "indicators_met", "indicators_judged")))))
+    first_row: dict = {}
+    for position, key in enumerate(keys):
+        first_row.setdefault(key, position)
+    students, school_names = indicators["students"].tolist(), indicators["school_name"].tolist()
+    schools = []
+    for key in sorted(set(verdict_keys) | set(first_row)):  # an outer join's order: school, then campus code
+        name, passed, met, judged = verdict_of.get(key, (pd.NA,) * 4)
+        first = first_row.get(key)
+        if name is pd.NA and first is not None:
+            name = school_names[first]
+        schools.append((key, name, passed, met, judged, pd.NA if first is None else students[first]))
+    # Schools not meeting the rule first (no verdict sorts with those meeting it), then by name, none last.
+    schools.sort(key=lambda school: (school[2] is pd.NA or bool(school[2]), school[1] is pd.NA,
+                                     "" if school[1] is pd.NA else school[1]))
+    grid_keys, names, passed, met, judged, students = (list(column) for column in zip(*schools)) if schools else ([],) * 6
+    seen = pd.Series(names, dtype=object).duplicated(keep=False).tolist()
+    shown = [f"{name}（{code}-{campus}）" if twice else name
+             for name, twice, (code, campus) in zip(text(pd.Series(names, dtype=object)).tolist(), seen, grid_keys)]
+    passed = pd.Series(passed, dtype="boolean")
+    columns = {"学校 School": pd.Series(shown, dtype=object), "学生数 Students": numbers(pd.Series(students, dtype="Int64"), 0)}
+    columns |= {labels[i]: grid_numbers(pd.Series([values.get((key, i), pd.NA) for key in grid_keys], dtype="Float64"))
+                for i in present}
+    columns |= {"达标项数 Met": pd.Series([f"{m}/{j}" for m, j in zip(numbers(pd.Series(met, dtype="Int64"), 0),
+                                                                      numbers(pd.Series(judged, dtype="Int64"), 0))],
+                                          dtype=object),
+                "学校判定 School verdict": verdict_text(passed)}
     table = display(columns)
     floor = float(standards.school_rule["floor_ratio"])
-    tones = tones_for(table, {labels[i]: ratio_tone(ratios[i].to_numpy(), floor) for i in present}
-                      | {"学校判定 School verdict": verdict_tone(schools["passed"])})
+    tones = tones_for(table, {labels[i]: ratio_tone(pd.Series([ratios.get((key, i), pd.NA) for key in grid_keys],
+                                                              dtype="Float64"), floor) for i in present}
+                      | {"学校判定 School verdict": verdict_tone(passed)})
     return ReportTable(f"{stage_zh}学校资源配置指标", f"{stage_en}: resource indicators per school", table, tones, grid=True,
                        note=f"颜色按指标值与标准之比：红色低于{floor:.0%}，黄色达到{floor:.0%}但未达标，绿色达标，灰色缺数据；"
                             f"未达标学校排在前面。Colour by ratio to the standard: red below {floor:.0%}, amber below "
