@@ -100,9 +100,17 @@ def _series(values) -> pd.Series:
     return values if isinstance(values, pd.Series) else pd.Series(values)
 
 
+def _flags(passed) -> list:
+    """True, False or pd.NA per value, as astype('boolean') reads them."""
+    series = _series(passed)
+    if series.dtype == bool or isinstance(series.dtype, pd.BooleanDtype):
+        return series.tolist()
+    return series.astype("boolean").tolist()
+
+
 def verdict_tone(passed: pd.Series) -> pd.Series:
-    flags = _series(passed).astype("boolean")
-    return pd.Series(np.where(flags.isna(), MISSING, np.where(flags.fillna(False), PASS, FAIL)), index=flags.index)
+    tones = [MISSING if flag is pd.NA else PASS if flag else FAIL for flag in _flags(passed)]
+    return pd.Series(tones, index=_series(passed).index, dtype=object)
 
 
 def verdict_text(passed: pd.Series) -> pd.Series:
@@ -138,8 +146,8 @@ def _floats(values) -> np.ndarray:
     if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
         return values.astype(float)
     series = _series(values)
-    if series.dtype.kind in "fiu":
-        return series.to_numpy(dtype=float)
+    if series.dtype.kind in "fiub" and series.dtype != bool:
+        return series.to_numpy(dtype=float, na_value=np.nan)
     return series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
