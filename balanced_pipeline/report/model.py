@@ -109,7 +109,7 @@ def _flags(passed) -> list:
 
 
 def verdict_tone(passed: pd.Series) -> pd.Series:
-    tones = [MISSING if flag is pd.NA else PASS if flag else FAIL for flag in _flags(passed)]
+    tones = [flag_tone(flag) for flag in _flags(passed)]
     return pd.Series(tones, index=_series(passed).index, dtype=object)
 
 
@@ -118,10 +118,15 @@ def verdict_text(passed: pd.Series) -> pd.Series:
     return pd.Series([VERDICT_TEXT[tone] for tone in tones.tolist()], index=tones.index, dtype=object)
 
 
-def ratio_tone(ratio: pd.Series, floor_ratio: float) -> pd.Series:
-    """Grid colour of a value's ratio to its standard: below the floor red, below 1 amber, else green."""
-    ratio = _floats(ratio)
-    return pd.Series(np.select([np.isnan(ratio), ratio < floor_ratio, ratio < 1.0], [MISSING, FAIL, WARN], PASS))
+def flag_tone(passed) -> str:
+    """One verdict's tone: True, False or pd.NA (not judged)."""
+    return MISSING if passed is pd.NA else PASS if passed else FAIL
+
+
+def ratio_tone_of(ratio: float, floor_ratio: float) -> str:
+    """Grid colour of a value's ratio to its standard: below the floor red, below 1 amber, else green;
+    NaN is missing."""
+    return MISSING if ratio != ratio else FAIL if ratio < floor_ratio else WARN if ratio < 1.0 else PASS
 
 
 class Number(str):
@@ -161,8 +166,15 @@ def _each(values, one) -> pd.Series:
     return pd.Series(shown, index=index, dtype=object)
 
 
+def number_cell(value: float, decimals: int = 2) -> Number | str:
+    """One number as a clerk writes it: rounded, no trailing zeros; '—' when missing (NaN)."""
+    if value != value:
+        return "—"
+    return Number(scalar_text(value, decimals), round(value, decimals), _decimals_format(decimals))
+
+
 def numbers(values: pd.Series, decimals: int = 2) -> pd.Series:
-    return _each(values, lambda v: Number(scalar_text(v, decimals), round(v, decimals), _decimals_format(decimals)))
+    return _each(values, lambda v: number_cell(v, decimals))
 
 
 def fixed(values: pd.Series, decimals: int) -> pd.Series:
@@ -170,10 +182,12 @@ def fixed(values: pd.Series, decimals: int) -> pd.Series:
     return _each(values, lambda v: Number(f"{v:.{decimals}f}", round(v, decimals), f"0.{'0' * decimals}"))
 
 
-def grid_numbers(values) -> pd.Series:
-    """Grid cells: two decimals, none from 100 up (yuan per student), '—' when missing."""
-    return _each(values, lambda v: Number(f"{v:.0f}", round(v), "#,##0") if abs(v) >= 100
-                 else Number(f"{v:.2f}", round(v, 2), "0.00"))
+def grid_cell(value: float) -> Number | str:
+    """A grid cell: two decimals, none from 100 up (yuan per student), '—' when missing (NaN)."""
+    if value != value:
+        return "—"
+    return (Number(f"{value:.0f}", round(value), "#,##0") if abs(value) >= 100
+            else Number(f"{value:.2f}", round(value, 2), "0.00"))
 
 
 def signed_change(values: pd.Series, decimals: int) -> pd.Series:
@@ -209,9 +223,16 @@ def text(values: pd.Series, blank: str = "") -> pd.Series:
     return series.astype("string").fillna(blank).replace("", blank).astype(object)
 
 
-def display(columns: dict[str, pd.Series]) -> pd.DataFrame:
-    """A display frame from labelled columns (each aligned on position, not index)."""
-    arrays = [_series(values).to_numpy() for values in columns.values()]
+def _column(values) -> np.ndarray:
+    if isinstance(values, list) and all(isinstance(value, str) for value in values):
+        return np.array(values, dtype=object)
+    return _series(values).to_numpy()
+
+
+def display(columns: dict[str, pd.Series | list]) -> pd.DataFrame:
+    """A display frame from labelled columns (each aligned on position, not index; a list of text
+    as it is)."""
+    arrays = [_column(values) for values in columns.values()]
     if arrays and all(array.dtype == object for array in arrays) and len({len(array) for array in arrays}) == 1:
         # One object block: building it column by column costs more than the county's formatting.
         return pd.DataFrame(np.stack(arrays, axis=1) if len(arrays[0]) else np.empty((0, len(arrays)), dtype=object),
@@ -226,5 +247,7 @@ def tones_for(frame: pd.DataFrame, coloured: dict[str, pd.Series]) -> pd.DataFra
     tones = np.full(frame.shape, NEUTRAL, dtype=object)
     for position, label in enumerate(frame.columns):
         if label in coloured:
-            tones[:, position] = np.asarray(_series(coloured[label]).to_numpy(), dtype=object)
+            tone = coloured[label]
+            tones[:, position] = np.asarray(tone if isinstance(tone, (list, np.ndarray)) else _series(tone).to_numpy(),
+                                            dtype=object)
     return pd.DataFrame(tones, index=frame.index, columns=frame.columns)

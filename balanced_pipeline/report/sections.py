@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 
@@ -22,11 +24,14 @@ from balanced_pipeline.report.model import (
     ReportTable,
     display,
     fixed,
-    grid_numbers,
+    grid_cell,
+    flag_tone,
+    number_cell,
+    ratio_tone_of,
+    VERDICT_TEXT,
     numbers,
     percents,
     WARN,
-    ratio_tone,
     signed_change,
     text,
     tones_for,
@@ -62,26 +67,38 @@ def evaluated_stages(standards: Standards) -> dict[str, tuple[str, str]]:
     return {stage: (STAGES[stage], STAGE_EN.get(stage, stage)) for stage in standards.evaluated_stages}
 
 
-def _is_gap(shortfalls: pd.DataFrame) -> pd.Series:
-    return shortfalls["outcome"].isin(list(CAMPUS_GAP_TEXT))
+def _gap_rows(shortfalls: pd.DataFrame) -> list[bool]:
+    return [isinstance(outcome, str) and outcome in CAMPUS_GAP_TEXT for outcome in shortfalls["outcome"].tolist()]
+
+
+def _by_dimension(dimensions: list, values: list) -> dict[str, list]:
+    """dimension → its values in row order, dimensions in DIMENSIONS order (those with a value only)."""
+    found: dict[str, list] = {}
+    for dimension, value in zip(dimensions, values):
+        if isinstance(dimension, str) and dimension in DIMENSIONS:
+            found.setdefault(dimension, []).append(value)
+    return {dimension: found[dimension] for dimension in DIMENSIONS if dimension in found}
 
 
 def dimension_reasons(shortfalls: pd.DataFrame) -> dict[str, list[str]]:
     """dimension → the reason of each of its blocking rows (campus gaps apart), in dimension order:
     one bullet per row of county_shortfalls, so a sub-clause that passes is never a bullet."""
-    rows = shortfalls[shortfalls["blocks_readiness"].astype(bool) & ~_is_gap(shortfalls)]
-    return {dimension: rows.loc[rows["dimension"] == dimension, "reason_zh"].tolist()
-            for dimension in DIMENSIONS if (rows["dimension"] == dimension).any()}
+    blocking = [bool(blocks) and not gap for blocks, gap in zip(shortfalls["blocks_readiness"].tolist(), _gap_rows(shortfalls))]
+    rows = [(dimension, reason) for dimension, reason, keep in
+            zip(shortfalls["dimension"].tolist(), shortfalls["reason_zh"].tolist(), blocking) if keep]
+    return _by_dimension(*zip(*rows)) if rows else {}
 
 
 def campuses_not_judged(shortfalls: pd.DataFrame) -> dict[str, list[str]]:
     """dimension → the campuses it could not judge, '名称（代码-校区，未报送）'; key '' for all of them."""
-    rows = shortfalls[_is_gap(shortfalls)]
-    label = (rows["school_name"].astype(str) + "（" + rows["school_code"].astype(str) + "-" + rows["campus_code"].astype(str)
-             + "，" + rows["outcome"].map({k: zh for k, (zh, _) in CAMPUS_GAP_TEXT.items()}) + "）")
-    found = {dimension: label[rows["dimension"] == dimension].tolist() for dimension in DIMENSIONS
-             if (rows["dimension"] == dimension).any()}
-    return {"": list(dict.fromkeys(label)), **found} if len(rows) else {}
+    outcome_zh = {kind: zh for kind, (zh, _) in CAMPUS_GAP_TEXT.items()}
+    columns = (shortfalls[column].tolist() for column in ("school_name", "school_code", "campus_code", "outcome", "dimension"))
+    rows = [(dimension, f"{name}（{code}-{campus}，{outcome_zh[outcome]}）")
+            for name, code, campus, outcome, dimension, gap in zip(*columns, _gap_rows(shortfalls)) if gap]
+    if not rows:
+        return {}
+    dimensions, labels = zip(*rows)
+    return {"": list(dict.fromkeys(labels)), **_by_dimension(dimensions, labels)}
 
 
 # ——— conclusion ————————————————————————————————————————————————————————————————————————
@@ -190,6 +207,11 @@ def _first_present(keys: list, values: list) -> dict:
     return first
 
 
+def _float(value) -> float:
+    """A nullable number as a float, NaN when missing."""
+    return np.nan if value is pd.NA or value is None else float(value)
+
+
 def school_grid(indicators: pd.DataFrame, verdicts: pd.DataFrame, stage_zh: str, stage_en: str,
                 standards: Standards) -> ReportTable:
     """School × indicator, value in the cell, coloured by the value's ratio to the standard.
@@ -228,22 +250,17 @@ def school_grid(indicators: pd.DataFrame, verdicts: pd.DataFrame, stage_zh: str,
     schools.sort(key=lambda school: (school[2] is pd.NA or bool(school[2]), school[1] is pd.NA,
                                      "" if school[1] is pd.NA else school[1]))
     grid_keys, names, passed, met, judged, students = (list(column) for column in zip(*schools)) if schools else ([],) * 6
-    seen = pd.Series(names, dtype=object).duplicated(keep=False).tolist()
-    shown = [f"{name}（{code}-{campus}）" if twice else name
-             for name, twice, (code, campus) in zip(text(pd.Series(names, dtype=object)).tolist(), seen, grid_keys)]
-    passed = pd.Series(passed, dtype="boolean")
-    columns = {"学校 School": pd.Series(shown, dtype=object), "学生数 Students": numbers(pd.Series(students, dtype="Int64"), 0)}
-    columns |= {labels[i]: grid_numbers(pd.Series([values.get((key, i), pd.NA) for key in grid_keys], dtype="Float64"))
-                for i in present}
-    columns |= {"达标项数 Met": pd.Series([f"{m}/{j}" for m, j in zip(numbers(pd.Series(met, dtype="Int64"), 0),
-                                                                      numbers(pd.Series(judged, dtype="Int64"), 0))],
-                                          dtype=object),
-                "学校判定 School verdict": verdict_text(passed)}
+    counted = Counter(names)
+    shown = [f"{name}（{code}-{campus}）" if counted[raw] > 1 else name
+             for raw, name, (code, campus) in zip(names, text(pd.Series(names, dtype=object)).tolist(), grid_keys)]
+    columns = {"学校 School": shown, "学生数 Students": [number_cell(_float(n), 0) for n in students]}
+    columns |= {labels[i]: [grid_cell(values.get((key, i), np.nan)) for key in grid_keys] for i in present}
+    columns |= {"达标项数 Met": [f"{number_cell(_float(m), 0)}/{number_cell(_float(j), 0)}" for m, j in zip(met, judged)],
+                "学校判定 School verdict": [VERDICT_TEXT[flag_tone(flag)] for flag in passed]}
     table = display(columns)
     floor = float(standards.school_rule["floor_ratio"])
-    tones = tones_for(table, {labels[i]: ratio_tone(pd.Series([ratios.get((key, i), pd.NA) for key in grid_keys],
-                                                              dtype="Float64"), floor) for i in present}
-                      | {"学校判定 School verdict": verdict_tone(passed)})
+    tones = tones_for(table, {labels[i]: [ratio_tone_of(ratios.get((key, i), np.nan), floor) for key in grid_keys]
+                              for i in present} | {"学校判定 School verdict": [flag_tone(flag) for flag in passed]})
     return ReportTable(f"{stage_zh}学校资源配置指标", f"{stage_en}: resource indicators per school", table, tones, grid=True,
                        note=f"颜色按指标值与标准之比：红色低于{floor:.0%}，黄色达到{floor:.0%}但未达标，绿色达标，灰色缺数据；"
                             f"未达标学校排在前面。Colour by ratio to the standard: red below {floor:.0%}, amber below "
