@@ -148,19 +148,29 @@ def basic_figures(counties: pd.DataFrame, summary: pd.DataFrame) -> ReportTable:
 
 # ——— resource allocation ————————————————————————————————————————————————————————————————
 
+def rows_of_stage(frame: pd.DataFrame, stage: str) -> pd.DataFrame:
+    """The rows of one stage (a row of no stage belongs to none)."""
+    return frame.take([position for position, of in enumerate(frame["stage"].tolist()) if isinstance(of, str) and of == stage])
+
+
+def _stage_columns(frame: pd.DataFrame, stage: str, columns: tuple[str, ...]) -> dict[str, list]:
+    """The given columns of one stage's rows, as lists."""
+    keep = [isinstance(of, str) and of == stage for of in frame["stage"].tolist()]
+    return {column: [value for value, kept in zip(frame[column].tolist(), keep) if kept] for column in columns}
+
+
 def resource_section(verdict: bool | None, verdicts: pd.DataFrame, coefficients: pd.DataFrame,
                      indicators: pd.DataFrame, parts: pd.DataFrame, standards: Standards) -> ReportSection:
     section = ReportSection("resource_allocation", "资源配置", "Resource allocation", verdict)
     section.items.append(school_rule_summary(verdicts, standards))
     for stage, (stage_zh, stage_en) in evaluated_stages(standards).items():
-        of_stage = coefficients[coefficients["stage"] == stage]
+        of_stage = rows_of_stage(coefficients, stage)
         if len(of_stage):
             section.items.append(Chart(coefficient_chart(of_stage, stage_zh, stage_en),
                                        f"{stage_zh}各项指标校际差异系数 / {stage_en}: difference coefficient per indicator"))
         section.items.append(coefficient_table(of_stage, stage_zh, stage_en))
     for stage, (stage_zh, stage_en) in evaluated_stages(standards).items():
-        section.items.append(school_grid(indicators[indicators["stage"] == stage], verdicts[verdicts["stage"] == stage],
-                                         stage_zh, stage_en, standards))
+        section.items.append(school_grid(indicators, verdicts, stage, stage_zh, stage_en, standards))
     section.items.append(parts_left_out(parts))
     return section
 
@@ -212,33 +222,37 @@ def _float(value) -> float:
     return np.nan if value is pd.NA or value is None else float(value)
 
 
-def school_grid(indicators: pd.DataFrame, verdicts: pd.DataFrame, stage_zh: str, stage_en: str,
+def school_grid(indicators: pd.DataFrame, verdicts: pd.DataFrame, stage: str, stage_zh: str, stage_en: str,
                 standards: Standards) -> ReportTable:
-    """School × indicator, value in the cell, coloured by the value's ratio to the standard.
+    """School × indicator of one stage, value in the cell, coloured by the value's ratio to the standard.
 
     Built from plain lists: at a county's few dozen schools a pivot and an outer join per grid cost
     ten times the grid itself."""
+    indicators = _stage_columns(indicators, stage, ("indicator_id", "school_code", "campus_code", "indicator_name_zh",
+                                                    "threshold", "unit", "value", "ratio", "students", "school_name"))
+    verdicts = _stage_columns(verdicts, stage, ("school_code", "campus_code", "school_name", "passed", "indicators_met",
+                                                "indicators_judged"))
     order = [i.id for i in standards.resource_indicators]
     school_rule = {i.id: i.school_rule for i in standards.resource_indicators}
-    ids = indicators["indicator_id"].tolist()
-    keys = list(zip(indicators["school_code"].tolist(), indicators["campus_code"].tolist()))
+    ids = indicators["indicator_id"]
+    keys = list(zip(indicators["school_code"], indicators["campus_code"]))
     present = [i for i in order if i in set(ids)]
     first_of: dict = {}
     for position, indicator in enumerate(ids):
         first_of.setdefault(indicator, position)
-    names_zh, thresholds, units = (indicators[column].tolist() for column in ("indicator_name_zh", "threshold", "unit"))
+    names_zh, thresholds, units = (indicators[column] for column in ("indicator_name_zh", "threshold", "unit"))
     labels = {i: (f"{i} {names_zh[first_of[i]]}（≥{thresholds[first_of[i]]:g}{units[first_of[i]] or ''}）"
                   + ("" if school_rule.get(i, True) else "〔省定，不计入6项规则〕")) for i in present}
     cells = list(zip(keys, ids))
-    values = _first_present(cells, indicators["value"].tolist())
-    ratios = _first_present(cells, indicators["ratio"].tolist())
-    verdict_keys = list(zip(verdicts["school_code"].tolist(), verdicts["campus_code"].tolist()))
-    verdict_of = dict(zip(verdict_keys, zip(*(verdicts[column].tolist() for column in
+    values = _first_present(cells, indicators["value"])
+    ratios = _first_present(cells, indicators["ratio"])
+    verdict_keys = list(zip(verdicts["school_code"], verdicts["campus_code"]))
+    verdict_of = dict(zip(verdict_keys, zip(*(verdicts[column] for column in
                                               ("school_name", "passed", "indicators_met", "indicators_judged")))))
     first_row: dict = {}
     for position, key in enumerate(keys):
         first_row.setdefault(key, position)
-    students, school_names = indicators["students"].tolist(), indicators["school_name"].tolist()
+    students, school_names = indicators["students"], indicators["school_name"]
     schools = []
     for key in sorted(set(verdict_keys) | set(first_row)):  # an outer join's order: school, then campus code
         name, passed, met, judged = verdict_of.get(key, (pd.NA,) * 4)
@@ -401,14 +415,25 @@ def campus_lists(completeness: pd.DataFrame) -> ReportTable:
 
 
 def issues_by_rule(issues: pd.DataFrame) -> ReportTable:
-    counts = (issues.groupby(["severity", "rule"], sort=False)
-              .agg(issues=("rule", "size"), example=("message_zh", "first")).reset_index()
-              .sort_values(["severity", "issues"], ascending=[True, False]))
-    table = display({"严重程度 Severity": counts["severity"].map(SEVERITY_TEXT).fillna(counts["severity"]),
-                     "规则 Rule": counts["rule"], "问题数 Issues": numbers(counts["issues"], 0),
-                     "示例 Example": text(counts["example"])})
-    tones = tones_for(table, {"严重程度 Severity": np.where(counts["severity"] == ERROR, FAIL, "warn")})
-    errors, warnings = int((issues["severity"] == ERROR).sum()), int((issues["severity"] == WARNING).sum())
+    """Issues counted per severity and rule (rows of no severity or rule apart), with the first message
+    as the example; errors first, then the commonest rule."""
+    severities, rules = issues["severity"].tolist(), issues["rule"].tolist()
+    groups: dict[tuple, list] = {}  # (severity, rule) → [issues, example], in order of first appearance
+    for severity, rule, message in zip(severities, rules, issues["message_zh"].tolist()):
+        if severity is pd.NA or rule is pd.NA:
+            continue
+        group = groups.setdefault((severity, rule), [0, pd.NA])
+        group[0] += 1
+        if group[1] is pd.NA:
+            group[1] = message
+    counts = sorted(((severity, rule, n, example) for (severity, rule), (n, example) in groups.items()),
+                    key=lambda group: (group[0], -group[2]))
+    severity, rule, n, example = (list(column) for column in zip(*counts)) if counts else ([],) * 4
+    table = display({"严重程度 Severity": [SEVERITY_TEXT.get(s, s) for s in severity],
+                     "规则 Rule": pd.Series(rule, dtype="string"), "问题数 Issues": [number_cell(float(c), 0) for c in n],
+                     "示例 Example": text(pd.Series(example, dtype=object))})
+    tones = tones_for(table, {"严重程度 Severity": [FAIL if s == ERROR else "warn" for s in severity]})
+    errors, warnings = severities.count(ERROR), severities.count(WARNING)
     return ReportTable("数据质量问题汇总", "Data-quality issues by rule", table, tones,
                        note=f"错误 {errors} 个、警告 {warnings} 个。Errors {errors}, warnings {warnings}.")
 
@@ -438,7 +463,10 @@ def issue_rows(issues: pd.DataFrame) -> ReportTable:
 def local_times(values: pd.Series) -> pd.Series:
     """UTC instants as Beijing time, to the minute ('—' when unknown): the time the deadline is set in."""
     instants = pd.to_datetime(pd.Series(values), utc=True).dt.tz_convert(CALENDAR.timezone)
-    return instants.dt.strftime("%Y-%m-%d %H:%M").astype(object).where(instants.notna(), "—")
+    # numpy writes the local wall time as 2026-12-15T17:00: a strftime per value costs more than the page row.
+    minutes = np.datetime_as_string(instants.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]"), unit="m").tolist()
+    return pd.Series(["—" if minute == "NaT" else minute.replace("T", " ") for minute in minutes], index=instants.index,
+                     dtype=object)
 
 
 def timeliness_section(campuses: pd.DataFrame, year: int) -> ReportSection:
