@@ -223,6 +223,13 @@ def text(values: pd.Series, blank: str = "") -> pd.Series:
     return series.astype("string").fillna(blank).replace("", blank).astype(object)
 
 
+def text_cells(items: list, blank: str = "") -> list:
+    """`text` of a column already read as a list."""
+    if all(type(v) is str or _is_blank(v) for v in items):
+        return [v if type(v) is str and v else blank for v in items]
+    return text(pd.Series(items, dtype=object), blank).tolist()
+
+
 def _column(values) -> np.ndarray:
     if isinstance(values, list) and all(isinstance(value, str) for value in values):
         return np.array(values, dtype=object)

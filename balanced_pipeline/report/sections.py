@@ -34,6 +34,7 @@ from balanced_pipeline.report.model import (
     WARN,
     signed_change,
     text,
+    text_cells,
     tones_for,
     verdict_text,
     verdict_tone,
@@ -61,6 +62,17 @@ SEVERITY_TEXT = {ERROR: "错误（该值或记录被拦截） error", WARNING: "
 
 def stage_label(stage: pd.Series) -> pd.Series:
     return pd.Series(stage).astype("string").map(lambda s: STAGES.get(s, "") if isinstance(s, str) else "").astype(object)
+
+
+def stage_cells(stages: list) -> list:
+    """`stage_label` of a column already read as a list."""
+    if all(isinstance(s, str) or s is pd.NA or s is None for s in stages):
+        return [STAGES.get(s, "") if isinstance(s, str) else "" for s in stages]
+    return stage_label(pd.Series(stages, dtype=object)).tolist()
+
+
+def _lists(frame: pd.DataFrame, *columns: str) -> list[list]:
+    return [frame[column].tolist() for column in columns]
 
 
 def evaluated_stages(standards: Standards) -> dict[str, tuple[str, str]]:
@@ -293,18 +305,21 @@ def parts_left_out(parts: pd.DataFrame) -> ReportTable:
 
 def items_section(key: str, title_zh: str, title_en: str, verdict: bool | None, items: pd.DataFrame,
                   school_checks: pd.DataFrame) -> ReportSection:
-    rows = items.reset_index(drop=True)
-    table = display({"编号 ID": text(rows["item_id"]), "指标 Indicator": text(rows["name_zh"]),
-                     "学段 Stage": stage_label(rows["stage"]), "结果 Result": verdict_text(rows["passed"]),
-                     "情况说明 Details": text(rows["detail"])})
+    item_ids, names, stages, details = _lists(items, "item_id", "name_zh", "stage", "detail")
+    flags = items["passed"]
+    table = display({"编号 ID": text_cells(item_ids), "指标 Indicator": text_cells(names),
+                     "学段 Stage": stage_cells(stages), "结果 Result": verdict_text(flags),
+                     "情况说明 Details": text_cells(details)})
     item_table = ReportTable(f"{title_zh}指标", f"{title_en} indicators", table,
-                             tones_for(table, {"结果 Result": verdict_tone(rows["passed"])}),
-                             note="" if len(rows) else "无评估结果（县级表未报送？） / no results (county form missing?)")
-    ids = set(rows["item_id"].dropna())
-    failing = school_checks[school_checks["item_id"].isin(ids)
-                            & school_checks["passed"].astype("boolean").eq(False).fillna(False)].reset_index(drop=True)
-    schools = display({"学校 School": text(failing["school_name"]), "编号 ID": text(failing["item_id"]),
-                       "学段 Stage": stage_label(failing["stage"]), "情况说明 Details": text(failing["detail"])})
+                             tones_for(table, {"结果 Result": verdict_tone(flags)}),
+                             note="" if len(item_ids) else "无评估结果（县级表未报送？） / no results (county form missing?)")
+    ids = {item for item in item_ids if item is not pd.NA and item is not None}
+    checks = zip(*_lists(school_checks, "item_id", "passed", "school_name", "stage", "detail"))
+    failing = [(name, item, stage, detail) for item, passed, name, stage, detail in checks
+               if passed is False and isinstance(item, str) and item in ids]
+    name, item, stage, detail = (list(column) for column in zip(*failing)) if failing else ([],) * 4
+    schools = display({"学校 School": text_cells(name), "编号 ID": text_cells(item),
+                       "学段 Stage": stage_cells(stage), "情况说明 Details": text_cells(detail)})
     school_table = ReportTable("未达标学校明细", "Schools not meeting a school-level item", schools,
                                note="" if len(schools) else "所有学校均达标 / every school meets these items")
     return ReportSection(key, title_zh, title_en, verdict, [item_table, school_table])
@@ -469,28 +484,38 @@ def local_times(values: pd.Series) -> pd.Series:
                      dtype=object)
 
 
+def _missing_last(value) -> tuple:
+    """A sort key putting a missing value last, as sort_values does."""
+    missing = value is pd.NA or value is None or (isinstance(value, float) and value != value)
+    return (True, "") if missing else (False, value)
+
+
 def timeliness_section(campuses: pd.DataFrame, year: int) -> ReportSection:
     """Per campus: on time, late or missing against the deadline, first submission and last change."""
     section = ReportSection("timeliness", "报送时效", "Timeliness of submissions")
-    rows = (campuses.assign(_order=campuses["timeliness"].map(TIMELINESS_ORDER))
-            .sort_values(["_order", "school_code", "campus_code"], kind="stable").reset_index(drop=True))
+    kinds, codes, campus_codes, names, files = _lists(campuses, "timeliness", "school_code", "campus_code", "school_name",
+                                                      "last_file")
+    order = sorted(range(len(kinds)), key=lambda row: (_missing_last(TIMELINESS_ORDER.get(kinds[row])),
+                                                       _missing_last(codes[row]), _missing_last(campus_codes[row])))
+    kinds, codes, campus_codes, names, files = ([column[row] for row in order]
+                                                for column in (kinds, codes, campus_codes, names, files))
+    first, last = ([column[row] for row in order] for column in
+                   (local_times(campuses["first_submitted_at"]).tolist(), local_times(campuses["last_changed_at"]).tolist()))
     deadline = CALENDAR.deadline(year)
-    counts = rows["timeliness"].value_counts()
-    table = display({"学校（校区） School (campus)": text(rows["school_name"]),
-                     "学校标识码-校区 Code": text(rows["school_code"]) + "-" + text(rows["campus_code"]),
-                     "时效 Timeliness": rows["timeliness"].map(TIMELINESS_TEXT).fillna(rows["timeliness"]),
-                     "首次报送 First submitted": local_times(rows["first_submitted_at"]),
-                     "最后变更 Last changed": local_times(rows["last_changed_at"]),
-                     "最新文件 Newest file": text(rows["last_file"], "—")})
-    tones = tones_for(table, {"时效 Timeliness": rows["timeliness"].map(TIMELINESS_TONE).fillna("")})
-    on_time, late, missing = (int(counts.get(kind, 0))
-                              for kind in (timeliness.ON_TIME, timeliness.LATE, timeliness.MISSING))
+    counts = Counter(kind for kind in kinds if kind is not pd.NA)
+    table = display({"学校（校区） School (campus)": text_cells(names),
+                     "学校标识码-校区 Code": [f"{code}-{campus}" for code, campus in zip(text_cells(codes), text_cells(campus_codes))],
+                     "时效 Timeliness": [TIMELINESS_TEXT.get(kind, kind) for kind in kinds],
+                     "首次报送 First submitted": first, "最后变更 Last changed": last,
+                     "最新文件 Newest file": text_cells(files, "—")})
+    tones = tones_for(table, {"时效 Timeliness": [TIMELINESS_TONE.get(kind, "") for kind in kinds]})
+    on_time, late, missing = (counts.get(kind, 0) for kind in (timeliness.ON_TIME, timeliness.LATE, timeliness.MISSING))
     section.items.append(ReportTable(
         "各校区报送时效", "Timeliness per campus", table, tones, page_rows=ISSUE_ROWS_SHOWN,
         note=(f"截止时间 {deadline:%Y年%m月%d日 %H:%M}（北京时间）前首次报送为按时：按时 {on_time} 个、逾期 {late} 个、"
               f"未报 {missing} 个；截止后的更正不改变按时，显示在最后变更时间。Deadline {deadline:%Y-%m-%d %H:%M} Beijing "
               f"time: {on_time} on time, {late} late, {missing} missing; a correction after the deadline shows as the "
-              "last change." if len(rows) else "无校区记录 / no campus")))
+              "last change." if kinds else "无校区记录 / no campus")))
     return section
 
 
