@@ -189,16 +189,18 @@ def resource_section(verdict: bool | None, verdicts: pd.DataFrame, coefficients:
 
 def school_rule_summary(verdicts: pd.DataFrame, standards: Standards) -> ReportTable:
     stages = list(evaluated_stages(standards))
-    passed = verdicts["passed"].astype("boolean").fillna(False).astype(bool)
-    counts = pd.DataFrame({"stage": verdicts["stage"], "passed": passed, "failed": ~passed})
-    counts = counts.groupby("stage")[["passed", "failed"]].sum().reindex(stages, fill_value=0)
-    total = counts["passed"] + counts["failed"]
-    table = display({"学段 Stage": stage_label(pd.Series(counts.index)), "学校（学段）数 School parts": numbers(total, 0),
-                     "达标 Meeting": numbers(counts["passed"], 0), "未达标 Not meeting": numbers(counts["failed"], 0)})
-    tone = np.where(counts["failed"].to_numpy() > 0, FAIL, PASS)
+    counts = {stage: [0, 0] for stage in stages}  # stage → [meeting, not meeting]; no verdict counts as not meeting
+    for stage, passed in zip(*_lists(verdicts, "stage", "passed")):
+        if stage in counts:
+            counts[stage][0 if passed is True else 1] += 1
+    meeting, failing = ([counts[stage][k] for stage in stages] for k in (0, 1))
+    table = display({"学段 Stage": stage_cells(stages),
+                     "学校（学段）数 School parts": [number_cell(float(m + f), 0) for m, f in zip(meeting, failing)],
+                     "达标 Meeting": [number_cell(float(m), 0) for m in meeting],
+                     "未达标 Not meeting": [number_cell(float(f), 0) for f in failing]})
     rule = standards.school_rule
     return ReportTable("学校资源配置达标情况", "Schools meeting the school rule", table,
-                       tones_for(table, {"未达标 Not meeting": tone}),
+                       tones_for(table, {"未达标 Not meeting": [FAIL if f > 0 else PASS for f in failing]}),
                        note=f"校级标准：{rule['min_indicators_met']}项及以上达标、"
                             f"其余不低于标准的{rule['floor_ratio']:.0%}。School rule: at least {rule['min_indicators_met']} "
                             f"indicators met and the rest at least {rule['floor_ratio']:.0%} of the standard.")
@@ -294,9 +296,11 @@ def school_grid(indicators: pd.DataFrame, verdicts: pd.DataFrame, stage: str, st
 
 
 def parts_left_out(parts: pd.DataFrame) -> ReportTable:
-    left_out = parts[~parts["in_difference_coefficient"].astype("boolean").fillna(False).astype(bool)]
-    table = display({"学校 School": text(left_out["school_name"]), "学段 Stage": stage_label(left_out["stage"]),
-                     "学生数 Students": numbers(left_out["students"], 0), "原因 Why": text(left_out["scope_note"])})
+    rows = [row for row in zip(*_lists(parts, "in_difference_coefficient", "school_name", "stage", "students", "scope_note"))
+            if row[0] is not True]
+    _, names, stages, students, notes = (list(column) for column in zip(*rows)) if rows else ([],) * 5
+    table = display({"学校 School": text_cells(names), "学段 Stage": stage_cells(stages),
+                     "学生数 Students": [number_cell(_float(n), 0) for n in students], "原因 Why": text_cells(notes)})
     return ReportTable("未计入差异系数的学校", "School parts left out of the coefficients", table,
                        note="" if len(table) else "所有学校（学段）均计入 / every school part is counted")
 
@@ -363,26 +367,25 @@ def conditions_section(readiness: pd.DataFrame, shortfalls: pd.DataFrame, counti
 
 # ——— rectification lists (Zhejiang attachments 1 and 2) ————————————————————————————————
 
-def numbered(values: pd.Series, groups: pd.Series | None = None) -> pd.Series:
-    """'1.text', '2.text', … numbered within each group (or overall)."""
-    values = pd.Series(values).reset_index(drop=True).astype(str)
-    keys = pd.Series(0, index=values.index) if groups is None else pd.Series(groups).reset_index(drop=True)
-    return (keys.groupby(keys, sort=False).cumcount() + 1).astype(str) + "." + values
-
-
 def rectification_section(school_list: pd.DataFrame, county_list: pd.DataFrame) -> ReportSection:
-    schools = school_list.reset_index(drop=True)
-    campus = schools["school_code"].astype(str) + "-" + schools["campus_code"].astype(str)
-    first_of_school = ~campus.duplicated()
-    school_number = first_of_school.cumsum().astype(str) + "." + text(schools["school_name"])
+    codes, campus_codes, names, shortfalls, measures, deadlines = _lists(
+        school_list, "school_code", "campus_code", "school_name", "shortfall", "measure", "deadline_month")
+    campuses = [f"{code}-{campus}" for code, campus in zip(codes, campus_codes)]
+    schools_so_far, shortfalls_of = 0, Counter()
+    school_cells, shortfall_cells = [], []
+    for campus, name, shortfall in zip(campuses, text_cells(names), shortfalls):
+        if campus not in shortfalls_of:
+            schools_so_far += 1
+        shortfalls_of[campus] += 1
+        school_cells.append(f"{schools_so_far}.{name}" if shortfalls_of[campus] == 1 else "")
+        shortfall_cells.append(f"{shortfalls_of[campus]}.{shortfall}")
     school_table = display({
-        "学校名称 School": school_number.where(first_of_school, ""),
-        "存在不足情况 Shortfall": numbered(schools["shortfall"], campus),
-        "整改提升措施 Measure": text(schools["measure"]), "完成时限 Deadline (month)": text(schools["deadline_month"])})
-    county = county_list.reset_index(drop=True)
-    county_table = display({"存在不足情况 Shortfall": numbered(county["shortfall"]),
-                            "整改提升措施 Measure": text(county["measure"]),
-                            "完成时限 Deadline (month)": text(county["deadline_month"])})
+        "学校名称 School": school_cells, "存在不足情况 Shortfall": shortfall_cells,
+        "整改提升措施 Measure": text_cells(measures), "完成时限 Deadline (month)": text_cells(deadlines)})
+    shortfalls, measures, deadlines = _lists(county_list, "shortfall", "measure", "deadline_month")
+    county_table = display({"存在不足情况 Shortfall": [f"{n}.{shortfall}" for n, shortfall in enumerate(shortfalls, start=1)],
+                            "整改提升措施 Measure": text_cells(measures),
+                            "完成时限 Deadline (month)": text_cells(deadlines)})
     blank_note = "整改措施和完成时限（精确到月份）由县里填写。Measures and deadlines (to the month) are for the county to fill in."
     return ReportSection("rectification", "整改清单", "Rectification lists", None, [
         ReportTable("附件1 义务教育学校达到优质均衡目标整改清单", "Attachment 1: school rectification list", school_table,
@@ -538,23 +541,34 @@ def changes_section(changes: pd.DataFrame) -> ReportSection:
     """The county's changed fields since the preliminary run, newest first, the first CHANGE_ROWS_SHOWN
     of them and how many more."""
     section = ReportSection("changes", "预评估以来的变更", "Changed since the preliminary run")
-    rows = changes.sort_values(["changed_at", "school_code", "campus_code", "field"], ascending=[False, True, True, True],
-                               kind="stable", na_position="last").reset_index(drop=True)
-    more = max(len(rows) - CHANGE_ROWS_SHOWN, 0)
-    rows = rows.head(CHANGE_ROWS_SHOWN)
-    campus = (text(rows["school_code"]) + "-" + text(rows["campus_code"])).where(text(rows["school_code"]) != "", "—")
-    table = display({"学校标识码-校区 School": campus, "表 Form": rows["form"].map(FORM_TEXT).fillna(rows["form"]),
-                     "字段 Field": pd.Series([field_label(f, n) for f, n in zip(rows["form"], rows["field"])], dtype=object),
-                     "原值 Old": recorded_values(rows["old_value"]), "新值 New": recorded_values(rows["new_value"]),
-                     "原文件 Old file": text(rows["old_file"]), "新文件 New file": text(rows["new_file"]),
-                     "变更时间 Changed at": local_times(rows["changed_at"])})
-    if rows.empty:
+    changed_at = changes["changed_at"]
+    instants = pd.to_datetime(changed_at, utc=True)
+    nanoseconds = [None if pd.isna(instant) else instant.value for instant in instants]
+    columns = _lists(changes, "school_code", "campus_code", "form", "field", "old_value", "new_value", "old_file", "new_file")
+    codes, campus_codes, forms, fields = columns[:4]
+    # Newest first, then by campus and field; a change of no time last (sort_values' stable lexsort).
+    order = sorted(range(len(nanoseconds)), key=lambda row: (
+        (True, 0) if nanoseconds[row] is None else (False, -nanoseconds[row]),
+        _missing_last(codes[row]), _missing_last(campus_codes[row]), _missing_last(fields[row])))
+    more = max(len(order) - CHANGE_ROWS_SHOWN, 0)
+    order = order[:CHANGE_ROWS_SHOWN]
+    codes, campus_codes, forms, fields, old, new, old_files, new_files = ([column[row] for row in order] for column in columns)
+    times = local_times(changed_at).tolist()
+    codes, campus_codes = text_cells(codes), text_cells(campus_codes)
+    table = display({"学校标识码-校区 School": [f"{code}-{campus}" if code != "" else "—" for code, campus in zip(codes, campus_codes)],
+                     "表 Form": [FORM_TEXT.get(form, form) for form in forms],
+                     "字段 Field": [field_label(form, field) for form, field in zip(forms, fields)],
+                     "原值 Old": recorded_values(pd.Series(old, dtype=object)),
+                     "新值 New": recorded_values(pd.Series(new, dtype=object)),
+                     "原文件 Old file": text_cells(old_files), "新文件 New file": text_cells(new_files),
+                     "变更时间 Changed at": [times[row] for row in order]})
+    if not order:
         note = "预评估以来没有变更。No change since the preliminary run."
     elif more:
         note = (f"另有 {more} 项变更未列出，完整记录见 submission_changes 表。"
                 f"And {more} more: every change is in the submission_changes table.")
     else:
-        note = f"共 {len(rows)} 项变更。{len(rows)} change(s)."
+        note = f"共 {len(order)} 项变更。{len(order)} change(s)."
     section.items.append(ReportTable("重新报送后变更的字段", "Fields changed by a resubmission", table, note=note))
     return section
 
