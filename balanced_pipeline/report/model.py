@@ -177,9 +177,15 @@ def numbers(values: pd.Series, decimals: int = 2) -> pd.Series:
     return _each(values, lambda v: number_cell(v, decimals))
 
 
+def fixed_cell(value: float, decimals: int) -> Number | str:
+    """A number with exactly `decimals` decimals (coefficients are shown to 3); '—' when missing (NaN)."""
+    if value != value:
+        return "—"
+    return Number(f"{value:.{decimals}f}", round(value, decimals), f"0.{'0' * decimals}")
+
+
 def fixed(values: pd.Series, decimals: int) -> pd.Series:
-    """Numbers with exactly `decimals` decimals (coefficients are shown to 3); '—' when missing."""
-    return _each(values, lambda v: Number(f"{v:.{decimals}f}", round(v, decimals), f"0.{'0' * decimals}"))
+    return _each(values, lambda v: fixed_cell(v, decimals))
 
 
 def grid_cell(value: float) -> Number | str:

@@ -24,6 +24,7 @@ from balanced_pipeline.report.model import (
     ReportTable,
     display,
     fixed,
+    fixed_cell,
     grid_cell,
     flag_tone,
     number_cell,
@@ -207,19 +208,20 @@ def school_rule_summary(verdicts: pd.DataFrame, standards: Standards) -> ReportT
 
 
 def coefficient_table(coefficients: pd.DataFrame, stage_zh: str, stage_en: str) -> ReportTable:
-    rows = coefficients.reset_index(drop=True)
+    ids, names, cvs, thresholds, schools, students, notes = _lists(
+        coefficients, "indicator_id", "indicator_name_zh", "cv", "threshold", "schools_in_scope", "students_in_scope", "note")
     table = display({
-        "指标 Indicator": rows["indicator_id"].astype(str) + " " + text(rows["indicator_name_zh"]),
-        "差异系数 CV": fixed(rows["cv"], 3),
-        "标准（不高于） Maximum": "≤" + fixed(rows["threshold"], 2),
-        "结果 Result": verdict_text(rows["passed"]),
-        "学校数 Schools": numbers(rows["schools_in_scope"], 0),
-        "学生数 Students": numbers(rows["students_in_scope"], 0),
-        "说明 Note": text(rows["note"]),
+        "指标 Indicator": [f"{i} {name}" for i, name in zip(ids, text_cells(names))],
+        "差异系数 CV": [fixed_cell(_float(cv), 3) for cv in cvs],
+        "标准（不高于） Maximum": [f"≤{fixed_cell(_float(threshold), 2)}" for threshold in thresholds],
+        "结果 Result": verdict_text(coefficients["passed"]),
+        "学校数 Schools": [number_cell(_float(n), 0) for n in schools],
+        "学生数 Students": [number_cell(_float(n), 0) for n in students],
+        "说明 Note": text_cells(notes),
     })
     return ReportTable(f"{stage_zh}校际差异系数", f"{stage_en}: difference coefficients", table,
-                       tones_for(table, {"结果 Result": verdict_tone(rows["passed"])}),
-                       note="" if len(rows) else "本学段无学校参与计算 / no school of this stage in scope")
+                       tones_for(table, {"结果 Result": verdict_tone(coefficients["passed"])}),
+                       note="" if len(ids) else "本学段无学校参与计算 / no school of this stage in scope")
 
 
 def _first_present(keys: list, values: list) -> dict:
@@ -456,26 +458,28 @@ def issues_by_rule(issues: pd.DataFrame) -> ReportTable:
                        note=f"错误 {errors} 个、警告 {warnings} 个。Errors {errors}, warnings {warnings}.")
 
 
-def _explained(rows: pd.DataFrame) -> pd.Series:
+def _explained(rows: pd.DataFrame) -> list[str]:
     """'情况说明（说明人）' for a warning the county explained (explanations.csv), else ''."""
     if "status" not in rows.columns:
-        return pd.Series("", index=rows.index, dtype="string")
-    explained = rows["status"].astype("string").eq(EXPLAINED).fillna(False)
-    text_ = rows["explanation"].astype("string").fillna("") + "（" + rows["explained_by"].astype("string").fillna("") + "）"
-    return text_.where(explained, "")
+        return [""] * len(rows)
+    explanations, names = (text_cells(column) for column in _lists(rows, "explanation", "explained_by"))
+    return [f"{explanation}（{name}）" if isinstance(status, str) and status == EXPLAINED else ""
+            for status, explanation, name in zip(rows["status"].tolist(), explanations, names)]
 
 
 def issue_rows(issues: pd.DataFrame) -> ReportTable:
-    rows = issues.reset_index(drop=True)
-    table = display({"文件 File": text(rows["source_file"]), "工作表 Sheet": text(rows["sheet"]),
-                     "行号 Row": numbers(rows["row_number"], 0), "学校标识码 School": text(rows["school_code"]),
-                     "字段 Field": text(rows["field"]), "填报值 Value": text(rows["value"]),
-                     "严重程度 Severity": rows["severity"].map(SEVERITY_TEXT).fillna(rows["severity"]),
-                     "问题及整改提示 What to fix": text(rows["message_zh"]), "Message": text(rows["message_en"]),
-                     "说明 Explained": text(_explained(rows))})
-    tones = tones_for(table, {"严重程度 Severity": np.where(rows["severity"] == ERROR, FAIL, "warn")})
+    files, sheets, rows, schools, fields, values, severities, zh, en = _lists(
+        issues, "source_file", "sheet", "row_number", "school_code", "field", "value", "severity", "message_zh", "message_en")
+    table = display({"文件 File": text_cells(files), "工作表 Sheet": text_cells(sheets),
+                     "行号 Row": [number_cell(_float(row), 0) for row in rows], "学校标识码 School": text_cells(schools),
+                     "字段 Field": text_cells(fields), "填报值 Value": text_cells(values),
+                     "严重程度 Severity": [SEVERITY_TEXT.get(severity, severity) for severity in severities],
+                     "问题及整改提示 What to fix": text_cells(zh), "Message": text_cells(en),
+                     "说明 Explained": _explained(issues)})
+    tones = tones_for(table, {"严重程度 Severity": [FAIL if isinstance(severity, str) and severity == ERROR else "warn"
+                                                          for severity in severities]})
     return ReportTable("本县数据质量问题明细", "This county's data-quality issues", table, tones,
-                       note="" if len(rows) else "无 / none", page_rows=ISSUE_ROWS_SHOWN)
+                       note="" if len(files) else "无 / none", page_rows=ISSUE_ROWS_SHOWN)
 
 
 def local_times(values: pd.Series) -> pd.Series:
