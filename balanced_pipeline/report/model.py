@@ -211,9 +211,16 @@ def signed_change(values: pd.Series, decimals: int) -> pd.Series:
     return _each(values, one)
 
 
-def percents(values: pd.Series, decimals: int = 1) -> pd.Series:
+def percent_cell(value: float, decimals: int = 1) -> Number | str:
+    """A share as a percentage, e.g. 0.9312 → 93.1%; '—' when missing (NaN)."""
+    if value != value:
+        return "—"
     percent_format = "0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
-    return _each(values, lambda v: Number(scalar_text(v * 100, decimals) + "%", round(v, decimals + 2), percent_format))
+    return Number(scalar_text(value * 100, decimals) + "%", round(value, decimals + 2), percent_format)
+
+
+def percents(values: pd.Series, decimals: int = 1) -> pd.Series:
+    return _each(values, lambda v: percent_cell(v, decimals))
 
 
 def _is_blank(value) -> bool:

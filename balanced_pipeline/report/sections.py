@@ -25,6 +25,7 @@ from balanced_pipeline.report.model import (
     display,
     fixed,
     fixed_cell,
+    percent_cell,
     grid_cell,
     flag_tone,
     number_cell,
@@ -332,15 +333,18 @@ def items_section(key: str, title_zh: str, title_en: str, verdict: bool | None, 
 
 
 def social_section(verdict: bool | None, recognition: pd.DataFrame) -> ReportSection:
-    rows = recognition.reset_index(drop=True)
-    table = display({"调查对象 Respondents": text(rows["respondent_group"]).replace("all", "合计 all"),
-                     "人数 People": numbers(rows["respondents"], 0), "有效作答 Answers counted": numbers(rows["answers_counted"], 0),
-                     "满意 Satisfied": numbers(rows["satisfied"], 0), "认可度 Rate": percents(rows["rate"]),
-                     "标准 Standard": "≥" + percents(rows["threshold"], 0), "结果 Result": verdict_text(rows["passed"]),
-                     "说明 Note": text(rows["note"])})
+    groups, people, counted, satisfied, rates, thresholds, notes = _lists(
+        recognition, "respondent_group", "respondents", "answers_counted", "satisfied", "rate", "threshold", "note")
+    table = display({"调查对象 Respondents": ["合计 all" if group == "all" else group for group in text_cells(groups)],
+                     "人数 People": [number_cell(_float(n), 0) for n in people],
+                     "有效作答 Answers counted": [number_cell(_float(n), 0) for n in counted],
+                     "满意 Satisfied": [number_cell(_float(n), 0) for n in satisfied],
+                     "认可度 Rate": [percent_cell(_float(rate)) for rate in rates],
+                     "标准 Standard": [f"≥{percent_cell(_float(threshold), 0)}" for threshold in thresholds],
+                     "结果 Result": verdict_text(recognition["passed"]), "说明 Note": text_cells(notes)})
     return ReportSection("social_recognition", "社会认可度", "Social recognition", verdict, [
         ReportTable("社会认可度调查", "Satisfaction survey", table,
-                    tones_for(table, {"结果 Result": verdict_tone(rows["passed"])}),
+                    tones_for(table, {"结果 Result": verdict_tone(recognition["passed"])}),
                     note="认可度 = 满意、比较满意、基本满意的答案 ÷ 有效答案（不含“不了解”）。"
                          "Rate = satisfied answers ÷ answers counted (\"don't know\" left out).")])
 
@@ -411,16 +415,21 @@ def data_section(issues: pd.DataFrame, unattributed_issues: int, completeness: p
 
 
 def completeness_table(completeness: pd.DataFrame) -> ReportTable:
-    row = completeness.reset_index(drop=True)
-    table = display({"应报 Expected": numbers(row["expected"], 0), "已报 Received": numbers(row["received"], 0),
-                     "通过校验 Accepted": numbers(row["accepted"], 0), "被拦截 Rejected": numbers(row["rejected"], 0),
-                     "未报 Missing": numbers(row["missing"], 0), "名录外 Unknown": numbers(row["unknown"], 0),
-                     "完成率 Completion": percents(row["completion_rate"])})
-    complete = (row["rejected"].fillna(0) + row["missing"].fillna(0) + row["unknown"].fillna(0)).eq(0)
-    tone = np.where(complete, PASS, FAIL)
+    expected, received, accepted, rejected, missing, unknown, rates = _lists(
+        completeness, "expected", "received", "accepted", "rejected", "missing", "unknown", "completion_rate")
+    table = display({"应报 Expected": [number_cell(_float(n), 0) for n in expected],
+                     "已报 Received": [number_cell(_float(n), 0) for n in received],
+                     "通过校验 Accepted": [number_cell(_float(n), 0) for n in accepted],
+                     "被拦截 Rejected": [number_cell(_float(n), 0) for n in rejected],
+                     "未报 Missing": [number_cell(_float(n), 0) for n in missing],
+                     "名录外 Unknown": [number_cell(_float(n), 0) for n in unknown],
+                     "完成率 Completion": [percent_cell(_float(rate)) for rate in rates]})
+    # Complete: no campus rejected, missing or unknown (a count not given counts as none).
+    tone = [PASS if sum(0 if n is pd.NA or n is None else n for n in counts) == 0 else FAIL
+            for counts in zip(rejected, missing, unknown)]
     return ReportTable("学校报送完成情况", "School submissions against the registry", table,
                        tones_for(table, {"完成率 Completion": tone}),
-                       note="" if len(row) else "无报送记录 / nothing submitted")
+                       note="" if expected else "无报送记录 / nothing submitted")
 
 
 def campus_lists(completeness: pd.DataFrame) -> ReportTable:
