@@ -219,10 +219,6 @@ def percent_cell(value: float, decimals: int = 1) -> Number | str:
     return Number(scalar_text(value * 100, decimals) + "%", round(value, decimals + 2), percent_format)
 
 
-def percents(values: pd.Series, decimals: int = 1) -> pd.Series:
-    return _each(values, lambda v: percent_cell(v, decimals))
-
-
 def _is_blank(value) -> bool:
     return value is None or value is pd.NA or (type(value) is float and value != value)
 

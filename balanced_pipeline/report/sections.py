@@ -32,7 +32,6 @@ from balanced_pipeline.report.model import (
     ratio_tone_of,
     VERDICT_TEXT,
     numbers,
-    percents,
     WARN,
     signed_change,
     text,
