@@ -96,19 +96,37 @@ class CountyReport:
         return f"{self.county_name} ({self.county_code}): {self.year} self-evaluation, high-quality balanced compulsory education"
 
 
+def _series(values) -> pd.Series:
+    return values if isinstance(values, pd.Series) else pd.Series(values)
+
+
+def _flags(passed) -> list:
+    """True, False or pd.NA per value, as astype('boolean') reads them."""
+    series = _series(passed)
+    if series.dtype == bool or isinstance(series.dtype, pd.BooleanDtype):
+        return series.tolist()
+    return series.astype("boolean").tolist()
+
+
 def verdict_tone(passed: pd.Series) -> pd.Series:
-    flags = pd.Series(passed).astype("boolean")
-    return pd.Series(np.where(flags.isna(), MISSING, np.where(flags.fillna(False), PASS, FAIL)), index=flags.index)
+    tones = [flag_tone(flag) for flag in _flags(passed)]
+    return pd.Series(tones, index=_series(passed).index, dtype=object)
 
 
 def verdict_text(passed: pd.Series) -> pd.Series:
-    return verdict_tone(passed).map(VERDICT_TEXT)
+    tones = verdict_tone(passed)
+    return pd.Series([VERDICT_TEXT[tone] for tone in tones.tolist()], index=tones.index, dtype=object)
 
 
-def ratio_tone(ratio: pd.Series, floor_ratio: float) -> pd.Series:
-    """Grid colour of a value's ratio to its standard: below the floor red, below 1 amber, else green."""
-    ratio = pd.Series(ratio).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    return pd.Series(np.select([np.isnan(ratio), ratio < floor_ratio, ratio < 1.0], [MISSING, FAIL, WARN], PASS))
+def flag_tone(passed) -> str:
+    """One verdict's tone: True, False or pd.NA (not judged)."""
+    return MISSING if passed is pd.NA else PASS if passed else FAIL
+
+
+def ratio_tone_of(ratio: float, floor_ratio: float) -> str:
+    """Grid colour of a value's ratio to its standard: below the floor red, below 1 amber, else green;
+    NaN is missing."""
+    return MISSING if ratio != ratio else FAIL if ratio < floor_ratio else WARN if ratio < 1.0 else PASS
 
 
 class Number(str):
@@ -128,25 +146,54 @@ def _decimals_format(decimals: int) -> str:
     return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
 
 
+def _floats(values) -> np.ndarray:
+    """Values as floats, NaN for a missing one (numpy columns skip the nullable detour)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        return values.astype(float)
+    series = _series(values)
+    if series.dtype.kind in "fiub" and series.dtype != bool:
+        return series.to_numpy(dtype=float, na_value=np.nan)
+    return series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
 def _each(values, one) -> pd.Series:
-    """`one(v)` for every present value, '—' for a missing one (the page's blank)."""
-    values = pd.Series(values).astype("Float64").astype(object)
-    return values.map(lambda v: "—" if pd.isna(v) else one(float(v)))
+    """`one(v)` for every present value, '—' for a missing one (the page's blank).
+
+    A Python loop over plain floats: a county's tables are a few dozen rows, where a pandas map per
+    column costs more than the formatting itself."""
+    index = values.index if isinstance(values, pd.Series) else None
+    shown = ["—" if v != v else one(v) for v in _floats(values).tolist()]
+    return pd.Series(shown, index=index, dtype=object)
+
+
+def number_cell(value: float, decimals: int = 2) -> Number | str:
+    """One number as a clerk writes it: rounded, no trailing zeros; '—' when missing (NaN)."""
+    if value != value:
+        return "—"
+    return Number(scalar_text(value, decimals), round(value, decimals), _decimals_format(decimals))
 
 
 def numbers(values: pd.Series, decimals: int = 2) -> pd.Series:
-    return _each(values, lambda v: Number(scalar_text(v, decimals), round(v, decimals), _decimals_format(decimals)))
+    return _each(values, lambda v: number_cell(v, decimals))
+
+
+def fixed_cell(value: float, decimals: int) -> Number | str:
+    """A number with exactly `decimals` decimals (coefficients are shown to 3); '—' when missing (NaN)."""
+    if value != value:
+        return "—"
+    return Number(f"{value:.{decimals}f}", round(value, decimals), f"0.{'0' * decimals}")
 
 
 def fixed(values: pd.Series, decimals: int) -> pd.Series:
-    """Numbers with exactly `decimals` decimals (coefficients are shown to 3); '—' when missing."""
-    return _each(values, lambda v: Number(f"{v:.{decimals}f}", round(v, decimals), f"0.{'0' * decimals}"))
+    return _each(values, lambda v: fixed_cell(v, decimals))
 
 
-def grid_numbers(values) -> pd.Series:
-    """Grid cells: two decimals, none from 100 up (yuan per student), '—' when missing."""
-    return _each(values, lambda v: Number(f"{v:.0f}", round(v), "#,##0") if abs(v) >= 100
-                 else Number(f"{v:.2f}", round(v, 2), "0.00"))
+def grid_cell(value: float) -> Number | str:
+    """A grid cell: two decimals, none from 100 up (yuan per student), '—' when missing (NaN)."""
+    if value != value:
+        return "—"
+    return (Number(f"{value:.0f}", round(value), "#,##0") if abs(value) >= 100
+            else Number(f"{value:.2f}", round(value, 2), "0.00"))
 
 
 def signed_change(values: pd.Series, decimals: int) -> pd.Series:
@@ -164,23 +211,59 @@ def signed_change(values: pd.Series, decimals: int) -> pd.Series:
     return _each(values, one)
 
 
-def percents(values: pd.Series, decimals: int = 1) -> pd.Series:
+def percent_cell(value: float, decimals: int = 1) -> Number | str:
+    """A share as a percentage, e.g. 0.9312 → 93.1%; '—' when missing (NaN)."""
+    if value != value:
+        return "—"
     percent_format = "0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
-    return _each(values, lambda v: Number(scalar_text(v * 100, decimals) + "%", round(v, decimals + 2), percent_format))
+    return Number(scalar_text(value * 100, decimals) + "%", round(value, decimals + 2), percent_format)
+
+
+def _is_blank(value) -> bool:
+    return value is None or value is pd.NA or (type(value) is float and value != value)
 
 
 def text(values: pd.Series, blank: str = "") -> pd.Series:
-    return pd.Series(values).astype("string").fillna(blank).replace("", blank).astype(object)
+    series = _series(values)
+    if series.dtype == object or isinstance(series.dtype, pd.StringDtype):
+        items = series.tolist()
+        if all(type(v) is str or _is_blank(v) for v in items):
+            return pd.Series([v if type(v) is str and v else blank for v in items], index=series.index, dtype=object)
+    return series.astype("string").fillna(blank).replace("", blank).astype(object)
 
 
-def display(columns: dict[str, pd.Series]) -> pd.DataFrame:
-    """A display frame from labelled columns (each aligned on position, not index)."""
-    return pd.DataFrame({label: pd.Series(values).reset_index(drop=True) for label, values in columns.items()})
+def text_cells(items: list, blank: str = "") -> list:
+    """`text` of a column already read as a list."""
+    if all(type(v) is str or _is_blank(v) for v in items):
+        return [v if type(v) is str and v else blank for v in items]
+    return text(pd.Series(items, dtype=object), blank).tolist()
+
+
+def _column(values) -> np.ndarray:
+    if isinstance(values, list) and all(isinstance(value, str) for value in values):
+        return np.array(values, dtype=object)
+    return _series(values).to_numpy()
+
+
+def display(columns: dict[str, pd.Series | list]) -> pd.DataFrame:
+    """A display frame from labelled columns (each aligned on position, not index; a list of text
+    as it is)."""
+    arrays = [_column(values) for values in columns.values()]
+    if arrays and all(array.dtype == object for array in arrays) and len({len(array) for array in arrays}) == 1:
+        # One object block: building it column by column costs more than the county's formatting.
+        return pd.DataFrame(np.stack(arrays, axis=1) if len(arrays[0]) else np.empty((0, len(arrays)), dtype=object),
+                            columns=list(columns))
+    return pd.DataFrame({label: _series(values).reset_index(drop=True) for label, values in columns.items()})
 
 
 def tones_for(frame: pd.DataFrame, coloured: dict[str, pd.Series]) -> pd.DataFrame:
     """A tone frame of `frame`'s shape: the given columns' tones, '' elsewhere."""
-    tones = pd.DataFrame(NEUTRAL, index=frame.index, columns=frame.columns)
-    for label, tone in coloured.items():
-        tones[label] = pd.Series(tone).reset_index(drop=True).to_numpy()
-    return tones
+    if not set(coloured) <= set(frame.columns):
+        raise ValueError(f"tones for columns the table does not have: {sorted(set(coloured) - set(frame.columns))}")
+    tones = np.full(frame.shape, NEUTRAL, dtype=object)
+    for position, label in enumerate(frame.columns):
+        if label in coloured:
+            tone = coloured[label]
+            tones[:, position] = np.asarray(tone if isinstance(tone, (list, np.ndarray)) else _series(tone).to_numpy(),
+                                            dtype=object)
+    return pd.DataFrame(tones, index=frame.index, columns=frame.columns)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 
@@ -22,13 +24,18 @@ from balanced_pipeline.report.model import (
     ReportTable,
     display,
     fixed,
-    grid_numbers,
+    fixed_cell,
+    percent_cell,
+    grid_cell,
+    flag_tone,
+    number_cell,
+    ratio_tone_of,
+    VERDICT_TEXT,
     numbers,
-    percents,
     WARN,
-    ratio_tone,
     signed_change,
     text,
+    text_cells,
     tones_for,
     verdict_text,
     verdict_tone,
@@ -58,30 +65,53 @@ def stage_label(stage: pd.Series) -> pd.Series:
     return pd.Series(stage).astype("string").map(lambda s: STAGES.get(s, "") if isinstance(s, str) else "").astype(object)
 
 
+def stage_cells(stages: list) -> list:
+    """`stage_label` of a column already read as a list."""
+    if all(isinstance(s, str) or s is pd.NA or s is None for s in stages):
+        return [STAGES.get(s, "") if isinstance(s, str) else "" for s in stages]
+    return stage_label(pd.Series(stages, dtype=object)).tolist()
+
+
+def _lists(frame: pd.DataFrame, *columns: str) -> list[list]:
+    return [frame[column].tolist() for column in columns]
+
+
 def evaluated_stages(standards: Standards) -> dict[str, tuple[str, str]]:
     return {stage: (STAGES[stage], STAGE_EN.get(stage, stage)) for stage in standards.evaluated_stages}
 
 
-def _is_gap(shortfalls: pd.DataFrame) -> pd.Series:
-    return shortfalls["outcome"].isin(list(CAMPUS_GAP_TEXT))
+def _gap_rows(shortfalls: pd.DataFrame) -> list[bool]:
+    return [isinstance(outcome, str) and outcome in CAMPUS_GAP_TEXT for outcome in shortfalls["outcome"].tolist()]
+
+
+def _by_dimension(dimensions: list, values: list) -> dict[str, list]:
+    """dimension → its values in row order, dimensions in DIMENSIONS order (those with a value only)."""
+    found: dict[str, list] = {}
+    for dimension, value in zip(dimensions, values):
+        if isinstance(dimension, str) and dimension in DIMENSIONS:
+            found.setdefault(dimension, []).append(value)
+    return {dimension: found[dimension] for dimension in DIMENSIONS if dimension in found}
 
 
 def dimension_reasons(shortfalls: pd.DataFrame) -> dict[str, list[str]]:
     """dimension → the reason of each of its blocking rows (campus gaps apart), in dimension order:
     one bullet per row of county_shortfalls, so a sub-clause that passes is never a bullet."""
-    rows = shortfalls[shortfalls["blocks_readiness"].astype(bool) & ~_is_gap(shortfalls)]
-    return {dimension: rows.loc[rows["dimension"] == dimension, "reason_zh"].tolist()
-            for dimension in DIMENSIONS if (rows["dimension"] == dimension).any()}
+    blocking = [bool(blocks) and not gap for blocks, gap in zip(shortfalls["blocks_readiness"].tolist(), _gap_rows(shortfalls))]
+    rows = [(dimension, reason) for dimension, reason, keep in
+            zip(shortfalls["dimension"].tolist(), shortfalls["reason_zh"].tolist(), blocking) if keep]
+    return _by_dimension(*zip(*rows)) if rows else {}
 
 
 def campuses_not_judged(shortfalls: pd.DataFrame) -> dict[str, list[str]]:
     """dimension → the campuses it could not judge, '名称（代码-校区，未报送）'; key '' for all of them."""
-    rows = shortfalls[_is_gap(shortfalls)]
-    label = (rows["school_name"].astype(str) + "（" + rows["school_code"].astype(str) + "-" + rows["campus_code"].astype(str)
-             + "，" + rows["outcome"].map({k: zh for k, (zh, _) in CAMPUS_GAP_TEXT.items()}) + "）")
-    found = {dimension: label[rows["dimension"] == dimension].tolist() for dimension in DIMENSIONS
-             if (rows["dimension"] == dimension).any()}
-    return {"": list(dict.fromkeys(label)), **found} if len(rows) else {}
+    outcome_zh = {kind: zh for kind, (zh, _) in CAMPUS_GAP_TEXT.items()}
+    columns = (shortfalls[column].tolist() for column in ("school_name", "school_code", "campus_code", "outcome", "dimension"))
+    rows = [(dimension, f"{name}（{code}-{campus}，{outcome_zh[outcome]}）")
+            for name, code, campus, outcome, dimension, gap in zip(*columns, _gap_rows(shortfalls)) if gap]
+    if not rows:
+        return {}
+    dimensions, labels = zip(*rows)
+    return {"": list(dict.fromkeys(labels)), **_by_dimension(dimensions, labels)}
 
 
 # ——— conclusion ————————————————————————————————————————————————————————————————————————
@@ -131,86 +161,136 @@ def basic_figures(counties: pd.DataFrame, summary: pd.DataFrame) -> ReportTable:
 
 # ——— resource allocation ————————————————————————————————————————————————————————————————
 
+def rows_of_stage(frame: pd.DataFrame, stage: str) -> pd.DataFrame:
+    """The rows of one stage (a row of no stage belongs to none)."""
+    return frame.take([position for position, of in enumerate(frame["stage"].tolist()) if isinstance(of, str) and of == stage])
+
+
+def _stage_columns(frame: pd.DataFrame, stage: str, columns: tuple[str, ...]) -> dict[str, list]:
+    """The given columns of one stage's rows, as lists."""
+    keep = [isinstance(of, str) and of == stage for of in frame["stage"].tolist()]
+    return {column: [value for value, kept in zip(frame[column].tolist(), keep) if kept] for column in columns}
+
+
 def resource_section(verdict: bool | None, verdicts: pd.DataFrame, coefficients: pd.DataFrame,
                      indicators: pd.DataFrame, parts: pd.DataFrame, standards: Standards) -> ReportSection:
     section = ReportSection("resource_allocation", "资源配置", "Resource allocation", verdict)
     section.items.append(school_rule_summary(verdicts, standards))
     for stage, (stage_zh, stage_en) in evaluated_stages(standards).items():
-        of_stage = coefficients[coefficients["stage"] == stage]
+        of_stage = rows_of_stage(coefficients, stage)
         if len(of_stage):
             section.items.append(Chart(coefficient_chart(of_stage, stage_zh, stage_en),
                                        f"{stage_zh}各项指标校际差异系数 / {stage_en}: difference coefficient per indicator"))
         section.items.append(coefficient_table(of_stage, stage_zh, stage_en))
     for stage, (stage_zh, stage_en) in evaluated_stages(standards).items():
-        section.items.append(school_grid(indicators[indicators["stage"] == stage], verdicts[verdicts["stage"] == stage],
-                                         stage_zh, stage_en, standards))
+        section.items.append(school_grid(indicators, verdicts, stage, stage_zh, stage_en, standards))
     section.items.append(parts_left_out(parts))
     return section
 
 
 def school_rule_summary(verdicts: pd.DataFrame, standards: Standards) -> ReportTable:
     stages = list(evaluated_stages(standards))
-    passed = verdicts["passed"].astype("boolean").fillna(False).astype(bool)
-    counts = pd.DataFrame({"stage": verdicts["stage"], "passed": passed, "failed": ~passed})
-    counts = counts.groupby("stage")[["passed", "failed"]].sum().reindex(stages, fill_value=0)
-    total = counts["passed"] + counts["failed"]
-    table = display({"学段 Stage": stage_label(pd.Series(counts.index)), "学校（学段）数 School parts": numbers(total, 0),
-                     "达标 Meeting": numbers(counts["passed"], 0), "未达标 Not meeting": numbers(counts["failed"], 0)})
-    tone = np.where(counts["failed"].to_numpy() > 0, FAIL, PASS)
+    counts = {stage: [0, 0] for stage in stages}  # stage → [meeting, not meeting]; no verdict counts as not meeting
+    for stage, passed in zip(*_lists(verdicts, "stage", "passed")):
+        if stage in counts:
+            counts[stage][0 if passed is True else 1] += 1
+    meeting, failing = ([counts[stage][k] for stage in stages] for k in (0, 1))
+    table = display({"学段 Stage": stage_cells(stages),
+                     "学校（学段）数 School parts": [number_cell(float(m + f), 0) for m, f in zip(meeting, failing)],
+                     "达标 Meeting": [number_cell(float(m), 0) for m in meeting],
+                     "未达标 Not meeting": [number_cell(float(f), 0) for f in failing]})
     rule = standards.school_rule
     return ReportTable("学校资源配置达标情况", "Schools meeting the school rule", table,
-                       tones_for(table, {"未达标 Not meeting": tone}),
+                       tones_for(table, {"未达标 Not meeting": [FAIL if f > 0 else PASS for f in failing]}),
                        note=f"校级标准：{rule['min_indicators_met']}项及以上达标、"
                             f"其余不低于标准的{rule['floor_ratio']:.0%}。School rule: at least {rule['min_indicators_met']} "
                             f"indicators met and the rest at least {rule['floor_ratio']:.0%} of the standard.")
 
 
 def coefficient_table(coefficients: pd.DataFrame, stage_zh: str, stage_en: str) -> ReportTable:
-    rows = coefficients.reset_index(drop=True)
+    ids, names, cvs, thresholds, schools, students, notes = _lists(
+        coefficients, "indicator_id", "indicator_name_zh", "cv", "threshold", "schools_in_scope", "students_in_scope", "note")
     table = display({
-        "指标 Indicator": rows["indicator_id"].astype(str) + " " + text(rows["indicator_name_zh"]),
-        "差异系数 CV": fixed(rows["cv"], 3),
-        "标准（不高于） Maximum": "≤" + fixed(rows["threshold"], 2),
-        "结果 Result": verdict_text(rows["passed"]),
-        "学校数 Schools": numbers(rows["schools_in_scope"], 0),
-        "学生数 Students": numbers(rows["students_in_scope"], 0),
-        "说明 Note": text(rows["note"]),
+        "指标 Indicator": [f"{i} {name}" for i, name in zip(ids, text_cells(names))],
+        "差异系数 CV": [fixed_cell(_float(cv), 3) for cv in cvs],
+        "标准（不高于） Maximum": [f"≤{fixed_cell(_float(threshold), 2)}" for threshold in thresholds],
+        "结果 Result": verdict_text(coefficients["passed"]),
+        "学校数 Schools": [number_cell(_float(n), 0) for n in schools],
+        "学生数 Students": [number_cell(_float(n), 0) for n in students],
+        "说明 Note": text_cells(notes),
     })
     return ReportTable(f"{stage_zh}校际差异系数", f"{stage_en}: difference coefficients", table,
-                       tones_for(table, {"结果 Result": verdict_tone(rows["passed"])}),
-                       note="" if len(rows) else "本学段无学校参与计算 / no school of this stage in scope")
+                       tones_for(table, {"结果 Result": verdict_tone(coefficients["passed"])}),
+                       note="" if len(ids) else "本学段无学校参与计算 / no school of this stage in scope")
 
 
-def school_grid(indicators: pd.DataFrame, verdicts: pd.DataFrame, stage_zh: str, stage_en: str,
+def _first_present(keys: list, values: list) -> dict:
+    """key → its first present value (a pivot's 'first'): a later row fills only a missing one."""
+    first: dict = {}
+    for key, value in zip(keys, values):
+        if value is not pd.NA and first.get(key, pd.NA) is pd.NA:
+            first[key] = value
+    return first
+
+
+def _float(value) -> float:
+    """A nullable number as a float, NaN when missing."""
+    return np.nan if value is pd.NA or value is None else float(value)
+
+
+def school_grid(indicators: pd.DataFrame, verdicts: pd.DataFrame, stage: str, stage_zh: str, stage_en: str,
                 standards: Standards) -> ReportTable:
-    """School × indicator, value in the cell, coloured by the value's ratio to the standard."""
+    """School × indicator of one stage, value in the cell, coloured by the value's ratio to the standard.
+
+    Built from plain lists: at a county's few dozen schools a pivot and an outer join per grid cost
+    ten times the grid itself."""
+    indicators = _stage_columns(indicators, stage, ("indicator_id", "school_code", "campus_code", "indicator_name_zh",
+                                                    "threshold", "unit", "value", "ratio", "students", "school_name"))
+    verdicts = _stage_columns(verdicts, stage, ("school_code", "campus_code", "school_name", "passed", "indicators_met",
+                                                "indicators_judged"))
     order = [i.id for i in standards.resource_indicators]
     school_rule = {i.id: i.school_rule for i in standards.resource_indicators}
-    key = ["school_code", "campus_code"]
-    present = [i for i in order if i in set(indicators["indicator_id"])]
-    heads = indicators.drop_duplicates("indicator_id").set_index("indicator_id")
-    labels = {i: (f"{i} {heads.at[i, 'indicator_name_zh']}（≥{heads.at[i, 'threshold']:g}{heads.at[i, 'unit'] or ''}）"
+    ids = indicators["indicator_id"]
+    keys = list(zip(indicators["school_code"], indicators["campus_code"]))
+    present = [i for i in order if i in set(ids)]
+    first_of: dict = {}
+    for position, indicator in enumerate(ids):
+        first_of.setdefault(indicator, position)
+    names_zh, thresholds, units = (indicators[column] for column in ("indicator_name_zh", "threshold", "unit"))
+    labels = {i: (f"{i} {names_zh[first_of[i]]}（≥{thresholds[first_of[i]]:g}{units[first_of[i]] or ''}）"
                   + ("" if school_rule.get(i, True) else "〔省定，不计入6项规则〕")) for i in present}
-    values = indicators.pivot_table(index=key, columns="indicator_id", values="value", aggfunc="first", dropna=False)
-    ratios = indicators.pivot_table(index=key, columns="indicator_id", values="ratio", aggfunc="first", dropna=False)
-    schools = verdicts.set_index(key)[["school_name", "passed", "indicators_met", "indicators_judged"]]
-    schools = schools.join(indicators.drop_duplicates(key).set_index(key)[["students"]], how="outer")
-    schools["school_name"] = schools["school_name"].fillna(indicators.drop_duplicates(key).set_index(key)["school_name"])
-    schools["failing_first"] = schools["passed"].astype("boolean").fillna(True).astype(bool)
-    schools = schools.sort_values(["failing_first", "school_name"]).reset_index()
-    values = values.reindex(pd.MultiIndex.from_frame(schools[key]), columns=present)
-    ratios = ratios.reindex(pd.MultiIndex.from_frame(schools[key]), columns=present)
-    duplicated = schools["school_name"].duplicated(keep=False)
-    names = text(schools["school_name"]).where(
-        ~duplicated, text(schools["school_name"]) + "（" + schools["school_code"] + "-" + schools["campus_code"] + "）")
-    columns = {"学校 School": names, "学生数 Students": numbers(schools["students"], 0)}
-    columns |= {labels[i]: grid_numbers(values[i].to_numpy()) for i in present}
-    columns |= {"达标项数 Met": numbers(schools["indicators_met"], 0) + "/" + numbers(schools["indicators_judged"], 0),
-                "学校判定 School verdict": verdict_text(schools["passed"])}
+    cells = list(zip(keys, ids))
+    values = _first_present(cells, indicators["value"])
+    ratios = _first_present(cells, indicators["ratio"])
+    verdict_keys = list(zip(verdicts["school_code"], verdicts["campus_code"]))
+    verdict_of = dict(zip(verdict_keys, zip(*(verdicts[column] for column in
+                                              ("school_name", "passed", "indicators_met", "indicators_judged")))))
+    first_row: dict = {}
+    for position, key in enumerate(keys):
+        first_row.setdefault(key, position)
+    students, school_names = indicators["students"], indicators["school_name"]
+    schools = []
+    for key in sorted(set(verdict_keys) | set(first_row)):  # an outer join's order: school, then campus code
+        name, passed, met, judged = verdict_of.get(key, (pd.NA,) * 4)
+        first = first_row.get(key)
+        if name is pd.NA and first is not None:
+            name = school_names[first]
+        schools.append((key, name, passed, met, judged, pd.NA if first is None else students[first]))
+    # Schools not meeting the rule first (no verdict sorts with those meeting it), then by name, none last.
+    schools.sort(key=lambda school: (school[2] is pd.NA or bool(school[2]), school[1] is pd.NA,
+                                     "" if school[1] is pd.NA else school[1]))
+    grid_keys, names, passed, met, judged, students = (list(column) for column in zip(*schools)) if schools else ([],) * 6
+    counted = Counter(names)
+    shown = [f"{name}（{code}-{campus}）" if counted[raw] > 1 else name
+             for raw, name, (code, campus) in zip(names, text(pd.Series(names, dtype=object)).tolist(), grid_keys)]
+    columns = {"学校 School": shown, "学生数 Students": [number_cell(_float(n), 0) for n in students]}
+    columns |= {labels[i]: [grid_cell(values.get((key, i), np.nan)) for key in grid_keys] for i in present}
+    columns |= {"达标项数 Met": [f"{number_cell(_float(m), 0)}/{number_cell(_float(j), 0)}" for m, j in zip(met, judged)],
+                "学校判定 School verdict": [VERDICT_TEXT[flag_tone(flag)] for flag in passed]}
     table = display(columns)
     floor = float(standards.school_rule["floor_ratio"])
-    tones = tones_for(table, {labels[i]: ratio_tone(ratios[i].to_numpy(), floor) for i in present}
-                      | {"学校判定 School verdict": verdict_tone(schools["passed"])})
+    tones = tones_for(table, {labels[i]: [ratio_tone_of(ratios.get((key, i), np.nan), floor) for key in grid_keys]
+                              for i in present} | {"学校判定 School verdict": [flag_tone(flag) for flag in passed]})
     return ReportTable(f"{stage_zh}学校资源配置指标", f"{stage_en}: resource indicators per school", table, tones, grid=True,
                        note=f"颜色按指标值与标准之比：红色低于{floor:.0%}，黄色达到{floor:.0%}但未达标，绿色达标，灰色缺数据；"
                             f"未达标学校排在前面。Colour by ratio to the standard: red below {floor:.0%}, amber below "
@@ -218,9 +298,11 @@ def school_grid(indicators: pd.DataFrame, verdicts: pd.DataFrame, stage_zh: str,
 
 
 def parts_left_out(parts: pd.DataFrame) -> ReportTable:
-    left_out = parts[~parts["in_difference_coefficient"].astype("boolean").fillna(False).astype(bool)]
-    table = display({"学校 School": text(left_out["school_name"]), "学段 Stage": stage_label(left_out["stage"]),
-                     "学生数 Students": numbers(left_out["students"], 0), "原因 Why": text(left_out["scope_note"])})
+    rows = [row for row in zip(*_lists(parts, "in_difference_coefficient", "school_name", "stage", "students", "scope_note"))
+            if row[0] is not True]
+    _, names, stages, students, notes = (list(column) for column in zip(*rows)) if rows else ([],) * 5
+    table = display({"学校 School": text_cells(names), "学段 Stage": stage_cells(stages),
+                     "学生数 Students": [number_cell(_float(n), 0) for n in students], "原因 Why": text_cells(notes)})
     return ReportTable("未计入差异系数的学校", "School parts left out of the coefficients", table,
                        note="" if len(table) else "所有学校（学段）均计入 / every school part is counted")
 
@@ -229,33 +311,39 @@ def parts_left_out(parts: pd.DataFrame) -> ReportTable:
 
 def items_section(key: str, title_zh: str, title_en: str, verdict: bool | None, items: pd.DataFrame,
                   school_checks: pd.DataFrame) -> ReportSection:
-    rows = items.reset_index(drop=True)
-    table = display({"编号 ID": text(rows["item_id"]), "指标 Indicator": text(rows["name_zh"]),
-                     "学段 Stage": stage_label(rows["stage"]), "结果 Result": verdict_text(rows["passed"]),
-                     "情况说明 Details": text(rows["detail"])})
+    item_ids, names, stages, details = _lists(items, "item_id", "name_zh", "stage", "detail")
+    flags = items["passed"]
+    table = display({"编号 ID": text_cells(item_ids), "指标 Indicator": text_cells(names),
+                     "学段 Stage": stage_cells(stages), "结果 Result": verdict_text(flags),
+                     "情况说明 Details": text_cells(details)})
     item_table = ReportTable(f"{title_zh}指标", f"{title_en} indicators", table,
-                             tones_for(table, {"结果 Result": verdict_tone(rows["passed"])}),
-                             note="" if len(rows) else "无评估结果（县级表未报送？） / no results (county form missing?)")
-    ids = set(rows["item_id"].dropna())
-    failing = school_checks[school_checks["item_id"].isin(ids)
-                            & school_checks["passed"].astype("boolean").eq(False).fillna(False)].reset_index(drop=True)
-    schools = display({"学校 School": text(failing["school_name"]), "编号 ID": text(failing["item_id"]),
-                       "学段 Stage": stage_label(failing["stage"]), "情况说明 Details": text(failing["detail"])})
+                             tones_for(table, {"结果 Result": verdict_tone(flags)}),
+                             note="" if len(item_ids) else "无评估结果（县级表未报送？） / no results (county form missing?)")
+    ids = {item for item in item_ids if item is not pd.NA and item is not None}
+    checks = zip(*_lists(school_checks, "item_id", "passed", "school_name", "stage", "detail"))
+    failing = [(name, item, stage, detail) for item, passed, name, stage, detail in checks
+               if passed is False and isinstance(item, str) and item in ids]
+    name, item, stage, detail = (list(column) for column in zip(*failing)) if failing else ([],) * 4
+    schools = display({"学校 School": text_cells(name), "编号 ID": text_cells(item),
+                       "学段 Stage": stage_cells(stage), "情况说明 Details": text_cells(detail)})
     school_table = ReportTable("未达标学校明细", "Schools not meeting a school-level item", schools,
                                note="" if len(schools) else "所有学校均达标 / every school meets these items")
     return ReportSection(key, title_zh, title_en, verdict, [item_table, school_table])
 
 
 def social_section(verdict: bool | None, recognition: pd.DataFrame) -> ReportSection:
-    rows = recognition.reset_index(drop=True)
-    table = display({"调查对象 Respondents": text(rows["respondent_group"]).replace("all", "合计 all"),
-                     "人数 People": numbers(rows["respondents"], 0), "有效作答 Answers counted": numbers(rows["answers_counted"], 0),
-                     "满意 Satisfied": numbers(rows["satisfied"], 0), "认可度 Rate": percents(rows["rate"]),
-                     "标准 Standard": "≥" + percents(rows["threshold"], 0), "结果 Result": verdict_text(rows["passed"]),
-                     "说明 Note": text(rows["note"])})
+    groups, people, counted, satisfied, rates, thresholds, notes = _lists(
+        recognition, "respondent_group", "respondents", "answers_counted", "satisfied", "rate", "threshold", "note")
+    table = display({"调查对象 Respondents": ["合计 all" if group == "all" else group for group in text_cells(groups)],
+                     "人数 People": [number_cell(_float(n), 0) for n in people],
+                     "有效作答 Answers counted": [number_cell(_float(n), 0) for n in counted],
+                     "满意 Satisfied": [number_cell(_float(n), 0) for n in satisfied],
+                     "认可度 Rate": [percent_cell(_float(rate)) for rate in rates],
+                     "标准 Standard": [f"≥{percent_cell(_float(threshold), 0)}" for threshold in thresholds],
+                     "结果 Result": verdict_text(recognition["passed"]), "说明 Note": text_cells(notes)})
     return ReportSection("social_recognition", "社会认可度", "Social recognition", verdict, [
         ReportTable("社会认可度调查", "Satisfaction survey", table,
-                    tones_for(table, {"结果 Result": verdict_tone(rows["passed"])}),
+                    tones_for(table, {"结果 Result": verdict_tone(recognition["passed"])}),
                     note="认可度 = 满意、比较满意、基本满意的答案 ÷ 有效答案（不含“不了解”）。"
                          "Rate = satisfied answers ÷ answers counted (\"don't know\" left out).")])
 
@@ -284,26 +372,25 @@ def conditions_section(readiness: pd.DataFrame, shortfalls: pd.DataFrame, counti
 
 # ——— rectification lists (Zhejiang attachments 1 and 2) ————————————————————————————————
 
-def numbered(values: pd.Series, groups: pd.Series | None = None) -> pd.Series:
-    """'1.text', '2.text', … numbered within each group (or overall)."""
-    values = pd.Series(values).reset_index(drop=True).astype(str)
-    keys = pd.Series(0, index=values.index) if groups is None else pd.Series(groups).reset_index(drop=True)
-    return (keys.groupby(keys, sort=False).cumcount() + 1).astype(str) + "." + values
-
-
 def rectification_section(school_list: pd.DataFrame, county_list: pd.DataFrame) -> ReportSection:
-    schools = school_list.reset_index(drop=True)
-    campus = schools["school_code"].astype(str) + "-" + schools["campus_code"].astype(str)
-    first_of_school = ~campus.duplicated()
-    school_number = first_of_school.cumsum().astype(str) + "." + text(schools["school_name"])
+    codes, campus_codes, names, shortfalls, measures, deadlines = _lists(
+        school_list, "school_code", "campus_code", "school_name", "shortfall", "measure", "deadline_month")
+    campuses = [f"{code}-{campus}" for code, campus in zip(codes, campus_codes)]
+    schools_so_far, shortfalls_of = 0, Counter()
+    school_cells, shortfall_cells = [], []
+    for campus, name, shortfall in zip(campuses, text_cells(names), shortfalls):
+        if campus not in shortfalls_of:
+            schools_so_far += 1
+        shortfalls_of[campus] += 1
+        school_cells.append(f"{schools_so_far}.{name}" if shortfalls_of[campus] == 1 else "")
+        shortfall_cells.append(f"{shortfalls_of[campus]}.{shortfall}")
     school_table = display({
-        "学校名称 School": school_number.where(first_of_school, ""),
-        "存在不足情况 Shortfall": numbered(schools["shortfall"], campus),
-        "整改提升措施 Measure": text(schools["measure"]), "完成时限 Deadline (month)": text(schools["deadline_month"])})
-    county = county_list.reset_index(drop=True)
-    county_table = display({"存在不足情况 Shortfall": numbered(county["shortfall"]),
-                            "整改提升措施 Measure": text(county["measure"]),
-                            "完成时限 Deadline (month)": text(county["deadline_month"])})
+        "学校名称 School": school_cells, "存在不足情况 Shortfall": shortfall_cells,
+        "整改提升措施 Measure": text_cells(measures), "完成时限 Deadline (month)": text_cells(deadlines)})
+    shortfalls, measures, deadlines = _lists(county_list, "shortfall", "measure", "deadline_month")
+    county_table = display({"存在不足情况 Shortfall": [f"{n}.{shortfall}" for n, shortfall in enumerate(shortfalls, start=1)],
+                            "整改提升措施 Measure": text_cells(measures),
+                            "完成时限 Deadline (month)": text_cells(deadlines)})
     blank_note = "整改措施和完成时限（精确到月份）由县里填写。Measures and deadlines (to the month) are for the county to fill in."
     return ReportSection("rectification", "整改清单", "Rectification lists", None, [
         ReportTable("附件1 义务教育学校达到优质均衡目标整改清单", "Attachment 1: school rectification list", school_table,
@@ -327,16 +414,21 @@ def data_section(issues: pd.DataFrame, unattributed_issues: int, completeness: p
 
 
 def completeness_table(completeness: pd.DataFrame) -> ReportTable:
-    row = completeness.reset_index(drop=True)
-    table = display({"应报 Expected": numbers(row["expected"], 0), "已报 Received": numbers(row["received"], 0),
-                     "通过校验 Accepted": numbers(row["accepted"], 0), "被拦截 Rejected": numbers(row["rejected"], 0),
-                     "未报 Missing": numbers(row["missing"], 0), "名录外 Unknown": numbers(row["unknown"], 0),
-                     "完成率 Completion": percents(row["completion_rate"])})
-    complete = (row["rejected"].fillna(0) + row["missing"].fillna(0) + row["unknown"].fillna(0)).eq(0)
-    tone = np.where(complete, PASS, FAIL)
+    expected, received, accepted, rejected, missing, unknown, rates = _lists(
+        completeness, "expected", "received", "accepted", "rejected", "missing", "unknown", "completion_rate")
+    table = display({"应报 Expected": [number_cell(_float(n), 0) for n in expected],
+                     "已报 Received": [number_cell(_float(n), 0) for n in received],
+                     "通过校验 Accepted": [number_cell(_float(n), 0) for n in accepted],
+                     "被拦截 Rejected": [number_cell(_float(n), 0) for n in rejected],
+                     "未报 Missing": [number_cell(_float(n), 0) for n in missing],
+                     "名录外 Unknown": [number_cell(_float(n), 0) for n in unknown],
+                     "完成率 Completion": [percent_cell(_float(rate)) for rate in rates]})
+    # Complete: no campus rejected, missing or unknown (a count not given counts as none).
+    tone = [PASS if sum(0 if n is pd.NA or n is None else n for n in counts) == 0 else FAIL
+            for counts in zip(rejected, missing, unknown)]
     return ReportTable("学校报送完成情况", "School submissions against the registry", table,
                        tones_for(table, {"完成率 Completion": tone}),
-                       note="" if len(row) else "无报送记录 / nothing submitted")
+                       note="" if expected else "无报送记录 / nothing submitted")
 
 
 def campus_lists(completeness: pd.DataFrame) -> ReportTable:
@@ -351,68 +443,94 @@ def campus_lists(completeness: pd.DataFrame) -> ReportTable:
 
 
 def issues_by_rule(issues: pd.DataFrame) -> ReportTable:
-    counts = (issues.groupby(["severity", "rule"], sort=False)
-              .agg(issues=("rule", "size"), example=("message_zh", "first")).reset_index()
-              .sort_values(["severity", "issues"], ascending=[True, False]))
-    table = display({"严重程度 Severity": counts["severity"].map(SEVERITY_TEXT).fillna(counts["severity"]),
-                     "规则 Rule": counts["rule"], "问题数 Issues": numbers(counts["issues"], 0),
-                     "示例 Example": text(counts["example"])})
-    tones = tones_for(table, {"严重程度 Severity": np.where(counts["severity"] == ERROR, FAIL, "warn")})
-    errors, warnings = int((issues["severity"] == ERROR).sum()), int((issues["severity"] == WARNING).sum())
+    """Issues counted per severity and rule (rows of no severity or rule apart), with the first message
+    as the example; errors first, then the commonest rule."""
+    severities, rules = issues["severity"].tolist(), issues["rule"].tolist()
+    groups: dict[tuple, list] = {}  # (severity, rule) → [issues, example], in order of first appearance
+    for severity, rule, message in zip(severities, rules, issues["message_zh"].tolist()):
+        if severity is pd.NA or rule is pd.NA:
+            continue
+        group = groups.setdefault((severity, rule), [0, pd.NA])
+        group[0] += 1
+        if group[1] is pd.NA:
+            group[1] = message
+    counts = sorted(((severity, rule, n, example) for (severity, rule), (n, example) in groups.items()),
+                    key=lambda group: (group[0], -group[2]))
+    severity, rule, n, example = (list(column) for column in zip(*counts)) if counts else ([],) * 4
+    table = display({"严重程度 Severity": [SEVERITY_TEXT.get(s, s) for s in severity],
+                     "规则 Rule": pd.Series(rule, dtype="string"), "问题数 Issues": [number_cell(float(c), 0) for c in n],
+                     "示例 Example": text(pd.Series(example, dtype=object))})
+    tones = tones_for(table, {"严重程度 Severity": [FAIL if s == ERROR else "warn" for s in severity]})
+    errors, warnings = severities.count(ERROR), severities.count(WARNING)
     return ReportTable("数据质量问题汇总", "Data-quality issues by rule", table, tones,
                        note=f"错误 {errors} 个、警告 {warnings} 个。Errors {errors}, warnings {warnings}.")
 
 
-def _explained(rows: pd.DataFrame) -> pd.Series:
+def _explained(rows: pd.DataFrame) -> list[str]:
     """'情况说明（说明人）' for a warning the county explained (explanations.csv), else ''."""
     if "status" not in rows.columns:
-        return pd.Series("", index=rows.index, dtype="string")
-    explained = rows["status"].astype("string").eq(EXPLAINED).fillna(False)
-    text_ = rows["explanation"].astype("string").fillna("") + "（" + rows["explained_by"].astype("string").fillna("") + "）"
-    return text_.where(explained, "")
+        return [""] * len(rows)
+    explanations, names = (text_cells(column) for column in _lists(rows, "explanation", "explained_by"))
+    return [f"{explanation}（{name}）" if isinstance(status, str) and status == EXPLAINED else ""
+            for status, explanation, name in zip(rows["status"].tolist(), explanations, names)]
 
 
 def issue_rows(issues: pd.DataFrame) -> ReportTable:
-    rows = issues.reset_index(drop=True)
-    table = display({"文件 File": text(rows["source_file"]), "工作表 Sheet": text(rows["sheet"]),
-                     "行号 Row": numbers(rows["row_number"], 0), "学校标识码 School": text(rows["school_code"]),
-                     "字段 Field": text(rows["field"]), "填报值 Value": text(rows["value"]),
-                     "严重程度 Severity": rows["severity"].map(SEVERITY_TEXT).fillna(rows["severity"]),
-                     "问题及整改提示 What to fix": text(rows["message_zh"]), "Message": text(rows["message_en"]),
-                     "说明 Explained": text(_explained(rows))})
-    tones = tones_for(table, {"严重程度 Severity": np.where(rows["severity"] == ERROR, FAIL, "warn")})
+    files, sheets, rows, schools, fields, values, severities, zh, en = _lists(
+        issues, "source_file", "sheet", "row_number", "school_code", "field", "value", "severity", "message_zh", "message_en")
+    table = display({"文件 File": text_cells(files), "工作表 Sheet": text_cells(sheets),
+                     "行号 Row": [number_cell(_float(row), 0) for row in rows], "学校标识码 School": text_cells(schools),
+                     "字段 Field": text_cells(fields), "填报值 Value": text_cells(values),
+                     "严重程度 Severity": [SEVERITY_TEXT.get(severity, severity) for severity in severities],
+                     "问题及整改提示 What to fix": text_cells(zh), "Message": text_cells(en),
+                     "说明 Explained": _explained(issues)})
+    tones = tones_for(table, {"严重程度 Severity": [FAIL if isinstance(severity, str) and severity == ERROR else "warn"
+                                                          for severity in severities]})
     return ReportTable("本县数据质量问题明细", "This county's data-quality issues", table, tones,
-                       note="" if len(rows) else "无 / none", page_rows=ISSUE_ROWS_SHOWN)
+                       note="" if len(files) else "无 / none", page_rows=ISSUE_ROWS_SHOWN)
 
 
 def local_times(values: pd.Series) -> pd.Series:
     """UTC instants as Beijing time, to the minute ('—' when unknown): the time the deadline is set in."""
     instants = pd.to_datetime(pd.Series(values), utc=True).dt.tz_convert(CALENDAR.timezone)
-    return instants.dt.strftime("%Y-%m-%d %H:%M").astype(object).where(instants.notna(), "—")
+    # numpy writes the local wall time as 2026-12-15T17:00: a strftime per value costs more than the page row.
+    minutes = np.datetime_as_string(instants.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]"), unit="m").tolist()
+    return pd.Series(["—" if minute == "NaT" else minute.replace("T", " ") for minute in minutes], index=instants.index,
+                     dtype=object)
+
+
+def _missing_last(value) -> tuple:
+    """A sort key putting a missing value last, as sort_values does."""
+    missing = value is pd.NA or value is None or (isinstance(value, float) and value != value)
+    return (True, "") if missing else (False, value)
 
 
 def timeliness_section(campuses: pd.DataFrame, year: int) -> ReportSection:
     """Per campus: on time, late or missing against the deadline, first submission and last change."""
     section = ReportSection("timeliness", "报送时效", "Timeliness of submissions")
-    rows = (campuses.assign(_order=campuses["timeliness"].map(TIMELINESS_ORDER))
-            .sort_values(["_order", "school_code", "campus_code"], kind="stable").reset_index(drop=True))
+    kinds, codes, campus_codes, names, files = _lists(campuses, "timeliness", "school_code", "campus_code", "school_name",
+                                                      "last_file")
+    order = sorted(range(len(kinds)), key=lambda row: (_missing_last(TIMELINESS_ORDER.get(kinds[row])),
+                                                       _missing_last(codes[row]), _missing_last(campus_codes[row])))
+    kinds, codes, campus_codes, names, files = ([column[row] for row in order]
+                                                for column in (kinds, codes, campus_codes, names, files))
+    first, last = ([column[row] for row in order] for column in
+                   (local_times(campuses["first_submitted_at"]).tolist(), local_times(campuses["last_changed_at"]).tolist()))
     deadline = CALENDAR.deadline(year)
-    counts = rows["timeliness"].value_counts()
-    table = display({"学校（校区） School (campus)": text(rows["school_name"]),
-                     "学校标识码-校区 Code": text(rows["school_code"]) + "-" + text(rows["campus_code"]),
-                     "时效 Timeliness": rows["timeliness"].map(TIMELINESS_TEXT).fillna(rows["timeliness"]),
-                     "首次报送 First submitted": local_times(rows["first_submitted_at"]),
-                     "最后变更 Last changed": local_times(rows["last_changed_at"]),
-                     "最新文件 Newest file": text(rows["last_file"], "—")})
-    tones = tones_for(table, {"时效 Timeliness": rows["timeliness"].map(TIMELINESS_TONE).fillna("")})
-    on_time, late, missing = (int(counts.get(kind, 0))
-                              for kind in (timeliness.ON_TIME, timeliness.LATE, timeliness.MISSING))
+    counts = Counter(kind for kind in kinds if kind is not pd.NA)
+    table = display({"学校（校区） School (campus)": text_cells(names),
+                     "学校标识码-校区 Code": [f"{code}-{campus}" for code, campus in zip(text_cells(codes), text_cells(campus_codes))],
+                     "时效 Timeliness": [TIMELINESS_TEXT.get(kind, kind) for kind in kinds],
+                     "首次报送 First submitted": first, "最后变更 Last changed": last,
+                     "最新文件 Newest file": text_cells(files, "—")})
+    tones = tones_for(table, {"时效 Timeliness": [TIMELINESS_TONE.get(kind, "") for kind in kinds]})
+    on_time, late, missing = (counts.get(kind, 0) for kind in (timeliness.ON_TIME, timeliness.LATE, timeliness.MISSING))
     section.items.append(ReportTable(
         "各校区报送时效", "Timeliness per campus", table, tones, page_rows=ISSUE_ROWS_SHOWN,
         note=(f"截止时间 {deadline:%Y年%m月%d日 %H:%M}（北京时间）前首次报送为按时：按时 {on_time} 个、逾期 {late} 个、"
               f"未报 {missing} 个；截止后的更正不改变按时，显示在最后变更时间。Deadline {deadline:%Y-%m-%d %H:%M} Beijing "
               f"time: {on_time} on time, {late} late, {missing} missing; a correction after the deadline shows as the "
-              "last change." if len(rows) else "无校区记录 / no campus")))
+              "last change." if kinds else "无校区记录 / no campus")))
     return section
 
 
@@ -435,23 +553,34 @@ def changes_section(changes: pd.DataFrame) -> ReportSection:
     """The county's changed fields since the preliminary run, newest first, the first CHANGE_ROWS_SHOWN
     of them and how many more."""
     section = ReportSection("changes", "预评估以来的变更", "Changed since the preliminary run")
-    rows = changes.sort_values(["changed_at", "school_code", "campus_code", "field"], ascending=[False, True, True, True],
-                               kind="stable", na_position="last").reset_index(drop=True)
-    more = max(len(rows) - CHANGE_ROWS_SHOWN, 0)
-    rows = rows.head(CHANGE_ROWS_SHOWN)
-    campus = (text(rows["school_code"]) + "-" + text(rows["campus_code"])).where(text(rows["school_code"]) != "", "—")
-    table = display({"学校标识码-校区 School": campus, "表 Form": rows["form"].map(FORM_TEXT).fillna(rows["form"]),
-                     "字段 Field": pd.Series([field_label(f, n) for f, n in zip(rows["form"], rows["field"])], dtype=object),
-                     "原值 Old": recorded_values(rows["old_value"]), "新值 New": recorded_values(rows["new_value"]),
-                     "原文件 Old file": text(rows["old_file"]), "新文件 New file": text(rows["new_file"]),
-                     "变更时间 Changed at": local_times(rows["changed_at"])})
-    if rows.empty:
+    changed_at = changes["changed_at"]
+    instants = pd.to_datetime(changed_at, utc=True)
+    nanoseconds = [None if pd.isna(instant) else instant.value for instant in instants]
+    columns = _lists(changes, "school_code", "campus_code", "form", "field", "old_value", "new_value", "old_file", "new_file")
+    codes, campus_codes, forms, fields = columns[:4]
+    # Newest first, then by campus and field; a change of no time last (sort_values' stable lexsort).
+    order = sorted(range(len(nanoseconds)), key=lambda row: (
+        (True, 0) if nanoseconds[row] is None else (False, -nanoseconds[row]),
+        _missing_last(codes[row]), _missing_last(campus_codes[row]), _missing_last(fields[row])))
+    more = max(len(order) - CHANGE_ROWS_SHOWN, 0)
+    order = order[:CHANGE_ROWS_SHOWN]
+    codes, campus_codes, forms, fields, old, new, old_files, new_files = ([column[row] for row in order] for column in columns)
+    times = local_times(changed_at).tolist()
+    codes, campus_codes = text_cells(codes), text_cells(campus_codes)
+    table = display({"学校标识码-校区 School": [f"{code}-{campus}" if code != "" else "—" for code, campus in zip(codes, campus_codes)],
+                     "表 Form": [FORM_TEXT.get(form, form) for form in forms],
+                     "字段 Field": [field_label(form, field) for form, field in zip(forms, fields)],
+                     "原值 Old": recorded_values(pd.Series(old, dtype=object)),
+                     "新值 New": recorded_values(pd.Series(new, dtype=object)),
+                     "原文件 Old file": text_cells(old_files), "新文件 New file": text_cells(new_files),
+                     "变更时间 Changed at": [times[row] for row in order]})
+    if not order:
         note = "预评估以来没有变更。No change since the preliminary run."
     elif more:
         note = (f"另有 {more} 项变更未列出，完整记录见 submission_changes 表。"
                 f"And {more} more: every change is in the submission_changes table.")
     else:
-        note = f"共 {len(rows)} 项变更。{len(rows)} change(s)."
+        note = f"共 {len(order)} 项变更。{len(order)} change(s)."
     section.items.append(ReportTable("重新报送后变更的字段", "Fields changed by a resubmission", table, note=note))
     return section
 
