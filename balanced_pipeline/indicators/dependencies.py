@@ -103,6 +103,14 @@ def _no_rows(keys: list[str]) -> pd.DataFrame:
 
 def _quarantined(records: pd.DataFrame, issues: pd.DataFrame, form: str, keys: list[str], prefix: str) -> pd.DataFrame:
     """Rows of `keys` × field (named `prefix` + field) whose value an error of `form` quarantined, with the reason."""
+    # Only records an issue of the form points at can have a value quarantined: matching the
+    # others (every class and room) by provenance would cost time for nothing.
+    of_form = issues[issues["form"] == form]
+    if of_form.empty:
+        records = records.iloc[0:0]
+    else:
+        records = records[(records["source_file"].isin(of_form["source_file"].dropna().unique())
+                           & records["row_number"].isin(of_form["row_number"].dropna().unique())).fillna(False).astype(bool)]
     found = quarantined_values(records, issues, form, keep=tuple(keys))
     found = found.astype({"field": "string", "rule": "string"})
     labels_zh = {f.name: f.label_zh for f in FORMS[form].fields}

@@ -175,14 +175,11 @@ def class_size_check(
     oversize = meets(judged["students"], judged["limit"], ">")
     judged["oversize"] = oversize.fillna(False).astype(int)
     judged["unknown"] = oversize.isna().astype(int)
-    judged["label"] = (
-        judged["class_name"].astype("string") + "（" + judged["stage"].map(STAGES)
-        + judged["grade"].astype("string").fillna("?")
-        + "年级）" + number_text(judged["students"], 0) + "人，限" + number_text(judged["limit"], 0) + "人"
-    )
     per_campus = judged.groupby(YEAR_CAMPUS_KEY).agg(classes=("limit", "size"), oversize=("oversize", "sum"),
                                             unknown=("unknown", "sum"))
-    oversize_labels = judged[judged["oversize"] > 0].groupby(YEAR_CAMPUS_KEY)["label"].agg("、".join)
+    # Only oversize classes are named, so only they get a label.
+    oversize = judged[judged["oversize"] > 0]
+    oversize_labels = oversize.assign(label=oversize_class_label(oversize)).groupby(YEAR_CAMPUS_KEY)["label"].agg("、".join)
 
     judged_types = [t for t, stages in school_type_stages.items() if set(stages) & set(limits.index)]
     frame = campus_rows(schools[schools["school_type"].isin(judged_types)], item)
@@ -211,6 +208,15 @@ def class_size_check(
         ), index=frame.index, dtype="string")
     )
     return frame.drop(columns=["classes", "oversize", "unknown", "oversize_labels"])
+
+
+def oversize_class_label(classes: pd.DataFrame) -> pd.Series:
+    """How an oversize class is named in G5's detail: '3班（小学4年级）52人，限45人'."""
+    return (
+        classes["class_name"].astype("string") + "（" + classes["stage"].map(STAGES)
+        + classes["grade"].astype("string").fillna("?")
+        + "年级）" + number_text(classes["students"], 0) + "人，限" + number_text(classes["limit"], 0) + "人"
+    )
 
 
 def small_school_funding_check(
