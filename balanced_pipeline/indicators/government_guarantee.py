@@ -46,27 +46,27 @@ from balanced_pipeline.warehouse.catalogue import conform
 
 
 def _every_school(c: CountyInputs, item: dict[str, Any]) -> pd.DataFrame:
-    return all_schools_item(c.universe, c.checks, item, c.campuses)
+    return all_schools_item(c.universe, c.checks_of(item["id"]), item, c.campuses)
 
 
 ITEMS = {
     "G3": Item(school=lambda s, item: room_check(s.schools, s.classes, s.rooms, item), county=_every_school),
     "G4": Item(school=lambda s, item: school_size_check(s.schools, item), county=_every_school),
     "G5": Item(school=lambda s, item: class_size_check(s.schools, s.classes, item, s.school_type_stages),
-               county=lambda c, item: class_size_item(c.universe, c.checks, item, c.campuses)),
+               county=lambda c, item: class_size_item(c.universe, c.checks_of(item["id"]), item, c.campuses)),
     "G6": Item(school=lambda s, item: small_school_funding_check(s.schools, item, s.school_type_stages),
                county=_every_school),
     "G7": Item(county=lambda c, item: special_education_item(c.county, c.schools, item)),
     "G8": Item(county=lambda c, item: teacher_pay_item(c.county, item)),
     "G9": Item(school=lambda s, item: teacher_share_check(s.schools, item, "trained_360h_teachers", "完成360学时培训"),
-               county=lambda c, item: teacher_rate_item(c.universe, c.schools, c.checks, item, c.campuses,
+               county=lambda c, item: teacher_rate_item(c.universe, c.schools, c.checks_of(item["id"]), item, c.campuses,
                                                         "trained_360h_teachers", "5年内完成360学时培训")),
     "G11": Item(county=lambda c, item: rotation_item(c.county, item)),
     "G12": Item(school=lambda s, item: teacher_share_check(s.schools, item, "certified_teachers", "持有教师资格证"),
-                county=lambda c, item: teacher_rate_item(c.universe, c.schools, c.checks, item, c.campuses,
+                county=lambda c, item: teacher_rate_item(c.universe, c.schools, c.checks_of(item["id"]), item, c.campuses,
                                                          "certified_teachers", "持有教师资格证")),
     "G13": Item(school=lambda s, item: catchment_check(s.schools, item, s.school_type_stages),
-                county=lambda c, item: catchment_item(c.universe, c.schools, c.checks, item, c.campuses)),
+                county=lambda c, item: catchment_item(c.universe, c.schools, c.checks_of(item["id"]), item, c.campuses)),
     "G14": Item(county=lambda c, item: senior_high_quota_item(c.county, item)),
     "G15": Item(county=lambda c, item: migrant_children_item(c.county, item)),
 }
@@ -114,7 +114,8 @@ def compulsory_students(schools: pd.DataFrame, stages: list[str]) -> pd.Series:
 def room_check(schools: pd.DataFrame, classes: pd.DataFrame, rooms: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
     scoped = schools[schools["school_type"].isin(item["school_types"])]
     class_counts = (
-        classes[classes["stage"].isin(item["class_stages"])].groupby(YEAR_CAMPUS_KEY).size().rename("classes")
+        classes.loc[classes["stage"].isin(item["class_stages"]), YEAR_CAMPUS_KEY].groupby(YEAR_CAMPUS_KEY).size()
+        .rename("classes")
     )
     min_area = pd.Series(item["room_min_area_m2"], dtype="Float64")
     adequate = (rooms["area_m2"].astype("Float64") >= rooms["room_type"].map(min_area).astype("Float64")).fillna(False)
@@ -170,7 +171,7 @@ def class_size_check(
     schools: pd.DataFrame, classes: pd.DataFrame, item: dict[str, Any], school_type_stages: dict[str, list[str]]
 ) -> pd.DataFrame:
     limits = pd.Series(item["max_class_size"], dtype="Float64")
-    judged = classes[classes["stage"].isin(limits.index)].copy()
+    judged = classes.loc[classes["stage"].isin(limits.index), [*YEAR_CAMPUS_KEY, *CLASS_LABEL_FIELDS, "students"]]
     judged["limit"] = judged["stage"].map(limits).astype("Float64")
     oversize = meets(judged["students"], judged["limit"], ">")
     judged["oversize"] = oversize.fillna(False).astype(int)
@@ -208,6 +209,9 @@ def class_size_check(
         ), index=frame.index, dtype="string")
     )
     return frame.drop(columns=["classes", "oversize", "unknown", "oversize_labels"])
+
+
+CLASS_LABEL_FIELDS = ["class_name", "stage", "grade"]
 
 
 def oversize_class_label(classes: pd.DataFrame) -> pd.Series:

@@ -269,8 +269,8 @@ def _parts_left_out(rows: pd.DataFrame, parts: pd.DataFrame, campus_gaps: pd.Dat
     frame["entry"] = [
         {"school_code": school, "campus_code": campus, "school_name": "" if pd.isna(name) else str(name),
          "reason": reason, **({"note": note} if isinstance(note, str) and note else {})}
-        for school, campus, name, reason, note in zip(frame["school_code"], frame["campus_code"], frame["school_name"],
-                                                      frame["reason"], frame["scope_note"])
+        for school, campus, name, reason, note in zip(*(frame[c].to_numpy(dtype=object) for c in (
+            "school_code", "campus_code", "school_name", "reason", "scope_note")))
     ]
     return frame.sort_values([*CAMPUS_KEY], kind="stable")
 
