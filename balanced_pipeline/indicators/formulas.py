@@ -130,10 +130,11 @@ def weighted_difference_coefficient(
     summary = grouped.agg(students_in_scope=("_p", "sum"), _sum_px=("_px", "sum"), schools_in_scope=("_x", "size"))
     summary["weighted_mean"] = summary["_sum_px"] / summary["students_in_scope"].where(summary["students_in_scope"] > 0)
 
-    work = work.join(summary["weighted_mean"], on=by)
-    work["_dev2"] = work["_p"] * (work["_x"] - work["weighted_mean"]) ** 2
+    # The groups are found once: each row's group number indexes the per-group sums.
+    group = grouped.ngroup().to_numpy()
+    deviation2 = work["_p"] * (work["_x"] - summary["weighted_mean"].to_numpy()[group]) ** 2
     summary["weighted_sd"] = np.sqrt(
-        work.groupby(by, sort=True, dropna=False)["_dev2"].sum() / summary["students_in_scope"]
+        pd.Series(deviation2.groupby(group).sum().to_numpy(), index=summary.index) / summary["students_in_scope"]
     )
 
     mean = summary["weighted_mean"]

@@ -211,7 +211,10 @@ def county_difference_coefficients(
     names = {i.id: i.name_zh for i in standards.resource_indicators}
     by = ["year", "county_code", "stage", "indicator_id"]
     in_scope = parts.loc[parts["in_difference_coefficient"], PART_KEY]
-    rows = indicators[indicators["indicator_id"].isin(coefficient_ids)].merge(in_scope, on=PART_KEY)
+    # The join runs on the keys alone; the matching rows are then taken whole, in the join's order.
+    coefficient = indicators["indicator_id"].isin(coefficient_ids).to_numpy(dtype=bool)
+    keys = indicators.loc[coefficient, PART_KEY].assign(_position=np.flatnonzero(coefficient))
+    rows = indicators.iloc[keys.merge(in_scope, on=PART_KEY)["_position"].to_numpy()].reset_index(drop=True)
     table = weighted_difference_coefficient(rows[rows["value"].notna()], by=by, value="value", weight="students")
 
     left_out = _parts_left_out(rows, parts, campus_gaps, coefficient_ids, standards)
