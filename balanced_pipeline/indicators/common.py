@@ -56,8 +56,12 @@ def scalar_text(value: Any, decimals: int = 2) -> str:
 
 
 def number_text(values: pd.Series, decimals: int = 2) -> pd.Series:
+    """scalar_text of each value; each distinct value is written once (counts repeat a lot)."""
     values = pd.Series(values).astype("Float64").round(decimals)
-    return values.astype(object).map(lambda v: scalar_text(v, decimals)).astype("string")
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    texts = np.array([*(scalar_text(v, decimals) for v in distinct.astype(object)), scalar_text(None, decimals)],
+                     dtype=object)
+    return pd.Series(texts[codes], index=values.index, dtype="string")
 
 
 def percent_text(values: pd.Series, decimals: int = 1) -> pd.Series:

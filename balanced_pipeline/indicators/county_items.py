@@ -67,6 +67,14 @@ class CountyInputs:
     issues: pd.DataFrame
     quality_monitoring: pd.DataFrame | None = None
 
+    def checks_of(self, item_id: str) -> pd.DataFrame:
+        """The rows of `checks` of one item, in their order: the checks are split by item once,
+        not filtered again for every item and stage."""
+        if "_by_item" not in self.__dict__:
+            positions = self.checks.groupby("item_id", sort=False).indices
+            object.__setattr__(self, "_by_item", positions)
+        return self.checks.iloc[self.__dict__["_by_item"].get(item_id, [])]
+
 
 @dataclass(frozen=True)
 class Item:

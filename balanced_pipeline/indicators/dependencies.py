@@ -16,6 +16,7 @@ twelve-year school unknown, because `split_students` reads it, and leaves R1–R
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from balanced_pipeline.contract.forms import COUNTIES, FORMS, KEY_DTYPES, SCHOOLS, YEAR_CAMPUS_KEY, YEAR_COUNTY_KEY
@@ -103,6 +104,14 @@ def _no_rows(keys: list[str]) -> pd.DataFrame:
 
 def _quarantined(records: pd.DataFrame, issues: pd.DataFrame, form: str, keys: list[str], prefix: str) -> pd.DataFrame:
     """Rows of `keys` × field (named `prefix` + field) whose value an error of `form` quarantined, with the reason."""
+    # Only records an issue of the form points at can have a value quarantined: matching the
+    # others (every class and room) by provenance would cost time for nothing.
+    of_form = issues[issues["form"] == form]
+    if of_form.empty:
+        records = records.iloc[0:0]
+    else:
+        records = records[(records["source_file"].isin(of_form["source_file"].dropna().unique())
+                           & records["row_number"].isin(of_form["row_number"].dropna().unique())).fillna(False).astype(bool)]
     found = quarantined_values(records, issues, form, keep=tuple(keys))
     found = found.astype({"field": "string", "rule": "string"})
     labels_zh = {f.name: f.label_zh for f in FORMS[form].fields}
@@ -163,7 +172,10 @@ def not_computed_reasons(rows: pd.DataFrame, inputs: pd.DataFrame, unknown: pd.D
     `inputs`, and `school_type` when `inputs` has it): the reasons of its unknown inputs, '' when
     every input is known."""
     on = [c for c in inputs.columns if c != "field"]
-    work = rows[[*YEAR_CAMPUS_KEY, *on]].astype({c: "string" for c in on}).assign(_row=range(len(rows)))
+    # Only rows of a campus with an unknown input can have a reason: the join runs on those alone.
+    affected = rows["school_code"].isin(unknown["school_code"].dropna().unique()).to_numpy(dtype=bool)
+    work = rows.loc[affected, [*YEAR_CAMPUS_KEY, *on]].astype({c: "string" for c in on})
+    work = work.assign(_row=np.flatnonzero(affected))
     hits = work.merge(inputs, on=on).merge(unknown, on=[*YEAR_CAMPUS_KEY, "field"])
     reasons = hits.groupby("_row").agg(not_computed_reason_zh=("reason_zh", "；".join),
                                        not_computed_reason_en=("reason_en", "; ".join))

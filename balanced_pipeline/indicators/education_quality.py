@@ -41,7 +41,7 @@ from balanced_pipeline.warehouse.catalogue import conform
 
 
 def _every_school(c: CountyInputs, item: dict[str, Any]) -> pd.DataFrame:
-    return all_schools_item(c.universe, c.checks, item, c.campuses)
+    return all_schools_item(c.universe, c.checks_of(item["id"]), item, c.campuses)
 
 
 ITEMS = {

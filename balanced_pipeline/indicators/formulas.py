@@ -62,11 +62,13 @@ def meets(value: pd.Series, threshold: Any, comparison: str | pd.Series) -> pd.S
     }
     if isinstance(comparison, str):
         return outcomes[comparison].astype("boolean")
-    met = pd.Series(pd.NA, index=value.index, dtype="boolean")
+    # Each row takes its own comparison's outcome; a row whose symbol is none of these stays missing.
+    met, unknown = np.zeros(len(value), dtype=bool), np.ones(len(value), dtype=bool)
     for symbol, outcome in outcomes.items():
         chosen = (comparison == symbol).to_numpy()
-        met[chosen] = outcome[chosen]
-    return met
+        met[chosen] = outcome.to_numpy(dtype=bool, na_value=False)[chosen]
+        unknown[chosen] = outcome.isna().to_numpy()[chosen]
+    return pd.Series(pd.arrays.BooleanArray(met, unknown), index=value.index)
 
 
 def school_rule_verdict(
@@ -92,7 +94,7 @@ def school_rule_verdict(
         _rank=ratio.fillna(-np.inf),
         weakest_indicator=frame["indicator_id"],
         weakest_ratio=frame["ratio"].astype("Float64"),
-    )
+    ).reset_index(drop=True)
     grouped = work.groupby(by, sort=True)
     verdict = pd.DataFrame(
         {
@@ -101,8 +103,9 @@ def school_rule_verdict(
             "unmet_below_floor": grouped["_below_floor"].sum().astype("Int64"),
         }
     )
-    weakest = work.sort_values([*by, "_rank"], kind="stable").drop_duplicates(by).set_index(by)
-    verdict = verdict.join(weakest[["weakest_indicator", "weakest_ratio"]])
+    # The part's first row of lowest rank (idxmin keeps the first of equals, as a stable sort would).
+    weakest = work.loc[grouped["_rank"].idxmin().to_numpy(), [*by, "weakest_indicator", "weakest_ratio"]].set_index(by)
+    verdict = verdict.join(weakest)
     verdict["passed"] = (
         (verdict["indicators_met"] >= min_indicators_met) & (verdict["unmet_below_floor"] == 0)
     ).astype("boolean").mask(verdict["indicators_judged"] < grouped.size())
@@ -127,10 +130,11 @@ def weighted_difference_coefficient(
     summary = grouped.agg(students_in_scope=("_p", "sum"), _sum_px=("_px", "sum"), schools_in_scope=("_x", "size"))
     summary["weighted_mean"] = summary["_sum_px"] / summary["students_in_scope"].where(summary["students_in_scope"] > 0)
 
-    work = work.join(summary["weighted_mean"], on=by)
-    work["_dev2"] = work["_p"] * (work["_x"] - work["weighted_mean"]) ** 2
+    # The groups are found once: each row's group number indexes the per-group sums.
+    group = grouped.ngroup().to_numpy()
+    deviation2 = work["_p"] * (work["_x"] - summary["weighted_mean"].to_numpy()[group]) ** 2
     summary["weighted_sd"] = np.sqrt(
-        work.groupby(by, sort=True, dropna=False)["_dev2"].sum() / summary["students_in_scope"]
+        pd.Series(deviation2.groupby(group).sum().to_numpy(), index=summary.index) / summary["students_in_scope"]
     )
 
     mean = summary["weighted_mean"]

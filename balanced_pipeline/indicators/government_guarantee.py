@@ -46,27 +46,27 @@ from balanced_pipeline.warehouse.catalogue import conform
 
 
 def _every_school(c: CountyInputs, item: dict[str, Any]) -> pd.DataFrame:
-    return all_schools_item(c.universe, c.checks, item, c.campuses)
+    return all_schools_item(c.universe, c.checks_of(item["id"]), item, c.campuses)
 
 
 ITEMS = {
     "G3": Item(school=lambda s, item: room_check(s.schools, s.classes, s.rooms, item), county=_every_school),
     "G4": Item(school=lambda s, item: school_size_check(s.schools, item), county=_every_school),
     "G5": Item(school=lambda s, item: class_size_check(s.schools, s.classes, item, s.school_type_stages),
-               county=lambda c, item: class_size_item(c.universe, c.checks, item, c.campuses)),
+               county=lambda c, item: class_size_item(c.universe, c.checks_of(item["id"]), item, c.campuses)),
     "G6": Item(school=lambda s, item: small_school_funding_check(s.schools, item, s.school_type_stages),
                county=_every_school),
     "G7": Item(county=lambda c, item: special_education_item(c.county, c.schools, item)),
     "G8": Item(county=lambda c, item: teacher_pay_item(c.county, item)),
     "G9": Item(school=lambda s, item: teacher_share_check(s.schools, item, "trained_360h_teachers", "完成360学时培训"),
-               county=lambda c, item: teacher_rate_item(c.universe, c.schools, c.checks, item, c.campuses,
+               county=lambda c, item: teacher_rate_item(c.universe, c.schools, c.checks_of(item["id"]), item, c.campuses,
                                                         "trained_360h_teachers", "5年内完成360学时培训")),
     "G11": Item(county=lambda c, item: rotation_item(c.county, item)),
     "G12": Item(school=lambda s, item: teacher_share_check(s.schools, item, "certified_teachers", "持有教师资格证"),
-                county=lambda c, item: teacher_rate_item(c.universe, c.schools, c.checks, item, c.campuses,
+                county=lambda c, item: teacher_rate_item(c.universe, c.schools, c.checks_of(item["id"]), item, c.campuses,
                                                          "certified_teachers", "持有教师资格证")),
     "G13": Item(school=lambda s, item: catchment_check(s.schools, item, s.school_type_stages),
-                county=lambda c, item: catchment_item(c.universe, c.schools, c.checks, item, c.campuses)),
+                county=lambda c, item: catchment_item(c.universe, c.schools, c.checks_of(item["id"]), item, c.campuses)),
     "G14": Item(county=lambda c, item: senior_high_quota_item(c.county, item)),
     "G15": Item(county=lambda c, item: migrant_children_item(c.county, item)),
 }
@@ -114,7 +114,8 @@ def compulsory_students(schools: pd.DataFrame, stages: list[str]) -> pd.Series:
 def room_check(schools: pd.DataFrame, classes: pd.DataFrame, rooms: pd.DataFrame, item: dict[str, Any]) -> pd.DataFrame:
     scoped = schools[schools["school_type"].isin(item["school_types"])]
     class_counts = (
-        classes[classes["stage"].isin(item["class_stages"])].groupby(YEAR_CAMPUS_KEY).size().rename("classes")
+        classes.loc[classes["stage"].isin(item["class_stages"]), YEAR_CAMPUS_KEY].groupby(YEAR_CAMPUS_KEY).size()
+        .rename("classes")
     )
     min_area = pd.Series(item["room_min_area_m2"], dtype="Float64")
     adequate = (rooms["area_m2"].astype("Float64") >= rooms["room_type"].map(min_area).astype("Float64")).fillna(False)
@@ -170,19 +171,16 @@ def class_size_check(
     schools: pd.DataFrame, classes: pd.DataFrame, item: dict[str, Any], school_type_stages: dict[str, list[str]]
 ) -> pd.DataFrame:
     limits = pd.Series(item["max_class_size"], dtype="Float64")
-    judged = classes[classes["stage"].isin(limits.index)].copy()
+    judged = classes.loc[classes["stage"].isin(limits.index), [*YEAR_CAMPUS_KEY, *CLASS_LABEL_FIELDS, "students"]]
     judged["limit"] = judged["stage"].map(limits).astype("Float64")
     oversize = meets(judged["students"], judged["limit"], ">")
     judged["oversize"] = oversize.fillna(False).astype(int)
     judged["unknown"] = oversize.isna().astype(int)
-    judged["label"] = (
-        judged["class_name"].astype("string") + "（" + judged["stage"].map(STAGES)
-        + judged["grade"].astype("string").fillna("?")
-        + "年级）" + number_text(judged["students"], 0) + "人，限" + number_text(judged["limit"], 0) + "人"
-    )
     per_campus = judged.groupby(YEAR_CAMPUS_KEY).agg(classes=("limit", "size"), oversize=("oversize", "sum"),
                                             unknown=("unknown", "sum"))
-    oversize_labels = judged[judged["oversize"] > 0].groupby(YEAR_CAMPUS_KEY)["label"].agg("、".join)
+    # Only oversize classes are named, so only they get a label.
+    oversize = judged[judged["oversize"] > 0]
+    oversize_labels = oversize.assign(label=oversize_class_label(oversize)).groupby(YEAR_CAMPUS_KEY)["label"].agg("、".join)
 
     judged_types = [t for t, stages in school_type_stages.items() if set(stages) & set(limits.index)]
     frame = campus_rows(schools[schools["school_type"].isin(judged_types)], item)
@@ -211,6 +209,18 @@ def class_size_check(
         ), index=frame.index, dtype="string")
     )
     return frame.drop(columns=["classes", "oversize", "unknown", "oversize_labels"])
+
+
+CLASS_LABEL_FIELDS = ["class_name", "stage", "grade"]
+
+
+def oversize_class_label(classes: pd.DataFrame) -> pd.Series:
+    """How an oversize class is named in G5's detail: '3班（小学4年级）52人，限45人'."""
+    return (
+        classes["class_name"].astype("string") + "（" + classes["stage"].map(STAGES)
+        + classes["grade"].astype("string").fillna("?")
+        + "年级）" + number_text(classes["students"], 0) + "人，限" + number_text(classes["limit"], 0) + "人"
+    )
 
 
 def small_school_funding_check(

@@ -211,7 +211,10 @@ def county_difference_coefficients(
     names = {i.id: i.name_zh for i in standards.resource_indicators}
     by = ["year", "county_code", "stage", "indicator_id"]
     in_scope = parts.loc[parts["in_difference_coefficient"], PART_KEY]
-    rows = indicators[indicators["indicator_id"].isin(coefficient_ids)].merge(in_scope, on=PART_KEY)
+    # The join runs on the keys alone; the matching rows are then taken whole, in the join's order.
+    coefficient = indicators["indicator_id"].isin(coefficient_ids).to_numpy(dtype=bool)
+    keys = indicators.loc[coefficient, PART_KEY].assign(_position=np.flatnonzero(coefficient))
+    rows = indicators.iloc[keys.merge(in_scope, on=PART_KEY)["_position"].to_numpy()].reset_index(drop=True)
     table = weighted_difference_coefficient(rows[rows["value"].notna()], by=by, value="value", weight="students")
 
     left_out = _parts_left_out(rows, parts, campus_gaps, coefficient_ids, standards)
@@ -269,8 +272,8 @@ def _parts_left_out(rows: pd.DataFrame, parts: pd.DataFrame, campus_gaps: pd.Dat
     frame["entry"] = [
         {"school_code": school, "campus_code": campus, "school_name": "" if pd.isna(name) else str(name),
          "reason": reason, **({"note": note} if isinstance(note, str) and note else {})}
-        for school, campus, name, reason, note in zip(frame["school_code"], frame["campus_code"], frame["school_name"],
-                                                      frame["reason"], frame["scope_note"])
+        for school, campus, name, reason, note in zip(*(frame[c].to_numpy(dtype=object) for c in (
+            "school_code", "campus_code", "school_name", "reason", "scope_note")))
     ]
     return frame.sort_values([*CAMPUS_KEY], kind="stable")
 

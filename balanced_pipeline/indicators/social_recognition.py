@@ -11,6 +11,7 @@ its raw responses are used and its totals are rejected with an error issue.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from balanced_pipeline.contract.forms import YEAR_COUNTY_KEY
@@ -37,25 +38,40 @@ def survey_group_counts(survey_responses: pd.DataFrame, standards: Standards) ->
     respondents, answers_counted, satisfied, answers_excluded, answers_unrecognised."""
     section = standards.section("social_recognition")
     questions = [c for c in survey_responses.columns if str(c).startswith(section["question_prefix"])]
-    text = answer_text(survey_responses[questions])
-    answers = section["answers"]
-    satisfied = text.isin([str(a) for a in answers["satisfied"]])
-    counted = satisfied | text.isin([str(a) for a in answers["dissatisfied"]])
-    excluded = text.isin([str(a) for a in answers["excluded"]])
-    blank = text.isna() | text.eq("").fillna(False)
+    tallies = np.zeros((len(survey_responses), len(ANSWER_TALLIES)), dtype="int64")
+    for question in questions:
+        # A question has a handful of distinct answers: each is read once (answer_kinds), and
+        # every respondent's answer adds its kind by position (code -1, a missing answer, adds none).
+        codes, distinct = pd.factorize(survey_responses[question].astype("string"))
+        kinds = answer_kinds(pd.Series(distinct, dtype="string"), section["answers"])
+        tallies += np.vstack([kinds.to_numpy(dtype="int64"), np.zeros((1, len(ANSWER_TALLIES)), dtype="int64")])[codes]
     per_respondent = pd.DataFrame(
         {
             "year": survey_responses["year"],
             "county_code": survey_responses["county_code"],
             "respondent_group": survey_responses["respondent_group"].astype("string").str.strip(),
             "respondents": 1,
-            "answers_counted": counted.sum(axis=1),
-            "satisfied": satisfied.sum(axis=1),
-            "answers_excluded": excluded.sum(axis=1),
-            "answers_unrecognised": (~(counted | excluded | blank)).sum(axis=1),
-        }
+            **{column: tallies[:, position] for position, column in enumerate(ANSWER_TALLIES)},
+        },
+        index=survey_responses.index,
     )
     return per_respondent.groupby([*YEAR_COUNTY_KEY, "respondent_group"], as_index=False)[GROUP_COUNT_COLUMNS].sum()
+
+
+ANSWER_TALLIES = ["answers_counted", "satisfied", "answers_excluded", "answers_unrecognised"]
+
+
+def answer_kinds(answers: pd.Series, listed: dict) -> pd.DataFrame:
+    """For each answer, which tallies of ANSWER_TALLIES it adds to: counted (satisfied or
+    dissatisfied), satisfied, excluded ("don't know"), unrecognised (none of the standards file's
+    answers, not blank)."""
+    text = answer_text(answers.to_frame())[answers.name if answers.name is not None else 0]
+    satisfied = text.isin([str(a) for a in listed["satisfied"]])
+    counted = satisfied | text.isin([str(a) for a in listed["dissatisfied"]])
+    excluded = text.isin([str(a) for a in listed["excluded"]])
+    blank = text.isna() | text.eq("").fillna(False)
+    return pd.DataFrame({"answers_counted": counted, "satisfied": satisfied, "answers_excluded": excluded,
+                         "answers_unrecognised": ~(counted | excluded | blank)})[ANSWER_TALLIES]
 
 
 def submitted_group_counts(survey_groups: pd.DataFrame) -> pd.DataFrame:

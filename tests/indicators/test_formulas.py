@@ -143,3 +143,22 @@ def test_school_rule_leaves_a_part_with_a_missing_indicator_unjudged_even_when_k
     passed = [False, False] + [True] * 4 + [None]
     verdict = school_rule_verdict(_part(ratios, passed), by=["part"], min_indicators_met=6, floor_ratio=0.85).iloc[0]
     assert pd.isna(verdict["passed"]) and verdict["unmet_below_floor"] == 3
+
+
+def test_meets_leaves_a_row_missing_whose_comparison_is_unknown():
+    value, threshold = pd.Series([8.0, 8.0, 8.0, None]), pd.Series([7.5, 7.5, 7.5, 7.5])
+    comparison = pd.Series([">=", "<", "~", ">="])
+    assert meets(value, threshold, comparison).tolist() == [True, False, pd.NA, pd.NA]
+
+
+def test_school_rule_finds_each_parts_weakest_indicator_among_interleaved_rows():
+    frame = pd.DataFrame({
+        "part": ["B", "A", "B", "A", "B"],
+        "indicator_id": ["R1", "R1", "R2", "R2", "R3"],
+        "ratio": pd.array([0.9, 1.2, 0.8, None, 0.8], dtype="Float64"),
+        "passed": pd.array([False, True, False, None, False], dtype="boolean"),
+    })
+    verdict = school_rule_verdict(frame, by=["part"], min_indicators_met=1, floor_ratio=0.85).set_index("part")
+    assert verdict.loc["A", "weakest_indicator"] == "R2" and pd.isna(verdict.loc["A", "weakest_ratio"])  # missing first
+    assert verdict.loc["B", "weakest_indicator"] == "R2"  # 0.8 twice: the first of equals
+    assert verdict.loc["B", "weakest_ratio"] == pytest.approx(0.8)

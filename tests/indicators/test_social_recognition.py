@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from balanced_pipeline.indicators.social_recognition import county_social_recognition, recognition_table, survey_group_counts
+from balanced_pipeline.indicators.social_recognition import answer_kinds
 from balanced_pipeline.indicators.social_recognition import superseded_by_responses, superseded_group_issues
 from balanced_pipeline.standards.loader import load_standards
 
@@ -37,6 +38,22 @@ def test_recognition_rate_hand_worked():
     assert table.loc["all", "rate"] == pytest.approx(7 / 9)
     assert not table.loc["all", "passed"]
     assert table.loc["all", "threshold"] == 0.85
+
+
+def test_answer_kinds_classify_each_answer_once():
+    answers = pd.Series(["满意", " 4.0", "2", "不了解", "1", "", pd.NA, "很好"], dtype="string", name="q01")
+    kinds = answer_kinds(answers, STANDARDS.section("social_recognition")["answers"])
+    assert kinds.columns.tolist() == ["answers_counted", "satisfied", "answers_excluded", "answers_unrecognised"]
+    assert kinds.astype(int).values.tolist() == [
+        [1, 1, 0, 0],  # 满意: counted and satisfied
+        [1, 1, 0, 0],  # 4.0 reads as 4
+        [1, 0, 0, 0],  # 2: dissatisfied
+        [0, 0, 1, 0],  # 不了解: left out
+        [0, 0, 1, 0],  # 1: don't know on the 5…1 scale
+        [0, 0, 0, 0],  # blank
+        [0, 0, 0, 0],  # missing
+        [0, 0, 0, 1],  # not an answer the standards list
+    ]
 
 
 def test_unrecognised_answers_are_counted_and_noted():
