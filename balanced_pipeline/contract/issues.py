@@ -189,7 +189,8 @@ def _maybe_at(records: pd.DataFrame, row_numbers) -> np.ndarray:
     """Records whose row number is one of `row_numbers` (any record some provenance points at is
     among them): few records have an error, and indexing every record of a large form by its full
     provenance costs seconds, so only these are."""
-    return records["row_number"].isin(pd.Series(row_numbers).dropna()).to_numpy(dtype=bool, na_value=False)
+    wanted = pd.Series(row_numbers).astype("Int64").dropna()  # typed as provenance_index types them
+    return records["row_number"].astype("Int64").isin(wanted).to_numpy(dtype=bool, na_value=False)
 
 
 def _at(records: pd.DataFrame, keys: pd.MultiIndex) -> np.ndarray:

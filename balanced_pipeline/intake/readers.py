@@ -246,5 +246,14 @@ def _decode(data: bytes) -> str:
 
 def _read_parquet(path: Path) -> pd.DataFrame:
     table = pq.read_table(path)
-    as_strings = pa.table({name: pc.cast(table[name], pa.string()) for name in table.column_names})
-    return as_strings.to_pandas()
+    return pd.DataFrame({name: _as_strings(table[name]) for name in table.column_names})
+
+
+def _as_strings(column: pa.ChunkedArray) -> np.ndarray:
+    """A column as Python strings (None where null), what `to_pandas` gives, but each distinct value
+    made a Python string once: a survey file's answer columns repeat a handful of codes over
+    hundreds of thousands of rows."""
+    encoded = pc.dictionary_encode(pc.cast(column, pa.string()).combine_chunks())
+    distinct = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
+    codes = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)
+    return distinct[codes]
