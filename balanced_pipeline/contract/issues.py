@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from balanced_pipeline.contract.forms import FORMS
@@ -184,6 +185,23 @@ def provenance_index(records: pd.DataFrame) -> pd.MultiIndex:
     return pd.MultiIndex.from_frame(keys.fillna({"source_file": "", "sheet": ""}))
 
 
+def _maybe_at(records: pd.DataFrame, row_numbers) -> np.ndarray:
+    """Records whose row number is one of `row_numbers` (any record some provenance points at is
+    among them): few records have an error, and indexing every record of a large form by its full
+    provenance costs seconds, so only these are."""
+    wanted = pd.Series(row_numbers).astype("Int64").dropna()  # typed as provenance_index types them
+    return records["row_number"].astype("Int64").isin(wanted).to_numpy(dtype=bool, na_value=False)
+
+
+def _at(records: pd.DataFrame, keys: pd.MultiIndex) -> np.ndarray:
+    """Which records have one of the provenances `keys` (file, sheet, row number)."""
+    candidates = _maybe_at(records, keys.get_level_values(PROVENANCE.index("row_number")))
+    found = np.zeros(len(records), dtype=bool)
+    if candidates.any():
+        found[candidates] = provenance_index(records[candidates]).isin(keys)
+    return found
+
+
 def quarantined_values(records: pd.DataFrame, issues: pd.DataFrame, form: str,
                        keep: tuple[str, ...] = ()) -> pd.DataFrame:
     """One row per value of `records` an error quarantines without rejecting its record: the
@@ -193,7 +211,8 @@ def quarantined_values(records: pd.DataFrame, issues: pd.DataFrame, form: str,
     columns = [*keep, *QUARANTINE_COLUMNS]
     if errors.empty or records.empty:
         return pd.DataFrame({c: pd.Series(dtype=records[c].dtype if c in records else "string") for c in columns})
-    located = pd.DataFrame({"_position": range(len(records))}, index=provenance_index(records))
+    candidates = _maybe_at(records, errors["row_number"])
+    located = pd.DataFrame({"_position": np.flatnonzero(candidates)}, index=provenance_index(records[candidates]))
     positions = located.reindex(provenance_index(errors))["_position"].to_numpy()
     found = ~pd.isna(positions)
     matched = records.iloc[positions[found].astype(int)][list(keep)].reset_index(drop=True)
@@ -208,9 +227,8 @@ def without_quarantined_values(records: pd.DataFrame, issues: pd.DataFrame, form
     if quarantined.empty:
         return records
     records = records.copy()
-    where = provenance_index(records)
     for field, rows in quarantined.groupby("field"):
-        records.loc[where.isin(provenance_index(rows)), field] = pd.NA
+        records.loc[_at(records, provenance_index(rows)), field] = pd.NA
     return records
 
 
@@ -220,7 +238,7 @@ def split_accepted(staged: pd.DataFrame, issues: pd.DataFrame, form: str) -> tup
     rejected_keys = rejected_records(issues, form)
     if rejected_keys.empty:
         return without_quarantined_values(staged, issues, form), staged.iloc[0:0]
-    is_rejected = provenance_index(staged).isin(pd.MultiIndex.from_frame(rejected_keys))
+    is_rejected = _at(staged, pd.MultiIndex.from_frame(rejected_keys))
     return without_quarantined_values(staged[~is_rejected], issues, form), staged[is_rejected]
 
 

@@ -112,8 +112,13 @@ def supersede_older_submissions(forms: dict[str, pd.DataFrame], files: pd.DataFr
         return issues_frame()
     claims["source"] = np.where(claims["source_file"].map(kinds) == BULK, BULK, claims["source_file"])
     claims["modified_at"] = claims["source_file"].map(times)
-    sources = claims.groupby([*CAMPUS_KEY, "source"], as_index=False).agg(
-        modified_at=("modified_at", "max"), newest_file=("source_file", "max"))
+    by_source = [*CAMPUS_KEY, "source"]
+    # The newest file of each source by sorting, not groupby's max: on text columns that max runs
+    # in Python once per group (seconds at 20,000 campuses).
+    newest_file = (claims.sort_values("source_file").drop_duplicates(by_source, keep="last")
+                   [[*by_source, "source_file"]].rename(columns={"source_file": "newest_file"}))
+    sources = claims.groupby(by_source, as_index=False).agg(modified_at=("modified_at", "max")).merge(
+        newest_file, on=by_source, how="left")
     sources = sources.sort_values([*CAMPUS_KEY, "modified_at", "newest_file"])
     sources["winner"] = sources.groupby(list(CAMPUS_KEY))["newest_file"].transform("last")
     losers = sources[sources.duplicated(list(CAMPUS_KEY), keep="last")][[*CAMPUS_KEY, "source", "winner"]]

@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from balanced_pipeline.contract.issues import (ERROR, PROVENANCE, WARNING, conform_issues, error_blocks_record, failed_rows,
                                                issues_frame, location_en, location_zh)
@@ -250,30 +252,87 @@ def _map_unique(raw: pd.Series, parse_uniques):
     """Parse each distinct raw value once; missing raw cells stay missing with no problem."""
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     values, problems = parse_uniques(list(uniques))
-    values = np.array([*values, None], dtype=object)
+    values = np.append(np.asarray(values, dtype=object), None)
     taken_values = values[codes]  # code -1 picks the trailing None
     if problems is None:
         return taken_values, None
-    problems = np.array([*problems, ""], dtype=object)
+    problems = np.append(np.asarray(problems, dtype=object), "")
     return taken_values, problems[codes]
 
 
-def _parse_uniques(field: Field, uniques: list) -> tuple[list, list]:
-    cleaned = [clean_text_value(v) for v in uniques]
+_ODD_ASCII = r"[\x00-\x1f\x7f]|  |^ | $"
+"""What `clean_text_value` changes or refuses in an ASCII cell: a control character, a doubled,
+leading or trailing space."""
+_MISSING = pa.array(sorted(MISSING_TOKENS))
+
+
+def _plain(uniques: list) -> tuple[np.ndarray, pa.Array | None]:
+    """Which distinct values `clean_text_value` keeps exactly as they are and no rule refuses (ASCII,
+    no control character, no space to fold or strip, not a missing token), found column-wise: most
+    cells of a large column are plain, and only the others need the per-value parser. Also the
+    values as an Arrow array (None when they are not all strings: then none is plain)."""
+    try:
+        text = pa.array(uniques, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return np.zeros(len(uniques), dtype=bool), None
+    plain = pc.and_(pc.string_is_ascii(text), pc.invert(pc.match_substring_regex(text, _ODD_ASCII)))
+    plain = pc.and_(plain, pc.invert(pc.is_in(pc.utf8_lower(text), value_set=_MISSING)))
+    return _mask(plain), text
+
+
+def _mask(booleans: pa.Array) -> np.ndarray:
+    return booleans.to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _parse_uniques(field: Field, uniques: list) -> tuple[np.ndarray, np.ndarray]:
+    plain, text = _plain(uniques)
+    cleaned = [raw if is_plain else clean_text_value(raw) for raw, is_plain in zip(uniques, plain)]
     if field.kind in (Kind.INTEGER, Kind.NUMBER):
         quick = pd.to_numeric(pd.Series(cleaned, dtype="object"), errors="coerce").to_numpy(dtype=float)
     else:
         quick = np.full(len(cleaned), np.nan)
+    values = np.empty(len(uniques), dtype=object)
+    problems = np.full(len(uniques), "", dtype=object)
+    done = _parse_plain(field, uniques, text, plain, quick, values, problems)
     parse_one = _PARSE_ONE[field.kind]
-    values, problems = [], []
-    for raw, text, quick_number in zip(uniques, cleaned, quick):
+    for index in np.flatnonzero(~done):
+        raw, cell = uniques[index], cleaned[index]
         if isinstance(raw, str) and CONTROL_CHARACTERS.search(raw):
             value, problem = None, "control_character"
         else:
-            value, problem = (None, "") if text is None else parse_one(field, text, quick_number)
-        values.append(value)
-        problems.append(problem)
+            value, problem = (None, "") if cell is None else parse_one(field, cell, quick[index])
+        values[index] = value
+        problems[index] = problem
     return values, problems
+
+
+def _parse_plain(field: Field, uniques: list, text: pa.Array | None, plain: np.ndarray, quick: np.ndarray,
+                 values: np.ndarray, problems: np.ndarray) -> np.ndarray:
+    """Fills `values` and `problems` where a plain value is read column-wise exactly as its kind's
+    parser reads it (text as it is, a code of digits, a numeral pandas read); returns where."""
+    if field.kind is Kind.TEXT:
+        done = plain
+        values[done] = np.asarray(uniques, dtype=object)[done]
+    elif field.kind is Kind.CODE:
+        done = plain & _matches(text, plain, r"^[0-9]+$")
+        values[done] = np.asarray(uniques, dtype=object)[done]
+    elif field.kind in (Kind.INTEGER, Kind.NUMBER):
+        done = plain & np.isfinite(quick) & ~_matches(text, plain, "[A-Za-z]")
+        if field.kind is Kind.INTEGER:
+            fractional = done & ((quick != np.floor(quick)) | (np.abs(quick) >= _EXACT_FLOAT_LIMIT))
+            problems[fractional] = "fractional_count"
+            done_whole = done & ~fractional
+        else:
+            done_whole = done
+        values[done_whole] = quick[done_whole].tolist()
+    else:
+        done = np.zeros(len(uniques), dtype=bool)
+    return done
+
+
+def _matches(text: pa.Array | None, plain: np.ndarray, pattern: str) -> np.ndarray:
+    """Whether each value matches `pattern` (none does when they are not all strings)."""
+    return np.zeros_like(plain) if text is None else _mask(pc.match_substring_regex(text, pattern))
 
 
 def _parse_text(field: Field, text: str, _: float) -> tuple[str, str]:
