@@ -139,13 +139,19 @@ def answer_columns(survey: pd.DataFrame, prefix: str) -> list[str]:
 
 
 def unrecognised_answers(survey: pd.DataFrame, standards: Standards) -> pd.Series:
-    """'q03=很好; q07=9' for a respondent with answers outside the questionnaire's options, else NA."""
+    """'q03=很好; q07=9' for a respondent with answers outside the questionnaire's options, else NA.
+
+    An answer that is exactly an option needs no stripping: only the others (few, against millions
+    of answers in a national year) are stripped and judged, which gives the same labels."""
     recognition = standards.section("social_recognition")
     allowed = {str(answer) for answers in recognition["answers"].values() for answer in answers}
+    exact = {answer for answer in allowed if answer == answer.strip()}
     labels = pd.Series(pd.NA, index=survey.index, dtype="string")
     for column in answer_columns(survey, recognition["question_prefix"]):
-        answers = survey[column].astype("string").str.strip()
-        rows = survey.index[(answers.notna() & ~answers.isin(allowed)).to_numpy(dtype=bool)]
+        raw = survey[column]
+        others = survey.index[~(raw.isin(exact) | raw.isna()).to_numpy(dtype=bool)]
+        answers = raw[others].astype("string").str.strip()
+        rows = answers.index[(answers.notna() & ~answers.isin(allowed)).to_numpy(dtype=bool)]
         if len(rows):
             piece = f"{column}=" + answers[rows]
             labels[rows] = (labels[rows] + "; " + piece).fillna(piece)

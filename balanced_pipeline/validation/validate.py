@@ -89,8 +89,16 @@ def run_suite(context, suite, frame: pd.DataFrame, parameters: dict[str, object]
     batch = (context.data_sources.add_pandas(f"{suite.name} submissions")
              .add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe("whole"))
     definition = context.validation_definitions.add(gx.ValidationDefinition(name=suite.name, data=batch, suite=suite))
-    return definition.run(batch_parameters={"dataframe": frame}, expectation_parameters=parameters,
+    return definition.run(batch_parameters={"dataframe": suite_columns(frame, suite)}, expectation_parameters=parameters,
                           result_format=RESULT_FORMAT, run_id=RunIdentifier(run_name=run_name(frame)))
+
+
+def suite_columns(frame: pd.DataFrame, suite) -> pd.DataFrame:
+    """The columns of `frame` the suite's expectations name, same rows: GX copies and filters its
+    batch per expectation, so unjudged columns (file, sheet, survey answers) would be copied each time.
+    The rows keep their positions, which map the failures back to `frame`."""
+    named = {column for expectation in suite.expectations for column in expectation_columns(expectation.configuration.kwargs)}
+    return pd.DataFrame({column: frame[column] for column in frame.columns if column in named}, index=frame.index)
 
 
 def run_name(frame: pd.DataFrame) -> str:
