@@ -16,7 +16,7 @@ from balanced_pipeline.standards.loader import Standards
 
 def derive_validation_columns(forms: dict[str, pd.DataFrame], standards: Standards) -> dict[str, pd.DataFrame]:
     """Each form with a positional index and the derived columns its suite checks."""
-    frames = {name: frame.reset_index(drop=True) for name, frame in forms.items()}
+    frames = {name: positional(frame) for name, frame in forms.items()}
     if "schools" in frames:
         classes = judgeable(frames.get("classes"), [*YEAR_CAMPUS_KEY, "stage", "students"])
         registry = judgeable(frames.get("registry"), YEAR_CAMPUS_KEY)
@@ -24,11 +24,28 @@ def derive_validation_columns(forms: dict[str, pd.DataFrame], standards: Standar
     listed_campuses = judgeable(frames.get("schools"), YEAR_CAMPUS_KEY)
     for name in ("classes", "rooms"):
         if name in frames:
-            frames[name] = frames[name].assign(campus_submitted=campus_listed(frames[name], listed_campuses))
+            frames[name] = with_columns(frames[name], campus_submitted=campus_listed(frames[name], listed_campuses))
     if "survey_responses" in frames:
-        frames["survey_responses"] = frames["survey_responses"].assign(
-            unrecognised_answers=unrecognised_answers(frames["survey_responses"], standards))
+        survey = frames["survey_responses"]
+        frames["survey_responses"] = with_columns(survey, unrecognised_answers=unrecognised_answers(survey, standards))
     return frames
+
+
+def positional(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with the index 0..n-1 (GX's failing row positions), copied only if it has another."""
+    index = frame.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return frame
+    return frame.reset_index(drop=True)
+
+
+def with_columns(frame: pd.DataFrame, **columns: pd.Series) -> pd.DataFrame:
+    """`frame` plus `columns`, sharing its other columns' data (`assign` copies them all: hundreds of
+    megabytes for a national year's survey answers); `frame` itself is unchanged."""
+    extended = frame.copy(deep=False)
+    for name, values in columns.items():
+        extended[name] = values
+    return extended
 
 
 def judgeable(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame | None:
@@ -57,7 +74,7 @@ def with_school_columns(submitted: pd.DataFrame, classes: pd.DataFrame | None, r
     derived.update(class_students_gaps(schools, classes, standards.evaluated_stages))
     for quantity in standards.section("data_quality")["plausibility"]:
         derived[f"{quantity}_per_student"] = per_student(schools[quantity], students_total)
-    return submitted.assign(**derived)
+    return with_columns(submitted, **derived)
 
 
 def total_students(schools: pd.DataFrame) -> pd.Series:
@@ -94,12 +111,12 @@ def class_students_gaps(schools: pd.DataFrame, classes: pd.DataFrame | None,
                     for stage in STAGES}
         return unjudged | {f"classes_listed_{stage}": pd.Series(pd.NA, index=schools.index, dtype="boolean")
                            for stage in split_only}
-    sums = (classes.groupby([*YEAR_CAMPUS_KEY, "stage"], observed=True)["students"].sum()
-            .unstack("stage").reindex(columns=list(STAGES)))
-    unusable = classes.assign(_bad=~(pd.to_numeric(classes["students"], errors="coerce") >= 0).fillna(False))
-    bad_size = unusable.groupby([*YEAR_CAMPUS_KEY, "stage"], observed=True)["_bad"].any().unstack("stage", fill_value=False)
+    unusable = with_columns(classes, _bad=~(pd.to_numeric(classes["students"], errors="coerce") >= 0).fillna(False))
+    by_stage = unusable.groupby([*YEAR_CAMPUS_KEY, "stage"], observed=True)  # one grouping of the keys, two sums
+    sums = by_stage["students"].sum().unstack("stage").reindex(columns=list(STAGES))
+    bad_size = by_stage["_bad"].any().unstack("stage", fill_value=False)
     bad_size = bad_size.reindex(columns=list(STAGES), fill_value=False).astype(bool)
-    no_stage = unusable.assign(_bad=~classes["stage"].isin(list(STAGES))).groupby(YEAR_CAMPUS_KEY, observed=True)["_bad"].any()
+    no_stage = with_columns(classes, _bad=~classes["stage"].isin(list(STAGES))).groupby(YEAR_CAMPUS_KEY, observed=True)["_bad"].any()
     campus = pd.MultiIndex.from_frame(schools[YEAR_CAMPUS_KEY])
     stage_unknown = no_stage.reindex(campus, fill_value=False).to_numpy(dtype=bool)
     derived = {}
@@ -139,13 +156,19 @@ def answer_columns(survey: pd.DataFrame, prefix: str) -> list[str]:
 
 
 def unrecognised_answers(survey: pd.DataFrame, standards: Standards) -> pd.Series:
-    """'q03=很好; q07=9' for a respondent with answers outside the questionnaire's options, else NA."""
+    """'q03=很好; q07=9' for a respondent with answers outside the questionnaire's options, else NA.
+
+    An answer that is exactly an option needs no stripping: only the others (few, against millions
+    of answers in a national year) are stripped and judged, which gives the same labels."""
     recognition = standards.section("social_recognition")
     allowed = {str(answer) for answers in recognition["answers"].values() for answer in answers}
+    exact = {answer for answer in allowed if answer == answer.strip()}
     labels = pd.Series(pd.NA, index=survey.index, dtype="string")
     for column in answer_columns(survey, recognition["question_prefix"]):
-        answers = survey[column].astype("string").str.strip()
-        rows = survey.index[(answers.notna() & ~answers.isin(allowed)).to_numpy(dtype=bool)]
+        raw = survey[column]
+        others = survey.index[~(raw.isin(exact) | raw.isna()).to_numpy(dtype=bool)]
+        answers = raw[others].astype("string").str.strip()
+        rows = answers.index[(answers.notna() & ~answers.isin(allowed)).to_numpy(dtype=bool)]
         if len(rows):
             piece = f"{column}=" + answers[rows]
             labels[rows] = (labels[rows] + "; " + piece).fillna(piece)

@@ -19,10 +19,11 @@ import pandas as pd
 from balanced_pipeline.contract.issues import (ERROR, WARNING, conform_issues, failed_rows,
                                                issues_for_rows, issues_frame, location_en, location_zh)
 from balanced_pipeline.settings import IntakeLimits
-from balanced_pipeline.validation._gx import gx, new_context
+from balanced_pipeline.validation._gx import new_context
 from balanced_pipeline.validation.derive import derive_validation_columns
 from balanced_pipeline.validation.suites import SEVERITY_TO_ISSUE, SuiteError, load_suite, suite_parameters
 from balanced_pipeline.standards.loader import Standards
+from great_expectations.constants import DATAFRAME_REPLACEMENT_STR
 from great_expectations.core.run_identifier import RunIdentifier
 
 RESULT_FORMAT = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
@@ -85,12 +86,25 @@ def run_suite(context, suite, frame: pd.DataFrame, parameters: dict[str, object]
     missing = sorted(set(suite.suite_parameter_options) - set(parameters))
     if missing:
         raise SuiteError(f"suite {suite.name} refers to parameters the standards do not define: {missing}")
-    suite = context.suites.add(suite)
-    batch = (context.data_sources.add_pandas(f"{suite.name} submissions")
-             .add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe("whole"))
-    definition = context.validation_definitions.add(gx.ValidationDefinition(name=suite.name, data=batch, suite=suite))
-    return definition.run(batch_parameters={"dataframe": frame}, expectation_parameters=parameters,
-                          result_format=RESULT_FORMAT, run_id=RunIdentifier(run_name=run_name(frame)))
+    # Batch.validate, not a stored ValidationDefinition: this run's context keeps neither the suite nor the
+    # result (with COMPLETE's list of every failing row, serialised once per form); Data Docs store the
+    # result without its row lists. They show what the definition would add: the run and its batch parameters.
+    batch = (context.data_sources.add_pandas(f"{suite.name} submissions").add_dataframe_asset(suite.name)
+             .add_batch_definition_whole_dataframe("whole")
+             .get_batch(batch_parameters={"dataframe": suite_columns(frame, suite)}))
+    result = batch.validate(suite, result_format=RESULT_FORMAT, expectation_parameters=parameters)
+    run_id = RunIdentifier(run_name=run_name(frame))
+    result.meta.update(run_id=run_id, validation_time=run_id.run_time,
+                       batch_parameters={"dataframe": DATAFRAME_REPLACEMENT_STR})
+    return result
+
+
+def suite_columns(frame: pd.DataFrame, suite) -> pd.DataFrame:
+    """The columns of `frame` the suite's expectations name, same rows: GX copies and filters its
+    batch per expectation, so unjudged columns (file, sheet, survey answers) would be copied each time.
+    The rows keep their positions, which map the failures back to `frame`."""
+    named = {column for expectation in suite.expectations for column in expectation_columns(expectation.configuration.kwargs)}
+    return pd.DataFrame({column: frame[column] for column in frame.columns if column in named}, index=frame.index)
 
 
 def run_name(frame: pd.DataFrame) -> str:
