@@ -11,7 +11,7 @@ import time
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import duckdb
 import pandas as pd
@@ -144,12 +144,23 @@ class Warehouse:
 
     def read_partition(self, table: Table, year: int) -> pd.DataFrame:
         """`year`'s rows of `table` in the catalogue's column types (empty if never written)."""
-        if not self.has_table(table.name):
-            frame = pd.DataFrame(columns=table.column_names)
-        elif self.backend == "duckdb":
+        frame = self.read_built_partition(table, year)
+        return conform_to_table(pd.DataFrame(columns=table.column_names), table) if frame is None else frame
+
+    def read_built_partition(self, table: Table, year: int) -> pd.DataFrame | None:
+        """`year`'s rows of `table` in the catalogue's column types, or None when this warehouse has
+        no such table. One DuckDB connection for the check and the read: opening the file is most of
+        a small read's cost."""
+        if self.backend == "duckdb":
+            if not self.duckdb_path.exists():
+                return None
             with self._duckdb(read_only=True) as con:
+                if not _duckdb_has_table(con, table.name):
+                    return None
                 frame = con.execute(f'SELECT * FROM "{table.name}" WHERE year = ?', [year]).df()
         else:
+            if not self.has_table(table.name):
+                return None
             with self._postgres_engine().connect() as connection:
                 frame = pd.read_sql(sa.text(f"SELECT * FROM {self.qualified(table.name)} WHERE year = :year"), connection,
                                     params={"year": year})
@@ -164,12 +175,18 @@ class Warehouse:
             return pd.read_sql(sa.text(sql), connection)
 
     def has_table(self, name: str) -> bool:
+        return not self.missing_tables([name])
+
+    def missing_tables(self, names: Iterable[str]) -> list[str]:
+        """Those of `names` this warehouse has no table of (in one connection)."""
+        names = list(names)
         if self.backend == "duckdb":
             if not self.duckdb_path.exists():
-                return False
+                return names
             with self._duckdb(read_only=True) as con:
-                return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
-        return sa.inspect(self._postgres_engine()).has_table(name, schema=self.schema)
+                return [name for name in names if not _duckdb_has_table(con, name)]
+        inspector = sa.inspect(self._postgres_engine())
+        return [name for name in names if not inspector.has_table(name, schema=self.schema)]
 
     # -- connections -----------------------------------------------------------------------
 
@@ -206,6 +223,10 @@ def _engine_for(url: str) -> sa.Engine:
     """One engine (and connection pool) per URL for the process: every asset's IO opens a
     Warehouse, and a pool per Warehouse would leave connections open until garbage collection."""
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _duckdb_has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
 
 
 def _quote(text: str) -> str:

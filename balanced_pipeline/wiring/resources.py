@@ -120,9 +120,8 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
             year = int(key)
             # This run's own year from its building copy once built there; any other year (last year,
             # for the trends) only as published, never another run's unpublished building copy.
-            building = building_warehouse(published, year) if year == own_year else None
-            store = building if building is not None and building.has_table(table.name) else published
-            frames.append(store.read_partition(table, year))
+            built = building_warehouse(published, year).read_built_partition(table, year) if year == own_year else None
+            frames.append(published.read_partition(table, year) if built is None else built)
         if len(frames) == 1:
             return frames[0]
         # An empty year stays out of the concat: pandas would drop the catalogue types of its all-NA columns.
