@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import dagster as dg
 import pandas as pd
@@ -11,7 +13,7 @@ from balanced_pipeline.report.publish import building_folder, published_folder
 from balanced_pipeline.standards.loader import Standards, load_standards
 from balanced_pipeline.warehouse.catalogue import TABLES, Table, conform_to_table
 from balanced_pipeline.warehouse.publish import building_warehouse
-from balanced_pipeline.warehouse.store import Warehouse
+from balanced_pipeline.warehouse.store import Warehouse, reusing_connections
 
 PREVIEW_ROWS = 10
 
@@ -94,6 +96,12 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
     the year's building copy has not received it."""
 
     url: str
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseIOManager"]:
+        """For the run (or the step, with a process per step) the building copy stays open once written."""
+        with reusing_connections():
+            yield self
 
     def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame) -> None:
         table = _table_for(context.asset_key)
