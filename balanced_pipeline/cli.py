@@ -26,6 +26,7 @@ def run_years(years: list[int], verbose: bool = False) -> None:
 
     from balanced_pipeline.definitions import ANNUAL_JOB, defs
     from balanced_pipeline.wiring.console import RunConsole, elapsed_text, failure_text, step_stages
+    from balanced_pipeline.wiring.execution import execute_year
 
     log_file = settings.data_dir() / "logs" / f"run-{datetime.now():%Y%m%d-%H%M%S}.log"
     print(f"— Dagster event log 运行日志: {log_file}" + ("" if verbose else "  (--verbose streams it)"), flush=True)
@@ -36,8 +37,7 @@ def run_years(years: list[int], verbose: bool = False) -> None:
             started = time.perf_counter()
             console.start_run(f"— {year}: materialising every asset 物化全部资产", stages)
             try:
-                result = job.execute_in_process(partition_key=str(year), instance=instance, raise_on_error=False,
-                                              run_config=console.run_config())
+                result = execute_year(job, str(year), instance, console.run_config())
             finally:
                 console.end_run()
             if not result.success:

@@ -6,18 +6,22 @@ from __future__ import annotations
 import base64
 import io
 import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.cm import ScalarMappable
-from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgba
-from matplotlib.figure import Figure
 
-from balanced_pipeline.report.fonts import chart_style
+from balanced_pipeline.report.fonts import chart_style, matplotlib_agg
 from balanced_pipeline.report.svg import THRESHOLD_COLOUR
 from balanced_pipeline.report.model import STAGE_EN
 from balanced_pipeline.contract.forms import STAGES
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# matplotlib is imported on first drawing (pyplot, after fonts.matplotlib_agg chose the backend), not
+# when the code location loads, which imports this module with the assets.
 
 # --- Charts for the Dagster UI -------------------------------------------------------------
 # The UI renders markdown metadata with a sanitiser that allows data: image sources, so a chart
@@ -30,11 +34,40 @@ from balanced_pipeline.contract.forms import STAGES
 UI_PAD_INCHES = 0.45
 UI_ROWS_SHOWN = 20
 """Counties in one UI chart; beyond this, the ones with most shortfalls."""
-WITHIN_COLOURS = LinearSegmentedColormap.from_list("within", ["#F4F8FC", "#7FA6CF"])
-ABOVE_COLOURS = LinearSegmentedColormap.from_list("above", ["#F1A3A3", "#B71C1C"])
-RATIO_COLOURS = LinearSegmentedColormap.from_list(
-    "ratio", [(0.0, "#F4F8FC"), (0.5, "#7FA6CF"), (0.5, "#F1A3A3"), (1.0, "#B71C1C")])
-"""CV ÷ maximum from 0 to 2 as the colour bar shows it: the blues of WITHIN_COLOURS, then the reds."""
+COLOUR_MAPS = {
+    "WITHIN_COLOURS": ("within", ["#F4F8FC", "#7FA6CF"]),
+    "ABOVE_COLOURS": ("above", ["#F1A3A3", "#B71C1C"]),
+    "RATIO_COLOURS": ("ratio", [(0.0, "#F4F8FC"), (0.5, "#7FA6CF"), (0.5, "#F1A3A3"), (1.0, "#B71C1C")]),
+}
+"""The module's colour maps (charts.WITHIN_COLOURS ...), built on first use: within the maximum,
+above it, and CV ÷ maximum from 0 to 2 as the colour bar shows it (the blues, then the reds)."""
+
+
+@lru_cache(maxsize=None)
+def _colour_map(name: str):
+    from matplotlib.colors import LinearSegmentedColormap
+
+    matplotlib_agg()
+    return LinearSegmentedColormap.from_list(*COLOUR_MAPS[name])
+
+
+def __getattr__(name: str):
+    if name in COLOUR_MAPS:
+        return _colour_map(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _pyplot():
+    matplotlib_agg()
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _to_rgba(colour: str) -> tuple:
+    from matplotlib.colors import to_rgba
+
+    return to_rgba(colour)
 NO_DATA_COLOUR = "#DDDDDD"
 LEGEND_ITEMS_PER_LINE = 3
 GOOD_CELL, BAD_CELL, GOOD_VERDICT, BAD_VERDICT = "#D7EFD8", "#F8CFCF", "#2E7D32", "#C62828"
@@ -58,7 +91,7 @@ def svg_image(figure: Figure) -> bytes:
     with chart_style():  # the settings the figure was drawn with, again at drawing time
         figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=UI_PAD_INCHES, facecolor="white",
                        metadata={"Date": None})
-    plt.close(figure)
+    _pyplot().close(figure)
     return _one_font_rule(buffer.getvalue().decode("utf-8")).encode("utf-8")
 
 
@@ -91,9 +124,9 @@ def coefficient_ratio_colours(ratio: np.ndarray, passed: np.ndarray) -> np.ndarr
     darkens up to twice the maximum, no coefficient grey. `passed` decides the hue, so a CV
     equal to its maximum is blue as it passes in the table."""
     known = np.nan_to_num(ratio)
-    colours = np.where(passed[..., None], WITHIN_COLOURS(np.clip(known, 0.0, 1.0)),
-                       ABOVE_COLOURS(np.clip(known - 1.0, 0.0, 1.0)))
-    colours[np.isnan(ratio)] = to_rgba(NO_DATA_COLOUR)
+    colours = np.where(passed[..., None], _colour_map("WITHIN_COLOURS")(np.clip(known, 0.0, 1.0)),
+                       _colour_map("ABOVE_COLOURS")(np.clip(known - 1.0, 0.0, 1.0)))
+    colours[np.isnan(ratio)] = _to_rgba(NO_DATA_COLOUR)
     return colours
 
 
@@ -112,13 +145,17 @@ def coefficient_heat_strip(coefficients: pd.DataFrame, limit: int = UI_ROWS_SHOW
     stages = [stage for stage in STAGES if stage in set(frame["stage"])]
     indicators = sorted(frame["indicator_id"].unique(), key=lambda i: (len(i), i))  # R2 before R10
     names = frame.drop_duplicates("indicator_id").set_index("indicator_id")["indicator_name_zh"]
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    plt = _pyplot()
     with chart_style():
         figure, panels = plt.subplots(1, len(stages), squeeze=False, sharey=True, layout="constrained",
                                       figsize=(1.0 + 3.2 * len(stages), 2.0 + 0.28 * len(counties)))
         for axes, stage in zip(panels[0], stages):
             _stage_strip(axes, frame[frame["stage"] == stage], stage, counties, indicators)
         panels[0][0].set_yticks(np.arange(len(counties)), counties, fontsize=8)
-        bar = figure.colorbar(ScalarMappable(Normalize(0.0, 2.0), RATIO_COLOURS), ax=panels[0],
+        bar = figure.colorbar(ScalarMappable(Normalize(0.0, 2.0), _colour_map("RATIO_COLOURS")), ax=panels[0],
                               orientation="horizontal", shrink=0.8, aspect=50, pad=0.02)
         bar.set_ticks([0.0, 0.5, 1.0, 1.5, 2.0], labels=["0", "50%", "100% 标准上限 maximum", "150%", "≥200%"],
                       fontsize=7)
@@ -162,6 +199,7 @@ def readiness_grid(readiness: pd.DataFrame, limit: int = UI_ROWS_SHOWN) -> Figur
                          for column, _, good_value, _, _ in READINESS_GRID})
     counties = counties_to_show(good.eq(False).sum(axis=1), limit)
     good = good.loc[counties]
+    plt = _pyplot()
     with chart_style():
         figure, axes = plt.subplots(figsize=(1.8 + 0.95 * len(READINESS_GRID), 1.3 + 0.28 * len(counties)),
                                     layout="constrained")
@@ -171,7 +209,7 @@ def readiness_grid(readiness: pd.DataFrame, limit: int = UI_ROWS_SHOWN) -> Figur
             _, _, _, good_text, bad_text = READINESS_GRID[column]
             verdict, known = column == verdict_column, not pd.isna(ok)
             tones = (GOOD_VERDICT, BAD_VERDICT) if verdict else (GOOD_CELL, BAD_CELL)
-            colours[row, column] = to_rgba(NO_DATA_COLOUR if not known else tones[0] if ok else tones[1])
+            colours[row, column] = _to_rgba(NO_DATA_COLOUR if not known else tones[0] if ok else tones[1])
             axes.text(column, row, ("不完整" if verdict else "—") if not known else good_text if ok else bad_text, ha="center", va="center",
                       fontsize=8, color="white" if verdict and known else THRESHOLD_COLOUR,
                       fontweight="bold" if verdict or (known and not ok) else "normal")

@@ -13,13 +13,8 @@ import warnings
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
 from typing import Iterator
-
-import matplotlib
-
-matplotlib.use("Agg")  # reports are rendered on servers without a display
-
-from matplotlib import font_manager  # noqa: E402  (after choosing the backend)
 
 PREFERRED_CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -40,6 +35,24 @@ BROWSER_FONT_STACK = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei
 """What the page (and a text-as-text SVG) asks the browser for."""
 
 
+@lru_cache(maxsize=1)
+def matplotlib_agg() -> ModuleType:
+    """matplotlib, on its display-less backend (charts are drawn on servers without a display).
+    Imported on first use, not when the code location loads: only the steps that draw a UI chart
+    pay its import (~0.7 s)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    return matplotlib
+
+
+def _font_manager() -> ModuleType:
+    matplotlib_agg()  # the backend is chosen before anything else of matplotlib is imported
+    from matplotlib import font_manager
+
+    return font_manager
+
+
 CJK_FONT_FILES = re.compile(r"cjk|sourcehan|wqy|msyh|pingfang|simhei", re.IGNORECASE)
 """File names of the system's Chinese fonts, looked for when matplotlib's cache knows none."""
 
@@ -53,6 +66,7 @@ def cjk_font_name() -> str | None:
     system's Chinese font files are added to it when the cache has none."""
     name = _preferred_installed()
     if name is None:
+        font_manager = _font_manager()
         for path in font_manager.findSystemFonts():
             if CJK_FONT_FILES.search(Path(path).name):
                 font_manager.fontManager.addfont(path)
@@ -61,7 +75,7 @@ def cjk_font_name() -> str | None:
 
 
 def _preferred_installed() -> str | None:
-    installed = {font.name for font in font_manager.fontManager.ttflist}
+    installed = {font.name for font in _font_manager().fontManager.ttflist}
     return next((name for name in PREFERRED_CJK_FONTS if name in installed), None)
 
 
@@ -80,7 +94,7 @@ def chart_style() -> Iterator[str | None]:
     font_name = cjk_font_name()
     font_log = logging.getLogger("matplotlib.font_manager")
     log_level = font_log.level
-    with matplotlib.rc_context(chart_rc(font_name)), warnings.catch_warnings():
+    with matplotlib_agg().rc_context(chart_rc(font_name)), warnings.catch_warnings():
         if font_name is None:
             # matplotlib measures the text with a Latin font, warning of every missing glyph and
             # absent family; the text stays text and the browser draws it with its own Chinese font.

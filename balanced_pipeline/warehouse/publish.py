@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from balanced_pipeline.warehouse.catalogue import Table
-from balanced_pipeline.warehouse.store import Warehouse, WarehouseError
+from balanced_pipeline.warehouse.store import Warehouse, WarehouseError, release
 
 POSTGRES_PUBLISH_LOCK = 7_141_226  # pg_advisory_xact_lock key: publishes take turns, even on first CREATE TABLE
 
@@ -56,7 +56,7 @@ def certifying_warehouse(published: Warehouse, year: int) -> Warehouse:
 def unbuilt_tables(building: Warehouse, tables: Iterable[Table]) -> list[str]:
     """The audit before publishing: tables the building copy never received for this year. Publishing
     then would mix a new year with old tables, so the publish step refuses."""
-    return [table.name for table in tables if not building.has_table(table.name)]
+    return building.missing_tables(table.name for table in tables)
 
 
 def publish_year(published: Warehouse, building: Warehouse, year: int, tables: Iterable[Table]) -> dict[str, int]:
@@ -77,6 +77,7 @@ def _publish_duckdb(published: Warehouse, building: Warehouse, year: int, tables
     target = published.duckdb_path
     target.parent.mkdir(parents=True, exist_ok=True)
     staged_path = target.with_name(target.name + ".next")
+    release(building.duckdb_path)  # checkpointed and closed: attached below from its file alone
     with _exclusive_lock(target.with_name(target.name + ".publish.lock")):
         for leftover in (staged_path, _wal(staged_path)):
             leftover.unlink(missing_ok=True)  # from a publish killed before its rename
@@ -86,7 +87,7 @@ def _publish_duckdb(published: Warehouse, building: Warehouse, year: int, tables
             shutil.copyfile(_wal(target), _wal(staged_path))
         staged = Warehouse(f"duckdb:///{staged_path}")
         counts = {}
-        with staged._duckdb() as con:
+        with staged._duckdb(hold=False) as con:  # renamed over the published file below
             con.execute(f"ATTACH '{_sql_text(building.duckdb_path)}' AS building (READ_ONLY)")
             con.execute("BEGIN TRANSACTION")
             for table in tables:

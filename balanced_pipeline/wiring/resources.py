@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import dagster as dg
 import pandas as pd
@@ -11,7 +13,7 @@ from balanced_pipeline.report.publish import building_folder, published_folder
 from balanced_pipeline.standards.loader import Standards, load_standards
 from balanced_pipeline.warehouse.catalogue import TABLES, Table, conform_to_table
 from balanced_pipeline.warehouse.publish import building_warehouse
-from balanced_pipeline.warehouse.store import Warehouse
+from balanced_pipeline.warehouse.store import Warehouse, reusing_connections
 
 PREVIEW_ROWS = 10
 
@@ -95,6 +97,12 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
 
     url: str
 
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseIOManager"]:
+        """For the run (or the step, with a process per step) the building copy stays open once written."""
+        with reusing_connections():
+            yield self
+
     def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame) -> None:
         table = _table_for(context.asset_key)
         year = int(context.asset_partition_key)
@@ -120,9 +128,8 @@ class WarehouseIOManager(dg.ConfigurableIOManager):
             year = int(key)
             # This run's own year from its building copy once built there; any other year (last year,
             # for the trends) only as published, never another run's unpublished building copy.
-            building = building_warehouse(published, year) if year == own_year else None
-            store = building if building is not None and building.has_table(table.name) else published
-            frames.append(store.read_partition(table, year))
+            built = building_warehouse(published, year).read_built_partition(table, year) if year == own_year else None
+            frames.append(published.read_partition(table, year) if built is None else built)
         if len(frames) == 1:
             return frames[0]
         # An empty year stays out of the concat: pandas would drop the catalogue types of its all-NA columns.

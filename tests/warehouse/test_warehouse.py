@@ -155,3 +155,23 @@ def test_a_lock_held_past_the_wait_is_a_clear_error(tmp_path, monkeypatch):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_held_building_copy_is_opened_once_and_published_whole(tmp_path):
+    from balanced_pipeline.warehouse import store
+
+    published = Warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    building = building_warehouse(published, 2026)
+    with store.reusing_connections():
+        building.replace_partition(TABLE, 2026, rows("340401", 0.4, n=2))
+        held = store._HELD[-1][building.duckdb_path.resolve()]
+        building.replace_partition(TABLE, 2026, rows("340402", 0.6, n=3))  # the same connection again
+        assert store._HELD[-1] == {building.duckdb_path.resolve(): held}
+        assert building.read_partition(TABLE, 2026)["county_code"].tolist() == ["340402"] * 3
+        with pytest.raises(Exception, match="(?i)duplicate key"):  # its transactions still all or nothing
+            building.replace_partition(TABLE, 2026, rows("340403", 0.4, n=2).assign(indicator_id="R1"))
+        # Publishing closes the held copy first: the attached file has every row written through it.
+        assert publish_year(published, building, 2026, [TABLE]) == {TABLE.name: 3}
+        assert store._HELD[-1] == {}
+    assert published.read_partition(TABLE, 2026)["county_code"].tolist() == ["340402"] * 3
+    assert store._HELD == []
