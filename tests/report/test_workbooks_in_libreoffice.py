@@ -64,7 +64,7 @@ def convert(soffice: str, workbook: Path, work: Path) -> tuple[Path, str]:
          "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir), str(workbook)],
         capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
-    converted = out_dir / workbook.name
+    converted = out_dir / workbook.name  # soffice exits 0 even when it cannot load a file: this is the proof
     assert converted.is_file(), f"LibreOffice wrote no file: {result.stdout} {result.stderr}"
     return converted, result.stderr
 
