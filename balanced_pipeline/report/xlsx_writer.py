@@ -88,7 +88,9 @@ def text_xml(text: str) -> str:
 class Sheet:
     def __init__(self, book: "XlsxBook", title: str):
         self.book, self.title = book, title
-        self.rows: dict[int, list[tuple[int, str]]] = {}
+        self.rows: dict[int, dict[int, str]] = {}
+        """row → column → the cell's XML: a cell written again replaces itself, as in openpyxl (Excel
+        calls a workbook with one cell twice damaged)."""
         self.merged: list[str] = []
         self.widths: dict[int, float] = {}
         self.header_rows = 0
@@ -103,6 +105,7 @@ class Sheet:
         s = f' s="{style}"' if style else ""
         if value is None or value == "":  # as openpyxl: an empty text is a blank cell
             if not style:
+                self.rows.get(row, {}).pop(column, None)
                 return
             xml = f'<c r="{get_column_letter(column)}{row}"{s}/>'
         elif isinstance(value, str):
@@ -114,7 +117,7 @@ class Sheet:
             xml = f'<c r="{get_column_letter(column)}{row}"{s} t="n"><v>{value:.16g}</v></c>'
         else:
             raise TypeError(f"a workbook cell holds text or a number, not {type(value).__name__}: {value!r}")
-        self.rows.setdefault(row, []).append((column, xml))
+        self.rows.setdefault(row, {})[column] = xml
         if column > self.max_column:
             self.max_column = column
 
@@ -131,7 +134,7 @@ class Sheet:
         fitted = '<pageSetUpPr fitToPage="1"/>' if self.page_setup and self.page_setup.fit_to_width else ""
         parts = [f'<worksheet xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><sheetPr><outlinePr summaryBelow="1" '
                  f'summaryRight="1"/>{fitted}</sheetPr>']
-        last_row = max(self.rows, default=1)
+        last_row = max((row for row, cells in self.rows.items() if cells), default=1)
         parts.append(f'<dimension ref="A1:{get_column_letter(self.max_column)}{last_row}"/>')
         if self.header_rows:
             top = f"A{self.header_rows + 1}"
@@ -150,9 +153,10 @@ class Sheet:
         parts.append("<sheetData>")
         for row in sorted(self.rows):
             cells = self.rows[row]
-            cells.sort(key=lambda cell: cell[0])
+            if not cells:
+                continue
             parts.append(f'<row r="{row}">')
-            parts.extend(xml for _, xml in cells)
+            parts.extend(cells[column] for column in sorted(cells))
             parts.append("</row>")
         parts.append("</sheetData>")
         if self.merged:
