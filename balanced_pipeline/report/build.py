@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+from collections import deque
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -115,15 +116,15 @@ def county_slices(tables: Mapping[str, pd.DataFrame], year: int) -> dict[str, di
     return slices
 
 
-def _county_chunks(positioned: tuple[dict, dict, list[str], dict, int], chunks: int) -> list[dict]:
+def _county_chunks(positioned: tuple[dict, dict, list[str], dict, int], chunks: int) -> Iterator[dict]:
     """The counties cut into about `chunks` runs of consecutive codes, each carrying one frame per
     table with its counties' rows back to back and each county's (start, stop) in it: a worker gets
     19 frames per chunk to unpickle instead of 19 per county, the per-frame cost being half of it.
-    `positioned` is what _county_positions returns."""
+    `positioned` is what _county_positions returns. Made one at a time, as they are sent: each is a
+    copy of its counties' rows."""
     rows, positions, codes, empty, unattributed = positioned
     rows = {**rows, **{name: rows[name][list(columns)] for name, columns in SENT_COLUMNS.items()}}
     size = max(1, -(-len(codes) // max(1, chunks)))
-    out = []
     for first in range(0, len(codes), size):
         chunk_codes = codes[first:first + size]
         frames, bounds = {}, {}
@@ -137,9 +138,8 @@ def _county_chunks(positioned: tuple[dict, dict, list[str], dict, int], chunks: 
                     start += len(at)
             frames[name] = rows[name].take(np.concatenate(taken)) if taken else empty[name]
             bounds[name] = spans
-        out.append({"codes": chunk_codes, "frames": frames, "bounds": bounds, "empty": empty,
-                    "unattributed_issues": unattributed})
-    return out
+        yield {"codes": chunk_codes, "frames": frames, "bounds": bounds, "empty": empty,
+               "unattributed_issues": unattributed}
 
 
 def _chunk_county(chunk: Mapping, code: str) -> dict[str, pd.DataFrame]:
@@ -267,11 +267,24 @@ def _write_counties(tables: Mapping[str, pd.DataFrame], year: int, standards: St
     threads of its own."""
     positioned = _county_positions(tables, year)
     workers = report_workers(len(positioned[2]))
-    jobs = [(chunk, year, standards, out_dir) for chunk in _county_chunks(positioned, 1 if workers <= 1 else workers * 8)]
+    jobs = ((chunk, year, standards, out_dir) for chunk in _county_chunks(positioned, 1 if workers <= 1 else workers * 8))
     if workers <= 1:
         return [row for job in jobs for row in _write_chunk(job)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return [row for rows in pool.map(_write_chunk, jobs) for row in rows]
+        return [row for rows in _in_order(pool, jobs, in_flight=2 * workers) for row in rows]
+
+
+def _in_order(pool: ProcessPoolExecutor, jobs: Iterator[tuple], in_flight: int) -> Iterator[list[dict]]:
+    """`pool.map(_write_chunk, jobs)` without taking every job first: pool.map submits them all at
+    once, which held a second copy of all the report's input tables until the last chunk was done;
+    here at most `in_flight` chunks exist at a time, the next made when the oldest is done."""
+    pending: deque = deque()
+    for job in jobs:
+        pending.append(pool.submit(_write_chunk, job))
+        if len(pending) >= in_flight:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def write_year_reports(tables: Mapping[str, pd.DataFrame], year: int, out_dir: Path,
